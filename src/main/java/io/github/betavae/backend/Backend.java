@@ -1,0 +1,85 @@
+package io.github.betavae.backend;
+
+/**
+ * The operations a β-VAE needs, implemented once on the CPU (the reference) and once with CUDA
+ * kernels. The model and trainer only talk to this interface.
+ *
+ * <p>Letters: B batch, IN/OUT layer widths, Z latent size, D features. All matrices are row-major;
+ * weights are (OUT, IN) like PyTorch's {@code nn.Linear}. Accumulation contract (as in the kernels):
+ * parameter gradients are accumulated with {@code +=}, activations and activation gradients are
+ * written with {@code =}. Every reduction runs in a fixed order, so results are bit-identical for
+ * any thread count.
+ */
+public interface Backend extends AutoCloseable {
+
+  /** Short name for logs ("cpu", "cuda", "cuda-emu"). */
+  String name();
+
+  /** A new zero-filled buffer of n floats. */
+  Buf alloc(long n);
+
+  /** A view of {@code n} floats of {@code b} starting at {@code offset}; shares storage. */
+  Buf slice(Buf b, long offset, long n);
+
+  /** Copies all of {@code src} (length must equal dst.length()) into dst. */
+  void write(Buf dst, float[] src);
+
+  /** Copies all of src into {@code dst} (length must equal src.length()). */
+  void read(Buf src, float[] dst);
+
+  /** Sets every element of b to v. */
+  void fill(Buf b, float v);
+
+  /** Waits for queued work (no-op on the CPU). */
+  default void synchronize() {}
+
+  /**
+   * Dense layer forward with fused bias and activation.
+   * x (B,IN), w (OUT,IN), b (OUT) → y (B,OUT) = act(x·wᵀ + b).
+   */
+  void denseForward(Buf y, Buf x, Buf w, Buf b, int batch, int in, int out, Activation act);
+
+  /**
+   * Dense layer backward. dy (B,OUT) holds ∂L/∂y on entry and is overwritten with the
+   * pre-activation gradient dA = dy ⊙ act'(y). Then dw (OUT,IN) += dAᵀ·x, db (OUT) += Σ_B dA, and,
+   * when dx is not null, dx (B,IN) = dA·w.
+   */
+  void denseBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w,
+                     int batch, int in, int out, Activation act);
+
+  /**
+   * Reparameterization and KL, fused. stats (B,2Z) holds [μ | logvar] per row. Writes
+   * z (B,Z) = μ + exp(½·logvar)·ε with ε the Philox normal for flat element b·Z+d, counter
+   * (quad, step, {@code Philox.STREAM_EPS}, 0), key seed; when {@code sample} is false, z = μ.
+   * Writes klSum (Z) = Σ_B ½(μ² + exp(logvar) − logvar − 1), summed over the batch in row order.
+   */
+  void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, long step, boolean sample);
+
+  /**
+   * Backward of {@link #reparamForward}: dstats (B,2Z) = path through z (dz, may be null) plus
+   * klGrad[d]·∂KL_bd/∂(μ, logvar). ε is regenerated from the same counters, never stored.
+   * Per element: dμ = dz + g·μ; dlogvar = dz·ε·½·exp(½·logvar) + g·½(exp(logvar) − 1).
+   */
+  void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent,
+                       long seed, long step, boolean sample);
+
+  /**
+   * Reconstruction loss and gradient in one pass. logits (B,D), x (B,D) → lossPerSample (B) =
+   * Σ_D ℓ, and, when dlogits is not null, dlogits (B,D) = scale·∂ℓ/∂logits.
+   */
+  void likelihood(Buf lossPerSample, Buf dlogits, Buf logits, Buf x, int batch, int features,
+                  Likelihood kind, float scale);
+
+  /**
+   * One fused Adam/AdamW update over n parameters (PyTorch's formulation):
+   * m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+   * p −= lr·wd·p (decoupled decay, AdamW; 0 for Adam);
+   * p −= (lr / bc1)·m / (sqrt(v / bc2) + eps), with bc1 = 1 − β1^t and bc2 = 1 − β2^t given.
+   */
+  void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, float beta1, float beta2,
+                float eps, float weightDecay, float bc1, float bc2);
+
+  /** Releases native resources; idempotent, no checked exception. */
+  @Override
+  void close();
+}

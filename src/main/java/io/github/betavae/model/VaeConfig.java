@@ -1,0 +1,52 @@
+package io.github.betavae.model;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Likelihood;
+import java.util.List;
+
+/**
+ * The network and its β, validated on construction and written into every checkpoint's config.json.
+ *
+ * @param inputSize D, features per sample (4096 for 64×64 dSprites)
+ * @param encoder hidden widths of the encoder MLP, input side first
+ * @param encoderActivation activation after every encoder hidden layer
+ * @param latent Z, latent dimensions; the encoder head outputs 2Z values (μ then log σ²)
+ * @param decoder hidden widths of the decoder MLP, latent side first
+ * @param decoderActivation activation after every decoder hidden layer
+ * @param likelihood reconstruction likelihood; the decoder output is logits (Bernoulli) or means
+ * @param beta weight of the KL term, β ≥ 0
+ */
+public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoderActivation, int latent,
+                        List<Integer> decoder, Activation decoderActivation, Likelihood likelihood, double beta) {
+
+  public VaeConfig {
+    if (inputSize < 1) throw new IllegalArgumentException("input size must be ≥ 1 but was " + inputSize);
+    if (latent < 1) throw new IllegalArgumentException("latent size must be ≥ 1 but was " + latent);
+    if (!(beta >= 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("beta must be a finite number ≥ 0 but was " + beta);
+    encoder = List.copyOf(encoder);
+    decoder = List.copyOf(decoder);
+    for (int w : encoder) if (w < 1) throw new IllegalArgumentException("encoder widths must be ≥ 1 but found " + w);
+    for (int w : decoder) if (w < 1) throw new IllegalArgumentException("decoder widths must be ≥ 1 but found " + w);
+    if (encoderActivation == null || decoderActivation == null || likelihood == null) {
+      throw new IllegalArgumentException("activations and likelihood must be given");
+    }
+  }
+
+  /** Higgins et al. 2017's dSprites network: 4096 → 1200-1200 ReLU → 10 → 1200-1200-1200 tanh → 4096, Bernoulli, β=4. */
+  public static VaeConfig higgins() {
+    return new VaeConfig(4096, List.of(1200, 1200), Activation.RELU, 10,
+        List.of(1200, 1200, 1200), Activation.TANH, Likelihood.BERNOULLI, 4.0);
+  }
+
+  public VaeConfig withBeta(double b) {
+    return new VaeConfig(inputSize, encoder, encoderActivation, latent, decoder, decoderActivation, likelihood, b);
+  }
+
+  public VaeConfig withLatent(int z) {
+    return new VaeConfig(inputSize, encoder, encoderActivation, z, decoder, decoderActivation, likelihood, beta);
+  }
+
+  public VaeConfig withInputSize(int d) {
+    return new VaeConfig(d, encoder, encoderActivation, latent, decoder, decoderActivation, likelihood, beta);
+  }
+}

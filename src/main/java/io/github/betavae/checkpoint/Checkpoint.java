@@ -1,0 +1,145 @@
+package io.github.betavae.checkpoint;
+
+import io.github.betavae.backend.Backend;
+import io.github.betavae.model.BetaVae;
+import io.github.betavae.model.ParamLayout;
+import io.github.betavae.model.VaeConfig;
+import io.github.betavae.optim.Adam;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run directory's checkpoint (DESIGN §9): {@code model.safetensors} with PyTorch {@code nn.Linear}
+ * names and shapes, {@code optimizer.safetensors} with Adam's moments and step, and
+ * {@code config.json}. Each file is replaced atomically. The weights file holds nothing but the
+ * weights and a fixed format tag, so same-seed runs produce identical bytes.
+ */
+public final class Checkpoint {
+  public static final String MODEL = "model.safetensors";
+  public static final String OPTIMIZER = "optimizer.safetensors";
+  public static final String CONFIG = "config.json";
+
+  private Checkpoint() {}
+
+  /** A model loaded from a run directory, with the configuration that produced it. */
+  public record Loaded(RunConfig config, BetaVae model) {}
+
+  /** Adam's state as stored: first and second moments (layout order) and the number of updates taken. */
+  public record OptimizerState(float[] m, float[] v, long step) {}
+
+  /** Writes weights, optimizer state and config into {@code dir} (created if needed). */
+  public static void save(Path dir, BetaVae model, Adam adam, RunConfig config) throws IOException {
+    Files.createDirectories(dir);
+    writeModel(dir.resolve(MODEL), model.layout(), model.paramsToHost());
+    if (adam != null) {
+      Backend be = model.backend();
+      float[] m = new float[(int) model.layout().size()];
+      float[] v = new float[m.length];
+      be.read(adam.m(), m);
+      be.read(adam.v(), v);
+      writeOptimizer(dir.resolve(OPTIMIZER), m, v, adam.steps());
+    }
+    // config.json last: its steps_done never claims more than the weights beside it hold.
+    config.write(dir.resolve(CONFIG));
+  }
+
+  /** Reads config.json and model.safetensors from {@code dir} and builds the model on {@code backend}. */
+  public static Loaded load(Path dir, Backend backend) throws IOException {
+    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + " (expected a run directory written by 'train')");
+    RunConfig config = RunConfig.read(dir.resolve(CONFIG));
+    VaeConfig vc;
+    try {
+      vc = config.vaeConfig();
+    } catch (IllegalArgumentException e) {
+      throw new IOException(CONFIG + ": " + e.getMessage());
+    }
+    ParamLayout layout = new ParamLayout(vc);
+    float[] p = readModel(dir.resolve(MODEL), layout);
+    BetaVae model = new BetaVae(vc, backend);
+    model.loadParams(p);
+    return new Loaded(config, model);
+  }
+
+  /** Writes the parameters (layout order) as named tensors. */
+  public static void writeModel(Path file, ParamLayout layout, float[] params) throws IOException {
+    if (params.length != layout.size()) {
+      throw new IllegalArgumentException("write " + file.getFileName() + ": expected " + layout.size()
+          + " parameters but found " + params.length);
+    }
+    List<SafeTensors.Entry> entries = new ArrayList<>();
+    for (ParamLayout.Tensor t : layout.tensors()) {
+      entries.add(new SafeTensors.Entry(t.name(), t.shape(), params, (int) t.offset()));
+    }
+    SafeTensors.write(file, entries, Map.of("format", "pt"));
+  }
+
+  /**
+   * Reads weights for {@code layout}: every tensor of the layout must be present with its exact
+   * shape, and nothing else may be.
+   */
+  public static float[] readModel(Path file, ParamLayout layout) throws IOException {
+    if (!Files.exists(file)) throw new NoSuchFileException(file + " (expected the weights written by 'train')");
+    float[] p = new float[(int) layout.size()];
+    try (SafeTensors.Reader r = SafeTensors.open(file)) {
+      for (ParamLayout.Tensor t : layout.tensors()) {
+        SafeTensors.Info info = r.tensors().get(t.name());
+        if (info == null) throw new IOException(file.getFileName() + ": missing tensor " + t.name() + " required by config.json");
+        if (!Arrays.equals(info.shape(), t.shape())) {
+          throw new IOException(file.getFileName() + ": expected shape " + Arrays.toString(t.shape()) + " but found "
+              + Arrays.toString(info.shape()) + " for tensor " + t.name());
+        }
+        r.read(t.name(), p, (int) t.offset());
+      }
+      if (r.tensors().size() != layout.tensors().size()) {
+        for (String name : r.tensors().keySet()) {
+          boolean known = layout.tensors().stream().anyMatch(t -> t.name().equals(name));
+          if (!known) throw new IOException(file.getFileName() + ": unexpected tensor " + name + " not in the configured network");
+        }
+      }
+    }
+    return p;
+  }
+
+  /** Writes Adam's moments and step; the step is metadata so resuming continues the bias correction exactly. */
+  public static void writeOptimizer(Path file, float[] m, float[] v, long step) throws IOException {
+    if (m.length != v.length) throw new IllegalArgumentException("optimizer state: m has " + m.length + " but v has " + v.length);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "pt");
+    meta.put("optimizer", "adam");
+    meta.put("step", Long.toString(step));
+    SafeTensors.write(file, List.of(
+        new SafeTensors.Entry("adam.m", new long[] {m.length}, m, 0),
+        new SafeTensors.Entry("adam.v", new long[] {v.length}, v, 0)), meta);
+  }
+
+  /** Reads Adam's state for {@code n} parameters. */
+  public static OptimizerState readOptimizer(Path file, long n) throws IOException {
+    if (!Files.exists(file)) throw new NoSuchFileException(file + " (expected the optimizer state written by 'train')");
+    try (SafeTensors.Reader r = SafeTensors.open(file)) {
+      String s = r.metadata().get("step");
+      long step;
+      try {
+        step = Long.parseLong(s == null ? "" : s);
+      } catch (NumberFormatException e) {
+        throw new IOException(file.getFileName() + ": expected an integer 'step' in the metadata but found " + s);
+      }
+      float[][] mv = new float[2][];
+      String[] names = {"adam.m", "adam.v"};
+      for (int i = 0; i < 2; i++) {
+        SafeTensors.Info info = r.info(names[i]);
+        if (info.numel() != n) {
+          throw new IOException(file.getFileName() + ": expected " + n + " values in " + names[i] + " but found " + info.numel());
+        }
+        mv[i] = r.read(names[i]);
+      }
+      return new OptimizerState(mv[0], mv[1], step);
+    }
+  }
+}

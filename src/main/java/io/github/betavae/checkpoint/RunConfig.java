@@ -1,0 +1,127 @@
+package io.github.betavae.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Likelihood;
+import io.github.betavae.model.VaeConfig;
+import io.github.betavae.optim.Adam;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything that produced a checkpoint, stored as {@code config.json} beside the weights: the
+ * network, the objective, the optimizer, the training schedule, the data and provenance. Keys are
+ * snake_case; unknown keys are ignored so newer files stay readable.
+ *
+ * @param format file format tag, {@value #FORMAT}
+ */
+public record RunConfig(String format, Model model, ObjectiveSettings objective, OptimizerSettings optimizer,
+                        Training training, DataInfo data, Provenance provenance) {
+
+  /** The format tag written into every config.json. */
+  public static final String FORMAT = "betavae-run/1";
+
+  /** The network (DESIGN §3); activations and likelihood by their lower-case names. */
+  public record Model(int inputSize, List<Integer> encoder, String encoderActivation, int latent,
+                      List<Integer> decoder, String decoderActivation, String likelihood) {
+    public static Model of(VaeConfig c) {
+      return new Model(c.inputSize(), c.encoder(), c.encoderActivation().id(), c.latent(), c.decoder(),
+          c.decoderActivation().id(), c.likelihood().id());
+    }
+  }
+
+  /** The loss: {@code type} "beta" is {@code recon + β·KL}. */
+  public record ObjectiveSettings(String type, double beta) {}
+
+  /** Adam/AdamW hyper-parameters. */
+  public record OptimizerSettings(String name, double lr, double beta1, double beta2, double eps, double weightDecay) {
+    public static OptimizerSettings of(Adam.Config c) {
+      return new OptimizerSettings(c.weightDecay() == 0 ? "adam" : "adamw", c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
+    }
+
+    public Adam.Config toAdam() {
+      return new Adam.Config(lr, beta1, beta2, eps, weightDecay);
+    }
+  }
+
+  /**
+   * The schedule: {@code steps} is the budget asked for (0 when given in epochs), {@code steps_done}
+   * the updates this checkpoint has taken.
+   */
+  public record Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery) {}
+
+  /** What was trained on: the {@code --data} spec, its description, N and D, and the subset size (0 = all). */
+  public record DataInfo(String spec, String description, int size, int features, int subset) {}
+
+  /** What produced the file. {@code created} is the only time-dependent field of a run directory's checkpoint. */
+  public record Provenance(String library, String version, String backend, String java, String created) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+  /** The network as a validated {@link VaeConfig}; β comes from the objective section. */
+  public VaeConfig vaeConfig() {
+    return new VaeConfig(model.inputSize(), model.encoder(), Activation.parse(model.encoderActivation()), model.latent(),
+        model.decoder(), Activation.parse(model.decoderActivation()), Likelihood.parse(model.likelihood()), objective.beta());
+  }
+
+  /** The same configuration with {@code steps_done} replaced. */
+  public RunConfig withStepsDone(long stepsDone) {
+    Training t = new Training(training.seed(), training.batch(), training.steps(), training.epochs(), stepsDone,
+        training.checkpointEvery());
+    return new RunConfig(format, model, objective, optimizer, t, data, provenance);
+  }
+
+  /** Pretty-printed JSON, ending in a newline. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("config.json: cannot encode", e);
+    }
+  }
+
+  /** Parses JSON produced by {@link #toJson()}; problems are reported in one line. */
+  public static RunConfig fromJson(String json, String source) throws IOException {
+    RunConfig c;
+    try {
+      c = JSON.readValue(json, RunConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new IOException(source + ": " + e.getOriginalMessage().replace('\n', ' '));
+    }
+    if (c == null || c.model() == null || c.objective() == null || c.optimizer() == null || c.training() == null) {
+      throw new IOException(source + ": expected sections model, objective, optimizer and training");
+    }
+    if (!FORMAT.equals(c.format())) {
+      throw new IOException(source + ": expected format " + FORMAT + " but found " + c.format());
+    }
+    return c;
+  }
+
+  /** Writes {@code dir/config.json} atomically. */
+  public void write(Path file) throws IOException {
+    AtomicFiles.write(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Reads and checks a config.json. */
+  public static RunConfig read(Path file) throws IOException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new IOException("missing " + file + " (expected a run directory written by 'train')");
+    }
+    return fromJson(text, file.getFileName().toString());
+  }
+}

@@ -1,0 +1,22 @@
+package io.github.betavae.train;
+
+/**
+ * The order in which an epoch visits the samples: a permutation of {@code [0, N)} that depends only
+ * on the epoch number (and whatever seed the implementation holds), so a run can be replayed or
+ * resumed at any step.
+ */
+@FunctionalInterface
+public interface EpochOrder {
+
+  /** The sample indices of epoch {@code epoch}, a permutation of {@code [0, N)}. */
+  int[] order(long epoch);
+
+  /** Samples in storage order every epoch (useful for tests and for evaluation). */
+  static EpochOrder sequential(int n) {
+    return epoch -> {
+      int[] p = new int[n];
+      for (int i = 0; i < n; i++) p[i] = i;
+      return p;
+    };
+  }
+}

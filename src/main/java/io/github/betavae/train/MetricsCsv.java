@@ -1,0 +1,99 @@
+package io.github.betavae.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Writes {@code metrics.csv}: a header {@code step,epoch,loss,recon,kl,beta,kl_0,…,kl_{Z-1}} and one
+ * row per step (or every {@code every} steps, plus the last). Nothing time-dependent goes in, so
+ * same-seed runs write identical files.
+ */
+public final class MetricsCsv implements TrainListener, AutoCloseable {
+  private final Path file;
+  private final int every;
+  private BufferedWriter out;
+  private long lastWritten = -1;
+  private TrainListener.Step pending;
+
+  /** Rows for every {@code every}-th step (≥ 1) and the final step. */
+  public MetricsCsv(Path file, int every) {
+    if (every < 1) throw new IllegalArgumentException("metrics interval must be ≥ 1 but was " + every);
+    this.file = file;
+    this.every = every;
+  }
+
+  /** The CSV header for {@code latent} dimensions. */
+  public static String header(int latent) {
+    StringBuilder sb = new StringBuilder("step,epoch,loss,recon,kl,beta");
+    for (int d = 0; d < latent; d++) sb.append(",kl_").append(d);
+    return sb.toString();
+  }
+
+  /** One row; numbers use a fixed locale-independent format. */
+  public static String row(TrainListener.Step s) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(s.step()).append(',').append(s.epoch()).append(',').append(num(s.stats().loss())).append(',')
+        .append(num(s.stats().recon())).append(',').append(num(s.stats().kl())).append(',').append(num(s.beta()));
+    for (double k : s.stats().klPerDim()) sb.append(',').append(num(k));
+    return sb.toString();
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, "%.7g", v);
+  }
+
+  @Override
+  public void onStart(Plan plan) {
+    try {
+      // A fresh run starts the file; a resumed one appends to the rows already there.
+      if (plan.firstStep() > 0 && Files.exists(file)) {
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+      } else {
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        out.write(header(plan.latent()));
+        out.write('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  @Override
+  public void onStep(Step s) {
+    pending = s;
+    if (s.step() % every == 0) write(s);
+  }
+
+  private void write(Step s) {
+    try {
+      out.write(row(s));
+      out.write('\n');
+      lastWritten = s.step();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  @Override
+  public void onEnd(long stepsDone) {
+    if (pending != null && pending.step() != lastWritten) write(pending);
+    close();
+  }
+
+  @Override
+  public void close() {
+    if (out == null) return;
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    } finally {
+      out = null;
+    }
+  }
+}

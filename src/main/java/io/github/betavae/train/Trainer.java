@@ -1,0 +1,146 @@
+package io.github.betavae.train;
+
+import io.github.betavae.backend.Backend;
+import io.github.betavae.data.Dataset;
+import io.github.betavae.loss.Objective;
+import io.github.betavae.model.BetaVae;
+import io.github.betavae.model.LossStats;
+import io.github.betavae.optim.Adam;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Minibatch training of a {@link BetaVae} with {@link Adam}. Each step gathers B rows of the dataset
+ * in the epoch's order, runs forward + backward through the backend and applies one update.
+ *
+ * <p>Step {@code t} (0-based) takes rows {@code t mod S · B .. +B} of epoch {@code ⌊t/S⌋}'s order,
+ * S = ⌊N/B⌋ steps per epoch, and draws ε with Philox counter step {@code t}. A run is therefore a
+ * pure function of the seed, and resuming at step t replays exactly what an uninterrupted run does.
+ */
+public final class Trainer {
+
+  /** Saves a checkpoint after {@code stepsDone} updates. */
+  @FunctionalInterface
+  public interface Checkpointer {
+    void save(long stepsDone) throws IOException;
+  }
+
+  private final TrainConfig cfg;
+  private final BetaVae model;
+  private final Adam adam;
+  private final Dataset data;
+  private final Objective objective;
+  private final EpochOrder order;
+  private final long stepsPerEpoch;
+  private final long totalSteps;
+  private final List<TrainListener> listeners = new ArrayList<>();
+  private Checkpointer checkpointer = stepsDone -> {};
+  private long stepsDone;
+
+  /**
+   * @param order the per-epoch sample order; its permutations must cover {@code [0, data.size())}
+   * @throws IllegalArgumentException when the data does not fit the model or holds fewer than B samples
+   */
+  public Trainer(TrainConfig cfg, BetaVae model, Adam adam, Dataset data, Objective objective, EpochOrder order) {
+    this.cfg = cfg;
+    this.model = model;
+    this.adam = adam;
+    this.data = data;
+    this.objective = objective;
+    this.order = order;
+    int d = model.config().inputSize();
+    if (data.features() != d) {
+      throw new IllegalArgumentException("training data: expected " + d + " features per sample but found "
+          + data.features() + " in " + data.describe());
+    }
+    if (data.size() < cfg.batch()) {
+      throw new IllegalArgumentException("training data: batch " + cfg.batch() + " needs at least " + cfg.batch()
+          + " samples but found " + data.size() + " in " + data.describe());
+    }
+    long n = model.layout().size();
+    if (adam.m().length() != n) {
+      throw new IllegalArgumentException("optimizer: expected state for " + n + " parameters but found " + adam.m().length());
+    }
+    this.stepsPerEpoch = data.size() / cfg.batch();
+    this.totalSteps = cfg.steps() > 0 ? cfg.steps() : Math.multiplyExact(cfg.epochs(), stepsPerEpoch);
+    this.stepsDone = adam.steps();
+  }
+
+  /** Registers a listener; listeners are called in registration order. */
+  public Trainer addListener(TrainListener l) {
+    listeners.add(l);
+    return this;
+  }
+
+  /** Sets what saves a checkpoint; called every {@code checkpointEvery} steps and once at the end. */
+  public Trainer onCheckpoint(Checkpointer c) {
+    this.checkpointer = c;
+    return this;
+  }
+
+  /** Steps of one epoch, ⌊N/B⌋. */
+  public long stepsPerEpoch() {
+    return stepsPerEpoch;
+  }
+
+  /** The step budget this run trains to. */
+  public long totalSteps() {
+    return totalSteps;
+  }
+
+  /** Updates taken so far (starts at the optimizer's step count, so a restored optimizer resumes). */
+  public long stepsDone() {
+    return stepsDone;
+  }
+
+  /**
+   * Trains until {@link #totalSteps()} updates are done, then saves the final checkpoint.
+   *
+   * @return the loss terms of the last step (null when there was nothing left to do)
+   * @throws IllegalStateException when the loss stops being finite (the update is not applied)
+   */
+  public LossStats run() throws IOException {
+    Backend be = model.backend();
+    int b = cfg.batch();
+    int d = model.config().inputSize();
+    float[] batch = new float[Math.multiplyExact(b, d)];
+    int[] perm = null;
+    long permEpoch = -1;
+    LossStats last = null;
+    for (TrainListener l : listeners) l.onStart(new TrainListener.Plan(stepsDone, totalSteps, stepsPerEpoch, b, model.config().latent()));
+    try {
+      while (stepsDone < totalSteps) {
+        long t = stepsDone;
+        long epoch = t / stepsPerEpoch;
+        if (epoch != permEpoch) {
+          perm = order.order(epoch);
+          if (perm.length != data.size()) {
+            throw new IllegalStateException("epoch order: expected a permutation of " + data.size() + " indices but found " + perm.length);
+          }
+          permEpoch = epoch;
+        }
+        int first = (int) (t % stepsPerEpoch) * b;
+        for (int r = 0; r < b; r++) data.copy(perm[first + r], batch, r * d);
+        be.write(model.input(b), batch);
+        LossStats s = model.forwardBackward(b, cfg.seed(), t, objective);
+        if (!Double.isFinite(s.loss())) {
+          throw new IllegalStateException("training diverged at step " + (t + 1) + ": loss is " + s.loss()
+              + " (recon " + s.recon() + ", kl " + s.kl() + "); try a lower --lr");
+        }
+        adam.step(model.params(), model.grads());
+        stepsDone = t + 1;
+        last = s;
+        TrainListener.Step info = new TrainListener.Step(stepsDone, epoch, s, objective.beta(t));
+        for (TrainListener l : listeners) l.onStep(info);
+        if (cfg.checkpointEvery() > 0 && stepsDone % cfg.checkpointEvery() == 0 && stepsDone < totalSteps) {
+          checkpointer.save(stepsDone);
+        }
+      }
+      checkpointer.save(stepsDone);
+    } finally {
+      for (TrainListener l : listeners) l.onEnd(stepsDone);
+    }
+    return last;
+  }
+}

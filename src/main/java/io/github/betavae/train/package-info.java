@@ -1,0 +1,2 @@
+/** The training loop, its configuration, listeners (metrics.csv, progress) and epoch ordering. */
+package io.github.betavae.train;

@@ -1,0 +1,2 @@
+/** PNG figures: image grids of prior samples and reconstructions. */
+package io.github.betavae.viz;

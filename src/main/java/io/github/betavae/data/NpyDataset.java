@@ -45,6 +45,11 @@ public final class NpyDataset implements Dataset {
    * @throws DataFormatException if the file is not a readable .npy of an accepted shape and type
    */
   public static NpyDataset open(Path file) {
+    return open(file, REGION_BYTES);
+  }
+
+  /** As {@link #open(Path)} with mapped regions of at most {@code regionBytes} (tests use small ones). */
+  static NpyDataset open(Path file, long regionBytes) {
     String name = file.getFileName().toString();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       Npy.Header h = Npy.readHeader(ch, name);
@@ -67,7 +72,7 @@ public final class NpyDataset implements Dataset {
       }
       int n = (int) s[0];
       long rowBytes = d * h.dtype().bytes;
-      int rowsPerRegion = (int) Math.max(1, REGION_BYTES / rowBytes);
+      int rowsPerRegion = (int) Math.max(1, Math.min(REGION_BYTES, regionBytes) / rowBytes);
       int count = (int) ((n + (long) rowsPerRegion - 1) / rowsPerRegion);
       MappedByteBuffer[] regions = new MappedByteBuffer[count];
       for (int r = 0; r < count; r++) {

@@ -92,6 +92,25 @@ class NpyDatasetTest {
   }
 
   @Test
+  void samplesAcrossSeveralMappedRegionsReadCorrectly() throws IOException {
+    int n = 23, d = 6;
+    byte[] data = new byte[n * d];
+    for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 7);
+    Path f = dir.resolve("regions.npy");
+    Npy.writeUint8(f, data, n, d);
+    // 20-byte regions hold 3 rows of 6 bytes each: 8 regions, the last one partial.
+    NpyDataset small = NpyDataset.open(f, 20);
+    NpyDataset whole = NpyDataset.open(f);
+    float[] a = new float[d], b = new float[d];
+    for (int i = 0; i < n; i++) {
+      small.copy(i, a, 0);
+      whole.copy(i, b, 0);
+      assertArrayEquals(b, a, "row " + i);
+      assertEquals((data[i * d + 5] & 0xFF) / 255f, a[5], 1e-7f, "row " + i);
+    }
+  }
+
+  @Test
   void emptyDatasetOpens() throws IOException {
     Path f = dir.resolve("empty.npy");
     Npy.writeFloat32(f, new float[0], 0, 7);

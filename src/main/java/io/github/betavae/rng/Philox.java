@@ -104,6 +104,18 @@ public final class Philox {
   public static int below(long seed, long e, long step, int stream, int bound) {
     int[] s = new int[4];
     block(seed, e >>> 2, step, stream, s);
-    return (int) (((s[(int) (e & 3)] & 0xFFFFFFFFL) * bound) >>> 32);
+    return bounded(s[(int) (e & 3)], bound);
+  }
+
+  /**
+   * Maps one uint32 draw {@code x} to [0, bound) by 64-bit multiply-shift, the same map {@link #below}
+   * uses. Loops that walk many consecutive elements call {@link #block} once per quad with a reused
+   * scratch array and map each word with this, allocating nothing per element.
+   */
+  public static int bounded(int x, int bound) {
+    if (bound <= 0) {
+      throw new IllegalArgumentException("Philox.bounded: expected bound > 0 but found " + bound);
+    }
+    return (int) (((x & 0xFFFFFFFFL) * bound) >>> 32);
   }
 }

@@ -1,0 +1,199 @@
+package io.github.betavae.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** .npy round trips for each type and shape, the pixel convention, and every rejected file. */
+class NpyDatasetTest {
+  @TempDir Path dir;
+
+  @Test
+  void float32RoundTripsInEveryAcceptedShape() throws IOException {
+    float[] data = new float[3 * 4 * 5];
+    Random r = new Random(1);
+    for (int i = 0; i < data.length; i++) data[i] = (float) r.nextGaussian() * 3;
+    int[][] shapes = {{3, 20}, {3, 4, 5}, {3, 4, 5, 1}};
+    for (int[] shape : shapes) {
+      Path f = dir.resolve("x" + shape.length + ".npy");
+      Npy.writeFloat32(f, data, shape);
+      NpyDataset ds = NpyDataset.open(f);
+      assertEquals(3, ds.size());
+      assertEquals(20, ds.features());
+      assertEquals(1f, ds.scale());
+      assertEquals(0, ds.header().dataOffset() % 64, "data should start on a 64-byte boundary");
+      float[] got = new float[60];
+      for (int i = 0; i < 3; i++) ds.copy(i, got, i * 20);
+      assertArrayEquals(data, got, "shape rank " + shape.length);
+      assertArrayEquals(data, Npy.readFloats(f));
+    }
+  }
+
+  @Test
+  void binaryUint8IsUsedAsIsOtherUint8IsDividedBy255() throws IOException {
+    byte[] bin = {0, 1, 1, 0, 1, 0};
+    Path fb = dir.resolve("bin.npy");
+    Npy.writeUint8(fb, bin, 2, 3);
+    NpyDataset b = NpyDataset.open(fb);
+    float[] x = new float[3];
+    b.copy(1, x, 0);
+    assertArrayEquals(new float[] {0, 1, 0}, x);
+    assertTrue(b.describe().contains("as is"), b.describe());
+
+    byte[] gray = {0, (byte) 255, (byte) 128, 1, 2, 3};
+    Path fg = dir.resolve("gray.npy");
+    Npy.writeUint8(fg, gray, 2, 1, 3);
+    NpyDataset g = NpyDataset.open(fg);
+    g.copy(0, x, 0);
+    assertArrayEquals(new float[] {0f, 1f, 128f / 255f}, x, 1e-7f);
+    g.copy(1, x, 0);
+    assertArrayEquals(new float[] {1f / 255f, 2f / 255f, 3f / 255f}, x, 1e-7f);
+    assertTrue(g.describe().contains("255"), g.describe());
+  }
+
+  @Test
+  void readsFloat64BigEndianBoolAndVersion2Headers() throws IOException {
+    double[] d = {0.25, -1.5, 3.0, 1e-3};
+    ByteBuffer le = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : d) le.putDouble(v);
+    Path f8 = write("f8.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", le.array());
+    float[] x = new float[4];
+    NpyDataset ds = NpyDataset.open(f8);
+    ds.copy(0, x, 0);
+    ds.copy(1, x, 2);
+    assertArrayEquals(new float[] {0.25f, -1.5f, 3f, 1e-3f}, x);
+
+    ByteBuffer be = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
+    for (float v : new float[] {1.5f, -2f, 0.125f, 7f}) be.putFloat(v);
+    Path fbe = write("be.npy", 2, "{'descr': '>f4', 'fortran_order': False, 'shape': (1, 4), }", be.array());
+    NpyDataset big = NpyDataset.open(fbe);
+    assertEquals(Npy.DType.FLOAT32, big.header().dtype());
+    big.copy(0, x, 0);
+    assertArrayEquals(new float[] {1.5f, -2f, 0.125f, 7f}, x);
+
+    Path fbool = write("b.npy", 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }",
+        new byte[] {1, 0, 0, 1});
+    NpyDataset bool = NpyDataset.open(fbool);
+    bool.copy(1, x, 0);
+    assertEquals(0f, x[0]);
+    assertEquals(1f, x[1]);
+  }
+
+  @Test
+  void samplesAcrossSeveralMappedRegionsReadCorrectly() throws IOException {
+    int n = 23, d = 6;
+    byte[] data = new byte[n * d];
+    for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 7);
+    Path f = dir.resolve("regions.npy");
+    Npy.writeUint8(f, data, n, d);
+    // 20-byte regions hold 3 rows of 6 bytes each: 8 regions, the last one partial.
+    NpyDataset small = NpyDataset.open(f, 20);
+    NpyDataset whole = NpyDataset.open(f);
+    float[] a = new float[d], b = new float[d];
+    for (int i = 0; i < n; i++) {
+      small.copy(i, a, 0);
+      whole.copy(i, b, 0);
+      assertArrayEquals(b, a, "row " + i);
+      assertEquals((data[i * d + 5] & 0xFF) / 255f, a[5], 1e-7f, "row " + i);
+    }
+  }
+
+  @Test
+  void emptyDatasetOpens() throws IOException {
+    Path f = dir.resolve("empty.npy");
+    Npy.writeFloat32(f, new float[0], 0, 7);
+    NpyDataset ds = NpyDataset.open(f);
+    assertEquals(0, ds.size());
+    assertEquals(7, ds.features());
+    assertThrows(IndexOutOfBoundsException.class, () -> ds.copy(0, new float[7], 0));
+  }
+
+  @Test
+  void rejectsBadMagicWithFileName() throws IOException {
+    Path f = dir.resolve("not.npy");
+    Files.write(f, "PK\u0003\u0004 this is a zip".getBytes(StandardCharsets.ISO_8859_1));
+    expect(f, "not.npy", "magic");
+    Path tiny = dir.resolve("tiny.npy");
+    Files.write(tiny, new byte[] {1, 2});
+    expect(tiny, "tiny.npy", "magic");
+  }
+
+  @Test
+  void rejectsTruncatedFiles() throws IOException {
+    Path f = dir.resolve("cut.npy");
+    Npy.writeFloat32(f, new float[12], 3, 4);
+    byte[] whole = Files.readAllBytes(f);
+    Files.write(f, java.util.Arrays.copyOf(whole, whole.length - 5));
+    String m = expect(f, "cut.npy", "truncated");
+    assertTrue(m.contains("48 data bytes") && m.contains("found 43"), m);
+    Files.write(f, java.util.Arrays.copyOf(whole, 30)); // inside the header
+    expect(f, "cut.npy", "truncated");
+    Files.write(f, java.util.Arrays.copyOf(whole, 8)); // inside the preamble
+    expect(f, "cut.npy", "truncated");
+  }
+
+  @Test
+  void rejectsUnsupportedTypesRanksOrderAndVersions() throws IOException {
+    String m = expect(write("i4.npy", 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 1), }", new byte[4]),
+        "i4.npy", "dtype");
+    assertTrue(m.contains("'<i4'"), m);
+    expect(write("rec.npy", 1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new byte[4]),
+        "rec.npy", "structured");
+    m = expect(write("r1.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", new byte[12]),
+        "r1.npy", "(N, D)");
+    assertTrue(m.contains("(3,)"), m);
+    expect(write("rgb.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 2, 3), }", new byte[12]),
+        "rgb.npy", "(1, 2, 2, 3)");
+    expect(write("f.npy", 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new byte[16]),
+        "f.npy", "C-order");
+    expect(write("v9.npy", 9, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }", new byte[4]),
+        "v9.npy", "version");
+    expect(write("junk.npy", 1, "{'descr': '<f4', 'shape': (1, 1), }", new byte[4]), "junk.npy", "fortran_order");
+  }
+
+  @Test
+  void writerChecksShape() {
+    assertThrows(IllegalArgumentException.class, () -> Npy.writeFloat32(dir.resolve("w.npy"), new float[5], 2, 3));
+    assertThrows(IllegalArgumentException.class, () -> Npy.writeUint8(dir.resolve("w.npy"), new byte[6], 2, -3));
+  }
+
+  /** Asserts opening fails with a message naming the file and containing {@code what}; returns it. */
+  private static String expect(Path f, String name, String what) {
+    DataFormatException e = assertThrows(DataFormatException.class, () -> NpyDataset.open(f));
+    assertTrue(e.getMessage().contains(name) && e.getMessage().contains(what),
+        "message should name " + name + " and say " + what + ": " + e.getMessage());
+    return e.getMessage();
+  }
+
+  /** A hand-built .npy: version {@code major}, header dict padded as numpy does, then the payload. */
+  private Path write(String name, int major, String dict, byte[] payload) throws IOException {
+    int lenBytes = major == 1 ? 2 : 4;
+    int pre = 6 + 2 + lenBytes;
+    StringBuilder h = new StringBuilder(dict);
+    while ((pre + h.length() + 1) % 64 != 0) h.append(' ');
+    h.append('\n');
+    byte[] hb = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+    ByteBuffer len = ByteBuffer.allocate(lenBytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (lenBytes == 2) len.putShort((short) hb.length); else len.putInt(hb.length);
+    out.write(len.array());
+    out.write(hb);
+    out.write(payload);
+    Path f = dir.resolve(name);
+    Files.write(f, out.toByteArray());
+    return f;
+  }
+}

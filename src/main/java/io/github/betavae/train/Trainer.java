@@ -38,6 +38,11 @@ public final class Trainer {
   private Checkpointer checkpointer = stepsDone -> {};
   private long stepsDone;
 
+  /** A trainer visiting the data in the seeded per-epoch shuffle of {@link EpochOrder#shuffled}. */
+  public Trainer(TrainConfig cfg, BetaVae model, Adam adam, Dataset data, Objective objective) {
+    this(cfg, model, adam, data, objective, EpochOrder.shuffled(cfg.seed(), data.size()));
+  }
+
   /**
    * @param order the per-epoch sample order; its permutations must cover {@code [0, data.size())}
    * @throws IllegalArgumentException when the data does not fit the model or holds fewer than B samples

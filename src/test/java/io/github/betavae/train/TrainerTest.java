@@ -37,11 +37,16 @@ class TrainerTest {
   }
 
   private static List<TrainListener.Step> train(TrainConfig tc, Dataset data, int threads, float[] paramsOut) throws IOException {
+    return train(tc, data, threads, paramsOut, EpochOrder.shuffled(tc.seed(), data.size()));
+  }
+
+  private static List<TrainListener.Step> train(TrainConfig tc, Dataset data, int threads, float[] paramsOut,
+                                                EpochOrder order) throws IOException {
     List<TrainListener.Step> steps = new ArrayList<>();
     try (CpuBackend be = new CpuBackend(threads); BetaVae vae = new BetaVae(TINY, be)) {
       vae.initialize(tc.seed());
       Adam adam = new Adam(be, Adam.Config.defaults(2e-3), vae.layout().size());
-      new Trainer(tc, vae, adam, data, Objective.beta(TINY.beta()), flipping(data.size())).addListener(steps::add).run();
+      new Trainer(tc, vae, adam, data, Objective.beta(TINY.beta()), order).addListener(steps::add).run();
       if (paramsOut != null) System.arraycopy(vae.paramsToHost(), 0, paramsOut, 0, paramsOut.length);
     }
     return steps;
@@ -86,7 +91,7 @@ class TrainerTest {
         super.copy(index, dst, off);
       }
     };
-    List<TrainListener.Step> s = train(TrainConfig.ofEpochs(2, 16, 1), data, 1, null);
+    List<TrainListener.Step> s = train(TrainConfig.ofEpochs(2, 16, 1), data, 1, null, flipping(50));
     assertEquals(2 * 3, s.size(), "50 samples in batches of 16 give 3 steps per epoch");
     assertEquals(0, s.get(2).epoch());
     assertEquals(1, s.get(3).epoch());
@@ -94,6 +99,25 @@ class TrainerTest {
     assertEquals(0, seen.get(0));
     assertEquals(47, seen.get(47), "epoch 0 reads the order's first 48 entries");
     assertEquals(49, seen.get(48), "epoch 1 starts from its own order");
+  }
+
+  @Test
+  void defaultOrderIsTheSeededShuffleOfEachEpoch() throws IOException {
+    List<Integer> seen = new ArrayList<>();
+    Dataset data = new Bars(40) {
+      @Override
+      public void copy(int index, float[] dst, int off) {
+        seen.add(index);
+        super.copy(index, dst, off);
+      }
+    };
+    train(TrainConfig.ofEpochs(2, 20, 3), data, 1, null);
+    int[] e0 = io.github.betavae.data.Shuffle.permutation(3, 0, 40), e1 = io.github.betavae.data.Shuffle.permutation(3, 1, 40);
+    for (int i = 0; i < 40; i++) {
+      assertEquals(e0[i], seen.get(i), "epoch 0 position " + i);
+      assertEquals(e1[i], seen.get(40 + i), "epoch 1 position " + i);
+    }
+    assertTrue(!java.util.Arrays.equals(e0, e1), "epochs are shuffled differently");
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,11 +29,10 @@ public final class AtomicFiles {
   public static void write(Path target, Writer writer) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    // Same directory as the target: a rename across file systems would not be atomic.
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    Path tmp = createTemp(dir, target.getFileName().toString());
     boolean moved = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         OutputStream out = Channels.newOutputStream(ch);
         writer.write(out);
         out.flush();
@@ -43,6 +43,22 @@ public final class AtomicFiles {
       syncDirectory(dir);
     } finally {
       if (!moved) Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * A new empty file beside the target. Same directory, because a rename across file systems would
+   * not be atomic; not {@code Files.createTempFile}, whose owner-only permissions would carry over
+   * to the checkpoint.
+   */
+  private static Path createTemp(Path dir, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 100) throw e;
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -50,9 +52,19 @@ public final class MetricsCsv implements TrainListener, AutoCloseable {
   @Override
   public void onStart(Plan plan) {
     try {
-      // A fresh run starts the file; a resumed one appends to the rows already there.
+      // A fresh run starts the file. A resumed one keeps the rows up to its checkpoint and drops
+      // any written after it (by a run that stopped before its next checkpoint), so the file ends
+      // up as an uninterrupted run would have written it.
       if (plan.firstStep() > 0 && Files.exists(file)) {
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        List<String> keep = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          if (keep.isEmpty() || Long.parseLong(line.substring(0, line.indexOf(','))) <= plan.firstStep()) keep.add(line);
+        }
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        for (String line : keep) {
+          out.write(line);
+          out.write('\n');
+        }
       } else {
         out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         out.write(header(plan.latent()));

@@ -1,12 +1,12 @@
 package io.github.betavae.train;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -17,7 +17,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * garbage). Wall-clock numbers appear only here, never in files the run writes.
  */
 public final class Progress implements TrainListener {
-  private final PrintStream err;
+  private final PrintWriter err;
   private final boolean terminal;
   private final long lineEvery;
   private ProgressBar bar;
@@ -28,7 +28,7 @@ public final class Progress implements TrainListener {
    * @param terminal draw an animated bar (true) or print plain lines (false)
    * @param lineEvery steps between plain lines; 0 chooses about 20 lines per run
    */
-  public Progress(PrintStream err, boolean terminal, long lineEvery) {
+  public Progress(PrintWriter err, boolean terminal, long lineEvery) {
     this.err = err;
     this.terminal = terminal;
     this.lineEvery = lineEvery;
@@ -68,7 +68,11 @@ public final class Progress implements TrainListener {
           .showSpeed()
           .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
           .setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(err))
+          .setConsumer(new DelegatingProgressBarConsumer(line -> {
+            err.print('\r');
+            err.print(line);
+            err.flush();
+          }))
           .build();
     }
   }
@@ -93,6 +97,7 @@ public final class Progress implements TrainListener {
     err.printf(Locale.ROOT, "step %d/%d (%.0f%%)  loss %.3f  recon %.3f  kl %.3f  %.0f samples/s  ETA %s%n",
         s.step(), plan.totalSteps(), 100.0 * s.step() / plan.totalSteps(), s.stats().loss(), s.stats().recon(),
         s.stats().kl(), rate, clock(etaS));
+    err.flush();
   }
 
   static String clock(long s) {
@@ -104,6 +109,8 @@ public final class Progress implements TrainListener {
     if (bar != null) {
       bar.close();
       bar = null;
+      err.println();
+      err.flush();
     }
   }
 }

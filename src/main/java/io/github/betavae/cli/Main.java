@@ -1,0 +1,78 @@
+package io.github.betavae.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code betavae} command line. Commands throw; this class alone turns failures into one line on
+ * stderr and an exit code (2 for anything the user can fix, as DESIGN §10 asks), with the stack
+ * trace only under {@code --verbose}.
+ */
+@Command(name = "betavae", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
+    description = "Trains and evaluates β-VAEs (Higgins et al. 2017) on the CPU.",
+    subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, InfoCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  /** Exit code for bad input: invalid values, missing files, unusable devices. */
+  public static final int USAGE = 2;
+  /** Exit code for failures that are not the user's (a bug); the message asks for --verbose. */
+  public static final int INTERNAL = 1;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: expected train, eval, sample, info or help");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs one command line with the given streams and returns its exit code; never exits the JVM. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    boolean verbose = Arrays.asList(args).contains("--verbose");
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      CommandLine c = ex.getCommandLine();
+      String name = c.getCommandSpec().qualifiedName();
+      err.println(name + ": " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+      if (verbose) ex.printStackTrace(err);
+      err.flush();
+      return USAGE;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      String name = c.getCommandSpec().qualifiedName();
+      boolean user = isUserError(ex);
+      String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : oneLine(ex.getMessage());
+      if (ex instanceof java.nio.file.NoSuchFileException) msg = "no such file: " + msg;
+      err.println(name + ": " + (user ? "" : "internal error: ") + msg + (user || verbose ? "" : " (run with --verbose for details)"));
+      if (verbose) ex.printStackTrace(err);
+      err.flush();
+      return user ? USAGE : INTERNAL;
+    });
+    int rc = cl.execute(args);
+    out.flush();
+    err.flush();
+    return rc;
+  }
+
+  /** Problems with the input, the files or the environment, as opposed to bugs. */
+  static boolean isUserError(Exception e) {
+    return e instanceof IllegalArgumentException || e instanceof java.io.IOException
+        || e instanceof java.io.UncheckedIOException || e instanceof IllegalStateException
+        || e instanceof UnsupportedOperationException || e instanceof io.github.betavae.data.DataFormatException
+        || e instanceof IndexOutOfBoundsException;
+  }
+
+  static String oneLine(String s) {
+    return s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+}

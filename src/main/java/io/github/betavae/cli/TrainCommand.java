@@ -1,0 +1,227 @@
+package io.github.betavae.cli;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Backend;
+import io.github.betavae.backend.Backends;
+import io.github.betavae.backend.Likelihood;
+import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.checkpoint.RunConfig;
+import io.github.betavae.data.Dataset;
+import io.github.betavae.model.VaeConfig;
+import io.github.betavae.optim.Adam;
+import io.github.betavae.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code betavae train}: trains a β-VAE and writes a run directory (checkpoint, config.json,
+ * metrics.csv, samples.png, reconstructions.png). Every value is checked before anything is
+ * written, and an existing non-empty {@code --out} is never overwritten without {@code --force}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+    description = {"Trains a β-VAE. The default network is Higgins et al.'s dSprites model:",
+        "4096 → 1200-1200 ReLU → 10 → 1200-1200-1200 tanh → 4096, Bernoulli, β = 4."})
+public final class TrainCommand implements Callable<Integer> {
+  private static final VaeConfig HIGGINS = VaeConfig.higgins();
+  /** Budget when neither --steps nor --epochs is given. */
+  static final long DEFAULT_STEPS = 1000;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data", paramLabel = "dsprites|FILE", description = "dsprites (built in, 737,280 images) or an .npy file of N samples")
+  String data = "dsprites";
+
+  @Option(names = "--subset", paramLabel = "N", description = "train on a seeded random subset of N samples (0 = all)")
+  int subset = 0;
+
+  @Option(names = "--beta", description = "KL weight β ≥ 0 (β = 1 is the plain VAE)")
+  double beta = HIGGINS.beta();
+
+  @Option(names = "--latent", description = "latent dimensions Z")
+  int latent = HIGGINS.latent();
+
+  @Option(names = "--encoder", split = ",", paramLabel = "H1,H2", description = "encoder hidden widths")
+  List<Integer> encoder = HIGGINS.encoder();
+
+  @Option(names = "--decoder", split = ",", paramLabel = "H1,H2,H3", description = "decoder hidden widths")
+  List<Integer> decoder = HIGGINS.decoder();
+
+  @Option(names = "--encoder-activation", paramLabel = "ACT", description = "relu, tanh, sigmoid or identity")
+  String encoderActivation = HIGGINS.encoderActivation().id();
+
+  @Option(names = "--decoder-activation", paramLabel = "ACT", description = "relu, tanh, sigmoid or identity")
+  String decoderActivation = HIGGINS.decoderActivation().id();
+
+  @Option(names = "--likelihood", paramLabel = "KIND", description = {"bernoulli: Σ softplus(l) − x·l in nats (binary data);",
+      "gaussian: Σ (x − x̂)², unit-free squared error"})
+  String likelihood = HIGGINS.likelihood().id();
+
+  @Option(names = "--steps", description = "optimizer steps to train (default " + DEFAULT_STEPS + " when --epochs is not given)")
+  Long steps;
+
+  @Option(names = "--epochs", description = "passes over the data, ⌊N/batch⌋ steps each (last partial batch dropped)")
+  Integer epochs;
+
+  @Option(names = "--batch", description = "samples per step")
+  int batch = 64;
+
+  @Option(names = "--lr", description = "Adam learning rate (Higgins et al. use 1e-4)")
+  double lr = 1e-4;
+
+  @Option(names = "--seed", description = "seeds initialization, ε, shuffling and --subset")
+  long seed = 0;
+
+  @Option(names = "--device", paramLabel = "auto|cpu|cuda", description = "where to train")
+  String device = "auto";
+
+  @Option(names = "--threads", description = "CPU threads (results do not depend on it)")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "also checkpoint every STEPS steps (0 = only at the end)")
+  long checkpointEvery = 0;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "run directory to create")
+  Path out;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "continue the run in DIR to --steps/--epochs total (default: its budget)")
+  Path resume;
+
+  @Option(names = "--force", description = "allow writing into a non-empty --out")
+  boolean force;
+
+  @Option(names = "--quiet", description = "no progress output")
+  boolean quiet;
+
+  @Option(names = "--verbose", description = "print stack traces on errors")
+  boolean verbose;
+
+  /** Options fixed by a run's config.json, refused together with --resume. */
+  private static final List<String> FIXED_BY_RUN = List.of("--data", "--subset", "--beta", "--latent", "--encoder",
+      "--decoder", "--encoder-activation", "--decoder-activation", "--likelihood", "--batch", "--lr", "--seed", "--out", "--force");
+
+  @Override
+  public Integer call() throws IOException {
+    validateCommon();
+    TrainRun run = resume != null ? prepareResume() : prepareFresh();
+    return run.execute();
+  }
+
+  private void validateCommon() {
+    if (steps != null && epochs != null) throw new IllegalArgumentException("give --steps or --epochs, not both");
+    if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be ≥ 1 but was " + steps);
+    if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
+    if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
+    if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
+    Backends.Device.parse(device);
+  }
+
+  private TrainRun prepareFresh() throws IOException {
+    if (!(beta >= 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("--beta must be a finite number ≥ 0 but was " + beta);
+    if (latent < 1) throw new IllegalArgumentException("--latent must be ≥ 1 but was " + latent);
+    if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
+    if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a finite number > 0 but was " + lr);
+    if (subset < 0) throw new IllegalArgumentException("--subset must be ≥ 0 but was " + subset);
+    for (int w : encoder) if (w < 1) throw new IllegalArgumentException("--encoder widths must be ≥ 1 but found " + w);
+    for (int w : decoder) if (w < 1) throw new IllegalArgumentException("--decoder widths must be ≥ 1 but found " + w);
+    Activation encAct = parse(() -> Activation.parse(encoderActivation), "--encoder-activation");
+    Activation decAct = parse(() -> Activation.parse(decoderActivation), "--decoder-activation");
+    Likelihood lik = parse(() -> Likelihood.parse(likelihood), "--likelihood");
+    if (out == null) throw new IllegalArgumentException("missing --out DIR (the run directory to create)");
+    checkOutIsFree(out, force);
+    DataOption.check(data, "--data");
+
+    Dataset ds = DataOption.open(data, subset, seed, "--data");
+    VaeConfig vc = new VaeConfig(ds.features(), encoder, encAct, latent, decoder, decAct, lik, beta);
+    TrainConfig tc = budget(DEFAULT_STEPS, 0, batch, seed);
+    if (ds.size() < batch) {
+      throw new IllegalArgumentException("--batch " + batch + " needs at least " + batch + " samples but found "
+          + ds.size() + " in " + ds.describe());
+    }
+    Adam.Config ac = Adam.Config.defaults(lr);
+    Backend be = openBackend();
+    RunConfig rc = new RunConfig(RunConfig.FORMAT, RunConfig.Model.of(vc), new RunConfig.ObjectiveSettings("beta", beta),
+        RunConfig.OptimizerSettings.of(ac),
+        new RunConfig.Training(seed, batch, tc.steps(), tc.epochs(), 0, checkpointEvery),
+        new RunConfig.DataInfo(data, ds.describe(), ds.size(), ds.features(), subset), provenance(be));
+    return new TrainRun(this, out, rc, ds, be, tc, null);
+  }
+
+  private TrainRun prepareResume() throws IOException {
+    for (String flag : FIXED_BY_RUN) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+        throw new IllegalArgumentException(flag + " cannot be given with --resume: the run's " + Checkpoint.CONFIG + " fixes it");
+      }
+    }
+    RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
+    RunConfig.Training t = old.training();
+    Checkpoint.OptimizerState state = Checkpoint.readOptimizer(resume.resolve(Checkpoint.OPTIMIZER),
+        new io.github.betavae.model.ParamLayout(old.vaeConfig()).size());
+    if (state.step() != t.stepsDone()) {
+      throw new IllegalStateException("--resume " + resume + ": " + Checkpoint.CONFIG + " says " + t.stepsDone()
+          + " steps done but " + Checkpoint.OPTIMIZER + " holds step " + state.step());
+    }
+    Dataset ds = DataOption.open(old.data().spec(), old.data().subset(), t.seed(), "--resume data");
+    if (ds.size() != old.data().size() || ds.features() != old.data().features()) {
+      throw new IllegalArgumentException("--resume " + resume + ": expected data of " + old.data().size() + " × "
+          + old.data().features() + " but " + old.data().spec() + " now gives " + ds.size() + " × " + ds.features());
+    }
+    TrainConfig tc = budget(t.steps(), t.epochs(), t.batch(), t.seed());
+    Backend be = openBackend();
+    RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
+        new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery),
+        old.data(), provenance(be));
+    return new TrainRun(this, resume, rc, ds, be, tc, state);
+  }
+
+  /** The budget from --steps/--epochs, else the fallback (a step count, or an epoch count when > 0). */
+  private TrainConfig budget(long fallbackSteps, int fallbackEpochs, int b, long runSeed) {
+    if (steps != null) return new TrainConfig(steps, 0, b, runSeed, checkpointEvery);
+    if (epochs != null) return new TrainConfig(0, epochs, b, runSeed, checkpointEvery);
+    if (fallbackEpochs > 0) return new TrainConfig(0, fallbackEpochs, b, runSeed, checkpointEvery);
+    return new TrainConfig(fallbackSteps, 0, b, runSeed, checkpointEvery);
+  }
+
+  private Backend openBackend() {
+    return Backends.open(Backends.Device.parse(device), threads, this::note);
+  }
+
+  void note(String line) {
+    if (!quiet) spec.commandLine().getErr().println(line);
+  }
+
+  private static RunConfig.Provenance provenance(Backend be) {
+    return new RunConfig.Provenance("betavae", BuildInfo.version(), be.name(), BuildInfo.java(),
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+  }
+
+  /** Refuses a directory that exists and holds anything, unless forced. */
+  static void checkOutIsFree(Path dir, boolean force) throws IOException {
+    if (!Files.exists(dir)) return;
+    if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--out " + dir + " exists and is not a directory");
+    if (force) return;
+    try (Stream<Path> s = Files.list(dir)) {
+      if (s.findAny().isPresent()) {
+        throw new IllegalArgumentException("--out " + dir + " already exists and is not empty; choose a new directory, "
+            + "--resume it, or pass --force to overwrite");
+      }
+    }
+  }
+
+  private static <T> T parse(java.util.function.Supplier<T> p, String flag) {
+    try {
+      return p.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage());
+    }
+  }
+}

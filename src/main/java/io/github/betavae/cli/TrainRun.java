@@ -1,0 +1,93 @@
+package io.github.betavae.cli;
+
+import io.github.betavae.backend.Backend;
+import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.checkpoint.RunConfig;
+import io.github.betavae.data.Dataset;
+import io.github.betavae.loss.Objective;
+import io.github.betavae.model.BetaVae;
+import io.github.betavae.model.LossStats;
+import io.github.betavae.model.VaeConfig;
+import io.github.betavae.optim.Adam;
+import io.github.betavae.train.MetricsCsv;
+import io.github.betavae.train.Progress;
+import io.github.betavae.train.TrainConfig;
+import io.github.betavae.train.Trainer;
+import io.github.betavae.viz.Figures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** One checked, ready-to-go training run of {@link TrainCommand}: fresh or resumed. */
+final class TrainRun {
+  static final String METRICS = "metrics.csv";
+  static final String SAMPLES = "samples.png";
+  static final String RECONSTRUCTIONS = "reconstructions.png";
+  /** Prior draws in samples.png (an 8×8 grid) and inputs in reconstructions.png. */
+  static final int SAMPLE_COUNT = 64, RECON_COUNT = 32;
+
+  private final TrainCommand cmd;
+  private final Path dir;
+  private final RunConfig config;
+  private final Dataset data;
+  private final Backend be;
+  private final TrainConfig tc;
+  private final Checkpoint.OptimizerState resumed;
+
+  TrainRun(TrainCommand cmd, Path dir, RunConfig config, Dataset data, Backend be, TrainConfig tc,
+           Checkpoint.OptimizerState resumed) {
+    this.cmd = cmd;
+    this.dir = dir;
+    this.config = config;
+    this.data = data;
+    this.be = be;
+    this.tc = tc;
+    this.resumed = resumed;
+  }
+
+  int execute() throws IOException {
+    PrintWriter out = cmd.spec.commandLine().getOut();
+    PrintWriter err = cmd.spec.commandLine().getErr();
+    VaeConfig vc = config.vaeConfig();
+    try (Backend backend = be; BetaVae model = resumed == null ? new BetaVae(vc, backend) : Checkpoint.load(dir, backend).model()) {
+      Adam adam = new Adam(backend, config.optimizer().toAdam(), model.layout().size());
+      if (resumed == null) {
+        model.initialize(tc.seed());
+      } else {
+        backend.write(adam.m(), resumed.m());
+        backend.write(adam.v(), resumed.v());
+        adam.setSteps(Math.toIntExact(resumed.step()));
+      }
+      Trainer trainer = new Trainer(tc, model, adam, data, Objective.beta(vc.beta()));
+      if (trainer.stepsDone() >= trainer.totalSteps()) {
+        out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
+        return 0;
+      }
+      Files.createDirectories(dir);
+      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; β %s; %s %d steps of %d on %s",
+          data.describe(), shape(vc), vc.beta(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
+          trainer.totalSteps(), tc.batch(), backend.name()));
+      trainer.addListener(new MetricsCsv(dir.resolve(METRICS), 1));
+      if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
+      trainer.onCheckpoint(done -> Checkpoint.save(dir, model, adam, config.withStepsDone(done)));
+      LossStats last = trainer.run();
+      Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
+      Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
+      out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
+          trainer.stepsDone(), last.loss(), last.recon(), last.kl());
+      return 0;
+    }
+  }
+
+  /** "4096-1200-1200-[10]-1200-1200-1200-4096 relu/tanh bernoulli". */
+  static String shape(VaeConfig c) {
+    StringBuilder sb = new StringBuilder().append(c.inputSize());
+    for (int h : c.encoder()) sb.append('-').append(h);
+    sb.append("-[").append(c.latent()).append(']');
+    for (int h : c.decoder()) sb.append('-').append(h);
+    sb.append('-').append(c.inputSize());
+    return sb + " " + c.encoderActivation().id() + "/" + c.decoderActivation().id() + " " + c.likelihood().id();
+  }
+}

@@ -40,6 +40,8 @@ public final class Main implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // The last of a repeated option wins, as in most tools, so scripts can append overrides.
+    cl.setOverwrittenOptionsAllowed(true);
     cl.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();
       String name = c.getCommandSpec().qualifiedName();

@@ -50,10 +50,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
 
-  @Option(names = "--encoder", split = ",", paramLabel = "H1,H2", description = "encoder hidden widths")
+  @Option(names = "--encoder", split = ",", paramLabel = "H", description = "encoder hidden widths, comma-separated")
   List<Integer> encoder = HIGGINS.encoder();
 
-  @Option(names = "--decoder", split = ",", paramLabel = "H1,H2,H3", description = "decoder hidden widths")
+  @Option(names = "--decoder", split = ",", paramLabel = "H", description = "decoder hidden widths, comma-separated")
   List<Integer> decoder = HIGGINS.decoder();
 
   @Option(names = "--encoder-activation", paramLabel = "ACT", description = "relu, tanh, sigmoid or identity")

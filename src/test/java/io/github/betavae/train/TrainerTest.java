@@ -59,12 +59,28 @@ class TrainerTest {
   }
 
   @Test
-  void lossGoesDownOnASmallDataset() throws IOException {
+  void lossGoesDownOnASmallDSpritesSubset() throws IOException {
+    VaeConfig net = new VaeConfig(4096, List.of(64), Activation.RELU, 4, List.of(64), Activation.TANH,
+        Likelihood.BERNOULLI, 4.0);
+    Dataset data = io.github.betavae.data.Subset.random(new io.github.betavae.data.DSprites(), 1000, 1);
+    List<TrainListener.Step> s = new ArrayList<>();
+    try (CpuBackend be = new CpuBackend(2); BetaVae vae = new BetaVae(net, be)) {
+      vae.initialize(1);
+      Adam adam = new Adam(be, Adam.Config.defaults(1e-3), vae.layout().size());
+      new Trainer(TrainConfig.ofSteps(120, 16, 1), vae, adam, data, Objective.beta(net.beta())).addListener(s::add).run();
+    }
+    double first = mean(s, 0, 10), last = mean(s, 110, 120);
+    // 4096 pixels at 2.8k nats initially; a sprite is ~3% of the pixels, so learning the background
+    // alone takes the loss far below half of where it started.
+    assertTrue(last < 0.5 * first, "loss did not fall enough: first 10 steps " + first + ", last 10 " + last);
+    assertEquals(120, s.get(119).step());
+  }
+
+  @Test
+  void lossGoesDownOnBars() throws IOException {
     List<TrainListener.Step> s = train(TrainConfig.ofSteps(150, 32, 5), new Bars(256), 1, null);
-    assertEquals(150, s.size());
     double first = mean(s, 0, 10), last = mean(s, 140, 150);
     assertTrue(last < 0.8 * first, "loss did not fall enough: first 10 steps " + first + ", last 10 " + last);
-    assertEquals(150, s.get(149).step());
   }
 
   @Test

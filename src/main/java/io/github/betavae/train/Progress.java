@@ -86,7 +86,7 @@ public final class Progress implements TrainListener {
   public void onStep(Step s) {
     if (bar != null) {
       bar.stepTo(s.step() * plan.batch());
-      bar.setExtraMessage(String.format(Locale.ROOT, "loss %.2f kl %.2f", s.stats().loss(), s.stats().kl()));
+      bar.setExtraMessage(String.format(Locale.ROOT, "  loss %.2f  kl %.2f", s.stats().loss(), s.stats().kl()));
       return;
     }
     if (s.step() % every() != 0 && s.step() != plan.totalSteps()) return;

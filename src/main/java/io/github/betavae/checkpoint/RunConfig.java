@@ -8,11 +8,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.model.VaeConfig;
+import io.github.betavae.data.Dataset;
 import io.github.betavae.optim.Adam;
+import io.github.betavae.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -58,10 +62,27 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   public record Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery) {}
 
   /** What was trained on: the {@code --data} spec, its description, N and D, and the subset size (0 = all). */
-  public record DataInfo(String spec, String description, int size, int features, int subset) {}
+  public record DataInfo(String spec, String description, int size, int features, int subset) {
+    public static DataInfo of(String spec, Dataset data, int subset) {
+      return new DataInfo(spec, data.describe(), data.size(), data.features(), subset);
+    }
+  }
 
   /** What produced the file. {@code created} is the only time-dependent field of a run directory's checkpoint. */
-  public record Provenance(String library, String version, String backend, String java, String created) {}
+  public record Provenance(String library, String version, String backend, String java, String created) {
+    /** Provenance stamped now (to the second) for {@code backend}, with this JVM's version. */
+    public static Provenance now(String version, String backend) {
+      return new Provenance("betavae", version, backend,
+          System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
+          Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+  }
+
+  /** A β-VAE run (objective {@code recon + β·KL}) with nothing done yet. */
+  public static RunConfig of(VaeConfig vae, Adam.Config adam, TrainConfig train, DataInfo data, Provenance provenance) {
+    return new RunConfig(FORMAT, Model.of(vae), new ObjectiveSettings("beta", vae.beta()), OptimizerSettings.of(adam),
+        new Training(train.seed(), train.batch(), train.steps(), train.epochs(), 0, train.checkpointEvery()), data, provenance);
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -13,8 +13,6 @@ import io.github.betavae.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -149,10 +147,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Adam.Config ac = Adam.Config.defaults(lr);
     Backend be = openBackend();
-    RunConfig rc = new RunConfig(RunConfig.FORMAT, RunConfig.Model.of(vc), new RunConfig.ObjectiveSettings("beta", beta),
-        RunConfig.OptimizerSettings.of(ac),
-        new RunConfig.Training(seed, batch, tc.steps(), tc.epochs(), 0, checkpointEvery),
-        new RunConfig.DataInfo(data, ds.describe(), ds.size(), ds.features(), subset), provenance(be));
+    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be));
     return new TrainRun(this, out, rc, ds, be, tc, null);
   }
 
@@ -200,8 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private static RunConfig.Provenance provenance(Backend be) {
-    return new RunConfig.Provenance("betavae", BuildInfo.version(), be.name(), BuildInfo.java(),
-        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    return RunConfig.Provenance.now(BuildInfo.version(), be.name());
   }
 
   /** Refuses a directory that exists and holds anything, unless forced. */

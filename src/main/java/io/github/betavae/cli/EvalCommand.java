@@ -39,7 +39,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "seed for ε when sampling z")
   long seed = 0;
 
-  @Option(names = "--batch", description = "samples per forward pass (results do not depend on it)")
+  @Option(names = "--batch", description = "samples per forward pass; sampled ε is drawn per batch, so keep it fixed to reproduce a sampled result")
   int batch = 256;
 
   @Option(names = "--device", paramLabel = "auto|cpu|cuda", description = "where to evaluate")
@@ -58,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
     Backends.Device dev = Backends.Device.parse(device);
     DataOption.check(input, "--input");
     Dataset data = DataOption.open(input, 0, seed, "--input");
-    try (Backend be = Backends.open(dev, threads, line -> { });
+    try (Backend be = Backends.open(dev, threads, spec.commandLine().getErr()::println);
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, batch);
       spec.commandLine().getOut().println(toJson(r));

@@ -44,7 +44,7 @@ public final class SampleCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (n < 1 || n > MAX_N) throw new IllegalArgumentException("--n must be in [1, " + MAX_N + "] but was " + n);
     Backends.Device dev = Backends.Device.parse(device);
-    try (Backend be = Backends.open(dev, Runtime.getRuntime().availableProcessors(), line -> { });
+    try (Backend be = Backends.open(dev, Runtime.getRuntime().availableProcessors(), spec.commandLine().getErr()::println);
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Figures.writeSamples(model, n, seed, out);
       spec.commandLine().getOut().println("wrote " + out + " (" + n + " samples, seed " + seed + ")");

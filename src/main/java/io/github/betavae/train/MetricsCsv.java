@@ -58,7 +58,7 @@ public final class MetricsCsv implements TrainListener, AutoCloseable {
       if (plan.firstStep() > 0 && Files.exists(file)) {
         List<String> keep = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          if (keep.isEmpty() || Long.parseLong(line.substring(0, line.indexOf(','))) <= plan.firstStep()) keep.add(line);
+          if (keep.isEmpty() || stepOf(line) <= plan.firstStep()) keep.add(line);
         }
         out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         for (String line : keep) {
@@ -72,6 +72,16 @@ public final class MetricsCsv implements TrainListener, AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** The step of a data row; a torn last line (a crash mid-write) counts as after any checkpoint. */
+  private static long stepOf(String line) {
+    int comma = line.indexOf(',');
+    try {
+      return comma < 0 ? Long.MAX_VALUE : Long.parseLong(line.substring(0, comma));
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
     }
   }
 

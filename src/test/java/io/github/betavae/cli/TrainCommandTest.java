@@ -82,6 +82,8 @@ class TrainCommandTest {
     Path whole = dir.resolve("whole"), part = dir.resolve("part");
     assertEquals(0, Cli.run(tiny(whole, 10)).rc());
     assertEquals(0, Cli.run(tiny(part, 6)).rc());
+    // As if the run had gone on past its last checkpoint and died mid-row.
+    Files.writeString(part.resolve("metrics.csv"), "7,0,1.0,1.0,0.0,4.000000,0,0,0\n8,0,1.", java.nio.file.StandardOpenOption.APPEND);
     Cli.Result r = Cli.run("train", "--resume", part.toString(), "--steps", "10", "--quiet", "--device", "cpu");
     assertEquals(0, r.rc(), r.toString());
     assertArrayEquals(Files.readAllBytes(whole.resolve("model.safetensors")), Files.readAllBytes(part.resolve("model.safetensors")));

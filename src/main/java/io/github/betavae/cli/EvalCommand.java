@@ -58,10 +58,13 @@ public final class EvalCommand implements Callable<Integer> {
     Backends.Device dev = Backends.Device.parse(device);
     DataOption.check(input, "--input");
     Dataset data = DataOption.open(input, 0, seed, "--input");
-    try (Backend be = Backends.open(dev, threads, spec.commandLine().getErr()::println);
+    // The device note follows the result, so a failure prints only its one error line.
+    java.util.List<String> notes = new java.util.ArrayList<>();
+    try (Backend be = Backends.open(dev, threads, notes::add);
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, batch);
       spec.commandLine().getOut().println(toJson(r));
+      notes.forEach(spec.commandLine().getErr()::println);
       return 0;
     }
   }

@@ -44,10 +44,13 @@ public final class SampleCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (n < 1 || n > MAX_N) throw new IllegalArgumentException("--n must be in [1, " + MAX_N + "] but was " + n);
     Backends.Device dev = Backends.Device.parse(device);
-    try (Backend be = Backends.open(dev, Runtime.getRuntime().availableProcessors(), spec.commandLine().getErr()::println);
+    // The device note follows the result, so a failure prints only its one error line.
+    java.util.List<String> notes = new java.util.ArrayList<>();
+    try (Backend be = Backends.open(dev, Runtime.getRuntime().availableProcessors(), notes::add);
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Figures.writeSamples(model, n, seed, out);
       spec.commandLine().getOut().println("wrote " + out + " (" + n + " samples, seed " + seed + ")");
+      notes.forEach(spec.commandLine().getErr()::println);
       return 0;
     }
   }

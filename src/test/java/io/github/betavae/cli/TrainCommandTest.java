@@ -111,6 +111,25 @@ class TrainCommandTest {
   }
 
   @Test
+  void npyDataSetsTheInputSize() throws IOException {
+    byte[] px = new byte[50 * 64];
+    for (int i = 0; i < 50; i++) for (int j = 0; j < 64; j++) px[i * 64 + j] = (byte) ((j / 8 == i % 8 || j % 8 == i % 5) ? 1 : 0);
+    Path npy = dir.resolve("bars.npy");
+    io.github.betavae.data.Npy.writeUint8(npy, px, 50, 8, 8);
+    Path out = dir.resolve("npy-run");
+    Cli.Result r = Cli.run("train", "--data", npy.toString(), "--encoder", "16", "--decoder", "16", "--latent", "2",
+        "--batch", "10", "--steps", "5", "--quiet", "--device", "cpu", "--out", out.toString());
+    assertEquals(0, r.rc(), r.toString());
+    RunConfig c = RunConfig.read(out.resolve("config.json"));
+    assertEquals(64, c.model().inputSize());
+    assertEquals(50, c.data().size());
+    assertEquals(npy.toString(), c.data().spec());
+    BufferedImage rec = ImageIO.read(out.resolve("reconstructions.png").toFile());
+    int cell = 8 * io.github.betavae.viz.ImageGrid.scaleFor(8);
+    assertEquals(8 * cell + 9 * 2, rec.getWidth(), "8×8 images, scaled up, 8 per row");
+  }
+
+  @Test
   void epochsBudgetDropsTheLastPartialBatch() throws IOException {
     List<String> a = tiny(dir.resolve("e"), 1);
     int i = a.indexOf("--steps");

@@ -1,0 +1,9 @@
+package io.github.betavae.backend.cuda;
+
+/** The CUDA op parity suite on the host-execution harness: runs in every build, GPU or not. */
+class CudaBackendTest extends CudaBackendContract {
+  @Override
+  Device openDevice() {
+    return new HostDevice();
+  }
+}

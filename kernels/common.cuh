@@ -36,18 +36,28 @@ __device__ __forceinline__ float bv_act_grad(float y, int act) {
   }
 }
 
-// Sum of v over the block, returned to every thread. Fixed pairing order (a shared-memory tree over
-// a power-of-two block), no atomics: the same inputs give the same bits on every run. buf must hold
-// blockDim.x floats and blockDim.x must be a power of two no larger than 1024.
+// Sum of v over the 32 lanes of a warp, returned to every lane. The xor butterfly pairs lanes in
+// the same fixed pattern on every run, so the result is deterministic.
+__device__ __forceinline__ float bv_warp_sum(float v) {
+  for (int m = 16; m > 0; m >>= 1) v += __shfl_xor_sync(0xffffffffu, v, m);
+  return v;
+}
+
+// Sum of v over the block, returned to every thread: warp butterflies, then the first warp sums the
+// per-warp totals. Fixed pairing order and no atomics, so the same inputs give the same bits on
+// every run. blockDim.x must be a multiple of 32 (at most 1024); buf must hold 32 floats.
 __device__ __forceinline__ float bv_block_sum(float v, float* buf) {
-  const int t = threadIdx.x;
-  buf[t] = v;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  v = bv_warp_sum(v);
+  if (lane == 0) buf[warp] = v;
   __syncthreads();
-  for (int half = blockDim.x / 2; half > 0; half >>= 1) {
-    if (t < half) buf[t] += buf[t + half];
-    __syncthreads();
+  if (warp == 0) {
+    float t = lane < warps ? buf[lane] : 0.f;
+    t = bv_warp_sum(t);
+    if (lane == 0) buf[0] = t;
   }
-  float s = buf[0];
+  __syncthreads();
+  const float s = buf[0];
   __syncthreads();  // buf may be reused by the caller right after
   return s;
 }

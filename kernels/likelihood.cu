@@ -4,18 +4,16 @@
 // 1 Gaussian squared error ((l − x)², gradient 2(l − x)) — the ordinals of
 // io.github.betavae.backend.Likelihood.
 // Accumulation contract: lossPerSample and dlogits are written with =.
-// One block per sample; each thread sums a strided subset of the features in order, then a
-// fixed-shape tree joins the partial sums: deterministic, no atomics.
+// One block per sample; each thread sums a strided subset of the features in order, then
+// fixed-order warp butterflies join the partial sums: deterministic, no atomics.
 #pragma once
 #include "common.cuh"
-
-#define LIK_THREADS 256
 
 // logits (B,D), x (B,D) -> lossPerSample (B) = Σ_D ℓ; dlogits (B,D) = scale·∂ℓ/∂logits (skipped when null)
 // grid B, block 256
 extern "C" __global__ void likelihood_forward_kernel1(float* lossPerSample, float* dlogits, const float* logits,
                                                       const float* x, int B, int D, int kind, float scale) {
-  __shared__ float red[LIK_THREADS];
+  __shared__ float red[32];
   const long long row = (long long)blockIdx.x * D;
   float s = 0.f;
   for (int j = threadIdx.x; j < D; j += blockDim.x) {

@@ -5,19 +5,17 @@
 // it from the same counters instead of storing it.
 // Accumulation contract: everything here is written with = (z, klSum, dstats).
 // KL sums are deterministic: one block per latent dimension, each thread sums its rows in order,
-// then a fixed-shape shared-memory tree; no float atomics.
+// then fixed-order warp butterflies (bv_block_sum); no float atomics.
 #pragma once
 #include "common.cuh"
 #include "philox.cuh"
 
-#define VAE_THREADS 128
-
 // stats (B,2Z) -> z (B,Z) = μ + exp(½·logvar)·ε (z = μ when sample is 0),
 //                 klSum (Z) = Σ_B ½(μ² + exp(logvar) − logvar − 1)
-// grid Z, block 128 (a power of two, for the tree)
+// grid Z, block 128 (a multiple of 32)
 extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const float* stats, int B, int Z,
                                                    long long seed, long long step, int sample) {
-  __shared__ float red[VAE_THREADS];
+  __shared__ float red[32];
   const int d = blockIdx.x;
   float kl = 0.f;
   for (int i = threadIdx.x; i < B; i += blockDim.x) {

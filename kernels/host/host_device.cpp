@@ -16,6 +16,7 @@
 
 #include "harness.h"
 #include "../all.cu"
+#include "selftest.cu"
 
 namespace {
 
@@ -68,13 +69,14 @@ Kernel entry(const char* name, void (*fn)(A...)) {
 
 #define BV_KERNEL(fn) entry(#fn, fn)
 
-// Every extern "C" kernel of kernels/all.cu; HostDeviceTest checks the Java launchers against it.
+// Every extern "C" kernel of kernels/all.cu, plus the harness self-tests.
 const std::vector<Kernel>& registry() {
   static const std::vector<Kernel> r = {
       BV_KERNEL(dense_forward_kernel1),   BV_KERNEL(dense_backward_kernel1), BV_KERNEL(dense_backward_kernel2),
       BV_KERNEL(dense_backward_kernel3),  BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),
       BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),
+      BV_KERNEL(selftest_warp_kernel1),   BV_KERNEL(selftest_deadlock_kernel1),
   };
   return r;
 }

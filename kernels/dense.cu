@@ -11,6 +11,12 @@
 // reads). Rows and columns past the matrix edge load as 0 and are never stored, so every size works,
 // not only tile multiples. Each output sums its K terms in ascending order inside one thread:
 // deterministic, no atomics, and the same order as the CPU reference.
+//
+// Split-K: with a small batch, x·Wᵀ and dA·W have too few 64×64 output tiles to fill the GPU while
+// K (IN or OUT) is long. The launcher then splits K into S chunks: each chunk's partial products go
+// to scratch (S, M, N) (dense_forward_kernel2, dense_backward_kernel4), and a second pass sums the S
+// partials in chunk order (dense_forward_kernel3, dense_backward_kernel5) — still deterministic,
+// since the order of the sum is fixed, and still without atomics.
 #pragma once
 #include "common.cuh"
 
@@ -130,4 +136,65 @@ extern "C" __global__ void dense_backward_kernel3(float* dx, const float* dA, co
       if (n < IN) dx[(long long)m * IN + n] = acc[i][j];
     }
   }
+}
+
+// Split-K partials: partial[z] (M,N) = Σ_{k in chunk z} A(m,k)·Bm(k,n), chunk z = [z·kChunk, (z+1)·kChunk) ∩ [0,K).
+template <bool A_KC, bool B_KC>
+__device__ __forceinline__ void bv_gemm_partial(float* partial, const float* A, long long sam, long long sak,
+                                                const float* Bm, long long sbk, long long sbn, int M, int N, int K,
+                                                int kChunk) {
+  const int m0 = blockIdx.y * DN_BM, n0 = blockIdx.x * DN_BN;
+  const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  const int kb = blockIdx.z * kChunk;
+  const int kn = min(kChunk, K - kb);
+  float acc[4][4] = {};
+  bv_gemm_tile<A_KC, B_KC>(acc, A + kb * sak, sam, sak, Bm + kb * sbk, sbk, sbn, M, N, kn, m0, n0);
+  float* out = partial + (long long)blockIdx.z * M * N;
+  for (int i = 0; i < 4; i++) {
+    const int m = m0 + ty + 16 * i;
+    if (m >= M) break;
+    for (int j = 0; j < 4; j++) {
+      const int n = n0 + tx + 16 * j;
+      if (n < N) out[(long long)m * N + n] = acc[i][j];
+    }
+  }
+}
+
+// y (M,N) = act(Σ_{z<S} partial[z] + b), z in ascending order; b may be null (no bias).
+__device__ __forceinline__ void bv_sum_partials(float* y, const float* partial, const float* b, int M, int N, int S,
+                                                int act) {
+  const long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  const long long mn = (long long)M * N;
+  if (e >= mn) return;
+  float s = 0.f;
+  for (int z = 0; z < S; z++) s += partial[z * mn + e];
+  if (b) s += b[e % N];
+  y[e] = bv_act(s, act);
+}
+
+// x (B,IN), w (OUT,IN) -> partial (S,B,OUT), chunk z of the IN sum
+// grid (ceil(OUT/64), ceil(B/64), S), block 256
+extern "C" __global__ void dense_forward_kernel2(float* partial, const float* x, const float* w, int B, int IN, int OUT,
+                                                 int kChunk) {
+  bv_gemm_partial<true, true>(partial, x, IN, 1, w, 1, IN, B, OUT, IN, kChunk);
+}
+
+// partial (S,B,OUT), b (OUT) -> y (B,OUT) = act(Σ_S partial + b)
+// grid ceil(B·OUT/256), block 256
+extern "C" __global__ void dense_forward_kernel3(float* y, const float* partial, const float* b, int B, int OUT, int S,
+                                                 int act) {
+  bv_sum_partials(y, partial, b, B, OUT, S, act);
+}
+
+// dA (B,OUT), w (OUT,IN) -> partial (S,B,IN), chunk z of the OUT sum
+// grid (ceil(IN/64), ceil(B/64), S), block 256
+extern "C" __global__ void dense_backward_kernel4(float* partial, const float* dA, const float* w, int B, int IN,
+                                                  int OUT, int kChunk) {
+  bv_gemm_partial<true, false>(partial, dA, OUT, 1, w, IN, 1, B, IN, OUT, kChunk);
+}
+
+// partial (S,B,IN) -> dx (B,IN) = Σ_S partial
+// grid ceil(B·IN/256), block 256
+extern "C" __global__ void dense_backward_kernel5(float* dx, const float* partial, int B, int IN, int S) {
+  bv_sum_partials(dx, partial, nullptr, B, IN, S, BV_ACT_IDENTITY);
 }

@@ -166,7 +166,8 @@ public final class CudaBackend implements Backend {
   /**
    * Records the kernels {@code work} queues into a graph instead of running them; replaying the
    * graph repeats them with the same buffers and scalars. {@code work} must not copy to or from the
-   * host.
+   * host. Run {@code work} once before capturing it, so that any scratch it needs is already
+   * allocated (an allocation is not a stream operation and would not be replayed).
    */
   public Device.Graph capture(Runnable work) {
     dev.beginCapture();

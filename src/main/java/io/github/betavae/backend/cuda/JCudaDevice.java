@@ -30,6 +30,9 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import io.github.betavae.backend.DeviceUnavailableException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -201,36 +204,35 @@ public final class JCudaDevice implements Device {
     check(cuMemFree(at(address)), "cuMemFree");
   }
 
+  // Buffers wrapped at an offset: JCuda's Pointer.to(Buffer) honours the buffer's position.
   @Override
-  public void copyIn(long dst, float[] src, int off, int n) {
+  public synchronized void copyIn(long dst, float[] src, int off, int n) {
     hostCopy("copyIn", dst, off, n, src.length);
-    check(cuMemcpyHtoD(at(dst), Pointer.to(src).withByteOffset(4L * off), 4L * n), "cuMemcpyHtoD");
+    check(cuMemcpyHtoD(at(dst), Pointer.to(FloatBuffer.wrap(src, off, n)), 4L * n), "cuMemcpyHtoD");
   }
 
   @Override
-  public void copyIn(long dst, int[] src, int off, int n) {
+  public synchronized void copyIn(long dst, int[] src, int off, int n) {
     hostCopy("copyIn", dst, off, n, src.length);
-    check(cuMemcpyHtoD(at(dst), Pointer.to(src).withByteOffset(4L * off), 4L * n), "cuMemcpyHtoD");
+    check(cuMemcpyHtoD(at(dst), Pointer.to(IntBuffer.wrap(src, off, n)), 4L * n), "cuMemcpyHtoD");
   }
 
   @Override
-  public void copyIn(long dst, byte[] src, int off, int n) {
+  public synchronized void copyIn(long dst, byte[] src, int off, int n) {
     hostCopy("copyIn", dst, off, n, src.length);
-    check(cuMemcpyHtoD(at(dst), Pointer.to(src).withByteOffset(off), n), "cuMemcpyHtoD");
+    check(cuMemcpyHtoD(at(dst), Pointer.to(ByteBuffer.wrap(src, off, n)), n), "cuMemcpyHtoD");
   }
 
   @Override
-  public void copyOut(long src, float[] dst, int off, int n) {
+  public synchronized void copyOut(long src, float[] dst, int off, int n) {
     hostCopy("copyOut", src, off, n, dst.length);
-    check(cuStreamSynchronize(stream), "cuStreamSynchronize before copyOut");
-    check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), at(src), 4L * n), "cuMemcpyDtoH");
+    check(cuMemcpyDtoH(Pointer.to(FloatBuffer.wrap(dst, off, n)), at(src), 4L * n), "cuMemcpyDtoH");
   }
 
   @Override
-  public void copyOut(long src, int[] dst, int off, int n) {
+  public synchronized void copyOut(long src, int[] dst, int off, int n) {
     hostCopy("copyOut", src, off, n, dst.length);
-    check(cuStreamSynchronize(stream), "cuStreamSynchronize before copyOut");
-    check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), at(src), 4L * n), "cuMemcpyDtoH");
+    check(cuMemcpyDtoH(Pointer.to(IntBuffer.wrap(dst, off, n)), at(src), 4L * n), "cuMemcpyDtoH");
   }
 
   private synchronized void hostCopy(String op, long address, int off, int n, int length) {
@@ -240,7 +242,8 @@ public final class JCudaDevice implements Device {
     if (off < 0 || n < 0 || off + n > length) {
       throw new IllegalArgumentException(op + ": range [" + off + ", " + (off + n) + ") outside array of " + length);
     }
-    // Host-to-device copies must not overtake kernels still queued that read the old contents.
+    // Copies run outside our stream: wait for queued kernels, which may read what copyIn overwrites
+    // or write what copyOut reads.
     check(cuStreamSynchronize(stream), "cuStreamSynchronize before " + op);
   }
 

@@ -43,6 +43,7 @@ class CudaTrainingTest {
 
   @Test
   void twentyStepsMatchTheCpuBackend() {
+    Emulator.assumeBuilt();
     VaeConfig[] configs = {
       new VaeConfig(37, List.of(19, 11), Activation.RELU, 3, List.of(13, 17), Activation.TANH, Likelihood.BERNOULLI, 4.0),
       new VaeConfig(9, List.of(), Activation.RELU, 2, List.of(5), Activation.SIGMOID, Likelihood.GAUSSIAN, 1.0),

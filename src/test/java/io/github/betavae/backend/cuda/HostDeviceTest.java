@@ -17,12 +17,13 @@ class HostDeviceTest {
 
   @BeforeEach
   void open() {
+    Emulator.assumeBuilt();
     dev = new HostDevice();
   }
 
   @AfterEach
   void close() {
-    dev.close();
+    if (dev != null) dev.close();
   }
 
   @Test

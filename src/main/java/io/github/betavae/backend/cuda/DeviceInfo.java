@@ -4,6 +4,9 @@ import io.github.betavae.backend.DeviceUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasStatus;
 
 /** What the CUDA side of this build can do on this machine, as text for the {@code info} command. */
 public final class DeviceInfo {
@@ -17,6 +20,7 @@ public final class DeviceInfo {
     StringBuilder s = new StringBuilder();
     s.append("cpu: pure Java, ").append(Runtime.getRuntime().availableProcessors()).append(" cores available\n");
     String driver;
+    String cublas = "not checked (no usable GPU)";
     try {
       driver = JCudaDevice.driverVersionText();
       int n = JCudaDevice.deviceCount();
@@ -24,6 +28,7 @@ public final class DeviceInfo {
       for (int i = 0; i < n; i++) {
         try (JCudaDevice d = JCudaDevice.open(i)) {
           s.append("cuda:").append(i).append(": ").append(d.name()).append('\n');
+          if (i == 0) cublas = cublasStatus();  // needs the context that open() made current
         } catch (RuntimeException e) {
           s.append("cuda:").append(i).append(": unusable: ").append(e.getMessage()).append('\n');
         }
@@ -34,7 +39,8 @@ public final class DeviceInfo {
     }
     String emu;
     try (HostDevice h = new HostDevice()) {
-      emu = "available (" + h.kernels().size() + " kernels in " + NativeLibrary.HOST_LIB.substring(1) + ")";
+      long n = h.kernels().keySet().stream().filter(k -> !k.startsWith("selftest_")).count();
+      emu = "available (" + n + " kernels in " + NativeLibrary.HOST_LIB.substring(1) + ")";
     } catch (DeviceUnavailableException e) {
       emu = "unavailable: " + e.getMessage();
     }
@@ -46,8 +52,28 @@ public final class DeviceInfo {
             + " CUDA 13 output, needs an NVIDIA driver >= 580)").append('\n');
     s.append("CUDA driver: ").append(driver).append('\n');
     s.append("JCuda: ").append(jcudaVersion()).append('\n');
-    s.append("cuBLAS: not used (the GEMMs are the hand-written kernels in kernels/dense.cu)\n");
+    s.append("cuBLAS: ").append(cublas).append("; training uses the hand-written GEMMs of kernels/dense.cu\n");
     return s.toString();
+  }
+
+  /**
+   * Whether JCublas loads (it needs libcublas.so.12 on the loader path) and a handle can be made on
+   * the current context; one line either way.
+   */
+  static String cublasStatus() {
+    try {
+      JCublas2.setExceptionsEnabled(false);
+      cublasHandle h = new cublasHandle();
+      int r = JCublas2.cublasCreate(h);
+      if (r != cublasStatus.CUBLAS_STATUS_SUCCESS) return "loads, but cublasCreate failed: " + cublasStatus.stringFor(r);
+      int[] v = {0};
+      JCublas2.cublasGetVersion(h, v);
+      JCublas2.cublasDestroy(h);
+      return "available (cuBLAS " + v[0] / 10000 + "." + (v[0] / 100) % 100 + "." + v[0] % 100 + ")";
+    } catch (LinkageError e) {
+      return "unavailable: JCublas could not load (libcublas.so.12 must be on the loader path): "
+          + NativeLibrary.firstLine(e.getMessage());
+    }
   }
 
   /** The JCuda artifact version on the class path, from its Maven metadata. */

@@ -71,6 +71,7 @@ public final class JCudaDevice implements Device {
   private final String name;
   private final int driverVersion;
   private boolean capturing;
+  private int captured;  // operations queued since beginCapture
   private boolean closed;
 
   private JCudaDevice(int ordinal, byte[] fatbin) {
@@ -251,6 +252,7 @@ public final class JCudaDevice implements Device {
   public synchronized void memsetD32(long dst, int bits, long count) {
     current("memsetD32");
     check(cuMemsetD32Async(at(dst), bits, count, stream), "cuMemsetD32Async of " + count + " words");
+    if (capturing) captured++;
   }
 
   @Override
@@ -279,6 +281,7 @@ public final class JCudaDevice implements Device {
     if (r != CUresult.CUDA_SUCCESS) {
       throw new IllegalStateException("launch " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
     }
+    if (capturing) captured++;
   }
 
   @Override
@@ -293,6 +296,7 @@ public final class JCudaDevice implements Device {
     if (capturing) throw new IllegalStateException("beginCapture: a capture is already in progress");
     check(cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
     capturing = true;
+    captured = 0;
   }
 
   @Override
@@ -300,6 +304,7 @@ public final class JCudaDevice implements Device {
     current("endCapture");
     if (!capturing) throw new IllegalStateException("endCapture: no capture in progress");
     capturing = false;
+    final int ops = captured;
     CUgraph graph = new CUgraph();
     check(cuStreamEndCapture(stream, graph), "cuStreamEndCapture");
     CUgraphExec exec = new CUgraphExec();
@@ -322,9 +327,7 @@ public final class JCudaDevice implements Device {
 
       @Override
       public int size() {
-        long[] n = {0};
-        JCudaDriver.cuGraphGetNodes(graph, null, n);
-        return (int) n[0];
+        return ops;
       }
 
       @Override

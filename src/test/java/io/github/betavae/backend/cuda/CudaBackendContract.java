@@ -235,6 +235,18 @@ abstract class CudaBackendContract {
   }
 
   @Test
+  void philoxKernelPassesRandom123KnownAnswer() {
+    // Random123 kat_vectors: philox4x32 10 rounds, counter 0 and key 0 — with this project's layout,
+    // seed 0, quad 0, step 0, stream 0.
+    RawBuf out = gpu.allocRaw(16);
+    gpu.rng().uint32(out, 4, 0, 0, 0);
+    int[] got = new int[4];
+    gpu.read(out, got);
+    assertEquals(java.util.List.of(0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8),
+        java.util.List.of(got[0], got[1], got[2], got[3]));
+  }
+
+  @Test
   void philoxNormalsAgreeWithJavaWithin2e6() {
     int n = 40_000;
     long seed = 99, step = 5;

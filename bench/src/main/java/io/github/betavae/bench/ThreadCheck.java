@@ -21,11 +21,13 @@ final class ThreadCheck {
   static final long CHECK_NANOS = 400_000_000L;
 
   /**
-   * Runs {@code work} at least once and for {@link #CHECK_NANOS}, and returns the number of threads
-   * whose CPU time during the runs reached a quarter of the busiest thread's, or -1 where /proc is
-   * not readable.
+   * Runs {@code work} once untimed (first calls load code and size buffers on one thread), then at
+   * least once and for {@link #CHECK_NANOS}, and returns the number of threads whose CPU time
+   * during the timed runs reached a quarter of the busiest thread's, or -1 where /proc is not
+   * readable.
    */
   static int busyThreads(Runnable work) {
+    work.run();
     Map<String, Long> before = ticks();
     if (before == null) return -1;
     long t0 = System.nanoTime();

@@ -110,6 +110,9 @@ public class TrainStepBench {
       System.out.println("dl4j: " + net.numParams() + " parameters (ours " + ours + ", difference "
           + (net.numParams() - ours) + "): " + Dl4jVae.paramTable(net));
       System.out.println("\n" + Nd4jThreads.describe());
+      // DL4J sizes its workspaces over the first iterations, which run slowly and mostly on one
+      // thread; step past them so the thread check sees steady-state steps.
+      for (int i = 0; i < 3; i++) step();
       System.out.println(ThreadCheck.report("dl4j train step", threads, this::step));
     }
 

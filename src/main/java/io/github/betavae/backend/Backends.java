@@ -1,55 +1,100 @@
 package io.github.betavae.backend;
 
 import io.github.betavae.backend.cpu.CpuBackend;
-import java.util.List;
+import io.github.betavae.backend.cuda.CudaBackend;
+import io.github.betavae.backend.cuda.DeviceInfo;
+import io.github.betavae.backend.cuda.HostDevice;
+import io.github.betavae.backend.cuda.JCudaDevice;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
- * Device selection for {@code --device auto|cpu|cuda} (DESIGN §4). This build carries only the CPU
- * engine: {@code auto} chooses it and says why in one line, {@code cuda} is refused with a one-line
- * reason. A CUDA engine plugs in here.
+ * Device selection ({@code --device}): turns a device name into a {@link Backend} and one line
+ * saying what was chosen and why.
+ *
+ * <ul>
+ *   <li>{@code cpu}: the pure-Java backend.
+ *   <li>{@code cuda} or {@code cuda:N}: the CUDA kernels on GPU N (0 by default); where no driver, GPU
+ *       or kernel binary is found, {@link DeviceUnavailableException} with one line naming what is
+ *       missing.
+ *   <li>{@code auto}: CUDA when a driver and a device answer, else the CPU with a note saying why.
+ *   <li>{@code cuda-emu}: the CUDA kernels executed on the CPU by the host-execution harness — slow,
+ *       for checking the GPU code path on machines without a GPU.
+ * </ul>
  */
 public final class Backends {
   private Backends() {}
 
-  /** The accepted {@code --device} values. */
-  public enum Device {
-    AUTO, CPU, CUDA;
+  /** An opened backend and the one-line description of the choice. */
+  public record Choice(Backend backend, String description) {}
 
-    public static Device parse(String s) {
-      for (Device d : values()) if (d.name().equalsIgnoreCase(s.trim())) return d;
-      throw new IllegalArgumentException("unknown device '" + s + "': expected auto, cpu or cuda");
+  /**
+   * Opens the backend named by {@code device}.
+   *
+   * @param device auto, cpu, cuda, cuda:N or cuda-emu (case-insensitive)
+   * @param threads CPU worker threads (≥ 1), or 0 for one per available core; used by the CPU backend
+   * @throws DeviceUnavailableException when the named device cannot be used (never for auto or cpu)
+   * @throws IllegalArgumentException for an unknown device name or a negative thread count
+   */
+  public static Choice open(String device, int threads) {
+    if (threads < 0) throw new IllegalArgumentException("threads must be ≥ 0 (0 = all cores) but was " + threads);
+    int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    String d = device == null ? "auto" : device.trim().toLowerCase(Locale.ROOT);
+    switch (d) {
+      case "cpu":
+        return cpu(t, "cpu: pure Java, " + t + " thread" + (t == 1 ? "" : "s"));
+      case "cuda-emu":
+        return new Choice(CudaBackend.emulated(),
+            "cuda-emu: the CUDA kernels executed on the CPU by the host harness (slow; for checking the GPU path)");
+      case "auto":
+        try {
+          return cuda(0);
+        } catch (DeviceUnavailableException e) {
+          return cpu(t, "cpu: pure Java, " + t + " thread" + (t == 1 ? "" : "s") + " (no usable GPU: " + e.getMessage() + ")");
+        }
+      default:
+        if (d.equals("cuda")) return cuda(0);
+        if (d.startsWith("cuda:")) {
+          int n;
+          try {
+            n = Integer.parseInt(d.substring(5));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("unknown device '" + device + "': expected cuda:N with N a GPU number");
+          }
+          return cuda(n);
+        }
+        throw new IllegalArgumentException("unknown device '" + device + "': expected auto, cpu, cuda, cuda:N or cuda-emu");
     }
+  }
 
-    public String id() {
-      return name().toLowerCase(Locale.ROOT);
+  private static Choice cpu(int threads, String why) {
+    return new Choice(new CpuBackend(threads), why);
+  }
+
+  private static Choice cuda(int ordinal) {
+    JCudaDevice dev;
+    try {
+      dev = JCudaDevice.open(ordinal);
+    } catch (DeviceUnavailableException e) {
+      throw new DeviceUnavailableException("device cuda" + (ordinal == 0 ? "" : ":" + ordinal) + " unavailable: " + e.getMessage(), e);
+    }
+    return new Choice(new CudaBackend(dev, "cuda"), "cuda: " + dev.name());
+  }
+
+  /** Whether the host harness can run here (its library is in the jar and loads). */
+  public static boolean emulatorAvailable() {
+    try {
+      new HostDevice().close();
+      return true;
+    } catch (DeviceUnavailableException e) {
+      return false;
     }
   }
 
   /**
-   * Opens the backend for {@code device}.
-   *
-   * @param threads CPU worker threads (≥ 1)
-   * @param note receives a one-line note when {@code auto} had to choose
-   * @throws IllegalArgumentException when the device cannot be used in this build
+   * A multi-line report for {@code info}: devices and whether each opens, the kernel binaries in the
+   * jar, the CUDA driver and JCuda versions, and whether cuBLAS loads.
    */
-  public static Backend open(Device device, int threads, Consumer<String> note) {
-    if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1 but was " + threads);
-    switch (device) {
-      case CUDA:
-        throw new IllegalArgumentException("device cuda: this build has no CUDA backend; use --device cpu or --device auto");
-      case AUTO:
-        note.accept("device auto: no CUDA backend in this build, using cpu with " + threads + " thread" + (threads == 1 ? "" : "s"));
-        return new CpuBackend(threads);
-      default:
-        return new CpuBackend(threads);
-    }
-  }
-
-  /** One line per backend saying whether it can be used here, for {@code info}. */
-  public static List<String> describe() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return List.of("cpu: available (pure Java, up to " + cores + " threads)", "cuda: not available (no CUDA backend in this build)");
+  public static String info() {
+    return DeviceInfo.report();
   }
 }

@@ -42,7 +42,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "samples per forward pass; sampled ε is drawn per batch, so keep it fixed to reproduce a sampled result")
   int batch = 256;
 
-  @Option(names = "--device", paramLabel = "auto|cpu|cuda", description = "where to evaluate")
+  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
   String device = "auto";
 
   @Option(names = "--threads", description = "CPU threads")
@@ -55,16 +55,15 @@ public final class EvalCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
     if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
-    Backends.Device dev = Backends.Device.parse(device);
     DataOption.check(input, "--input");
     Dataset data = DataOption.open(input, 0, seed, "--input");
-    // The device note follows the result, so a failure prints only its one error line.
-    java.util.List<String> notes = new java.util.ArrayList<>();
-    try (Backend be = Backends.open(dev, threads, notes::add);
+    Backends.Choice choice = Backends.open(device, threads);
+    try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, batch);
       spec.commandLine().getOut().println(toJson(r));
-      notes.forEach(spec.commandLine().getErr()::println);
+      // The device line follows the result, so a failure prints only its one error line.
+      spec.commandLine().getErr().println(choice.description());
       return 0;
     }
   }

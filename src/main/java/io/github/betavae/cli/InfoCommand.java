@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code betavae info}: version, Java, machine and the backends this build can use. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Prints versions, cores and available backends.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Prints versions, cores, devices, kernel binaries and available backends.")
 public final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -21,7 +21,7 @@ public final class InfoCommand implements Callable<Integer> {
     out.println("os " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
         + rt.availableProcessors() + " cores, max heap " + rt.maxMemory() / (1024 * 1024) + " MiB");
     out.println("backends:");
-    for (String b : Backends.describe()) out.println("  " + b);
+    for (String line : Backends.info().split("\\R")) out.println("  " + line);
     return 0;
   }
 }

@@ -71,6 +71,7 @@ public final class Main implements Runnable {
     return e instanceof IllegalArgumentException || e instanceof java.io.IOException
         || e instanceof java.io.UncheckedIOException || e instanceof IllegalStateException
         || e instanceof UnsupportedOperationException || e instanceof io.github.betavae.data.DataFormatException
+        || e instanceof io.github.betavae.backend.DeviceUnavailableException
         || e instanceof IndexOutOfBoundsException;
   }
 

@@ -34,7 +34,7 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "PNG file to write")
   Path out;
 
-  @Option(names = "--device", paramLabel = "auto|cpu|cuda", description = "where to decode")
+  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
   String device = "auto";
 
   @Option(names = "--verbose", description = "print stack traces on errors")
@@ -43,14 +43,13 @@ public final class SampleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (n < 1 || n > MAX_N) throw new IllegalArgumentException("--n must be in [1, " + MAX_N + "] but was " + n);
-    Backends.Device dev = Backends.Device.parse(device);
-    // The device note follows the result, so a failure prints only its one error line.
-    java.util.List<String> notes = new java.util.ArrayList<>();
-    try (Backend be = Backends.open(dev, Runtime.getRuntime().availableProcessors(), notes::add);
+    Backends.Choice choice = Backends.open(device, 0);
+    try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Figures.writeSamples(model, n, seed, out);
       spec.commandLine().getOut().println("wrote " + out + " (" + n + " samples, seed " + seed + ")");
-      notes.forEach(spec.commandLine().getErr()::println);
+      // The device line follows the result, so a failure prints only its one error line.
+      spec.commandLine().getErr().println(choice.description());
       return 0;
     }
   }

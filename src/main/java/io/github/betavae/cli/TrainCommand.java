@@ -79,7 +79,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "seeds initialization, ε, shuffling and --subset")
   long seed = 0;
 
-  @Option(names = "--device", paramLabel = "auto|cpu|cuda", description = "where to train")
+  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu (the CUDA kernels run on the CPU; slow)")
   String device = "auto";
 
   @Option(names = "--threads", description = "CPU threads (results do not depend on it)")
@@ -120,7 +120,6 @@ public final class TrainCommand implements Callable<Integer> {
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
     if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
     if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
-    Backends.Device.parse(device);
   }
 
   private TrainRun prepareFresh() throws IOException {
@@ -146,8 +145,8 @@ public final class TrainCommand implements Callable<Integer> {
           + ds.size() + " in " + ds.describe());
     }
     Adam.Config ac = Adam.Config.defaults(lr);
-    Backend be = openBackend();
-    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be));
+    Backends.Choice be = openBackend();
+    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()));
     return new TrainRun(this, out, rc, ds, be, tc, null);
   }
 
@@ -171,10 +170,10 @@ public final class TrainCommand implements Callable<Integer> {
           + old.data().features() + " but " + old.data().spec() + " now gives " + ds.size() + " × " + ds.features());
     }
     TrainConfig tc = budget(t.steps(), t.epochs(), t.batch(), t.seed());
-    Backend be = openBackend();
+    Backends.Choice be = openBackend();
     RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
         new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery),
-        old.data(), provenance(be));
+        old.data(), provenance(be.backend()));
     return new TrainRun(this, resume, rc, ds, be, tc, state);
   }
 
@@ -186,8 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainConfig(fallbackSteps, 0, b, runSeed, checkpointEvery);
   }
 
-  private Backend openBackend() {
-    return Backends.open(Backends.Device.parse(device), threads, this::note);
+  /** Opens the device last, after every other check, so a bad value never leaves a GPU context behind. */
+  private Backends.Choice openBackend() {
+    return Backends.open(device, threads);
   }
 
   void note(String line) {

@@ -1,6 +1,7 @@
 package io.github.betavae.cli;
 
 import io.github.betavae.backend.Backend;
+import io.github.betavae.backend.Backends;
 import io.github.betavae.checkpoint.Checkpoint;
 import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
@@ -32,11 +33,11 @@ final class TrainRun {
   private final Path dir;
   private final RunConfig config;
   private final Dataset data;
-  private final Backend be;
+  private final Backends.Choice be;
   private final TrainConfig tc;
   private final Checkpoint.OptimizerState resumed;
 
-  TrainRun(TrainCommand cmd, Path dir, RunConfig config, Dataset data, Backend be, TrainConfig tc,
+  TrainRun(TrainCommand cmd, Path dir, RunConfig config, Dataset data, Backends.Choice be, TrainConfig tc,
            Checkpoint.OptimizerState resumed) {
     this.cmd = cmd;
     this.dir = dir;
@@ -51,7 +52,7 @@ final class TrainRun {
     PrintWriter out = cmd.spec.commandLine().getOut();
     PrintWriter err = cmd.spec.commandLine().getErr();
     VaeConfig vc = config.vaeConfig();
-    try (Backend backend = be; BetaVae model = resumed == null ? new BetaVae(vc, backend) : Checkpoint.load(dir, backend).model()) {
+    try (Backend backend = be.backend(); BetaVae model = resumed == null ? new BetaVae(vc, backend) : Checkpoint.load(dir, backend).model()) {
       Adam adam = new Adam(backend, config.optimizer().toAdam(), model.layout().size());
       if (resumed == null) {
         model.initialize(tc.seed());
@@ -68,7 +69,7 @@ final class TrainRun {
       Files.createDirectories(dir);
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; β %s; %s %d steps of %d on %s",
           data.describe(), shape(vc), vc.beta(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
-          trainer.totalSteps(), tc.batch(), backend.name()));
+          trainer.totalSteps(), tc.batch(), be.description()));
       trainer.addListener(new MetricsCsv(dir.resolve(METRICS), 1));
       if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
       trainer.onCheckpoint(done -> Checkpoint.save(dir, model, adam, config.withStepsDone(done)));

@@ -16,8 +16,9 @@ class MainTest {
     assertTrue(lines[0].startsWith("betavae "), r.out());
     assertTrue(lines[1].startsWith("java " + System.getProperty("java.version")), r.out());
     assertTrue(r.out().contains(Runtime.getRuntime().availableProcessors() + " cores"), r.out());
-    assertTrue(r.out().contains("cpu: available"), r.out());
-    assertTrue(r.out().contains("cuda: not available"), r.out());
+    assertTrue(r.out().contains("  cpu: pure Java"), r.out());
+    assertTrue(r.out().contains("  cuda: "), r.out());
+    assertTrue(r.out().contains("  cuda-emu: "), r.out());
   }
 
   @Test

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the library and the benchmarks, runs the CPU suite, and writes JMH's JSON, the log and the
+# markdown summary (the tables of RESULTS.md) to bench/results/.
+#
+#   bench/run-cpu.sh                 full suite: 1 fork, 3 warmup and 5 measured iterations
+#   SMOKE=1 bench/run-cpu.sh         1 warmup + 1 measured iteration of 1 s: proves everything runs
+#   BENCH='SgemmBench' THREADS=2 bench/run-cpu.sh    a subset (BENCH is a JMH regex)
+#   SKIP_BUILD=1 bench/run-cpu.sh    reuse bench/target/benchmarks.jar
+#   JMH_OPTS='-f 2 -wi 5 -i 10' bench/run-cpu.sh     your own JMH settings
+#
+# Run it on an otherwise idle machine: the anchors use every core they are given, and a busy
+# neighbour moves the numbers far more than the error bars show.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+bench="${BENCH:-.*Bench}"
+threads="${THREADS:-1,2}"
+if [[ "${SMOKE:-0}" == 1 ]]; then
+  opts="${JMH_OPTS:--f 1 -wi 1 -i 1 -w 1s -r 1s}"
+  tag=smoke
+else
+  opts="${JMH_OPTS:--f 1 -wi 3 -i 5}"
+  tag=cpu
+fi
+
+# libnd4j's OpenMP workers spin while idle by default, taking cycles from OpenBLAS's threads
+# between ops; on a small machine DL4J's step measured up to ~1.5x faster with them sleeping.
+# Forks inherit this. Our engine does not use OpenMP, so only the peer is affected.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
+command -v mvn >/dev/null || { echo "run-cpu.sh: mvn not found on PATH" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "run-cpu.sh: python3 not found on PATH" >&2; exit 2; }
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building the library (mvn install, tests skipped)"
+  (cd "$root" && mvn -B -q install -DskipTests)
+  echo "== building the benchmarks"
+  (cd "$here" && mvn -B -q package)
+fi
+jar="$here/target/benchmarks.jar"
+[[ -f "$jar" ]] || { echo "run-cpu.sh: $jar missing; run without SKIP_BUILD=1" >&2; exit 2; }
+
+mkdir -p "$here/results"
+cd "$here/results"   # JMH prints the result path as given: keep it relative
+stamp="$(date -u +%Y%m%d-%H%M%S)"
+base="$tag-$stamp"
+
+{
+  echo "# machine"
+  lscpu | grep -E '^(Model name|CPU family|Model:|CPU\(s\)|Thread\(s\) per core|Core\(s\) per socket|L3 cache)' || true
+  echo "vector extensions: $(grep -o -w -E 'avx2|fma|avx512f|avx512bw|avx512_bf16' /proc/cpuinfo 2>/dev/null | sort -u | tr '\n' ' ')"
+  echo "memory: $(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "# java"
+  java -version 2>&1
+  echo "OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+  echo "# load before the run"
+  uptime
+} > "$base.env"
+cat "$base.env"
+
+echo "== running: $bench, threads=$threads, $opts"
+# shellcheck disable=SC2086  # opts is a list of JMH flags
+java -jar "$jar" "$bench" -p threads="$threads" $opts -rf json -rff "$base.json" 2>&1 | tee "$base.log"
+
+echo "# load after the run" >> "$base.env"
+uptime >> "$base.env"
+python3 "$here/summarize.py" "$base.json" > "$base.md"
+cat "$base.md"
+echo "== wrote bench/results/$base.{env,log,json,md}"

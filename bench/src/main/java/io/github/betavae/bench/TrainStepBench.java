@@ -1,0 +1,140 @@
+package io.github.betavae.bench;
+
+import io.github.betavae.backend.cpu.CpuBackend;
+import io.github.betavae.loss.Objective;
+import io.github.betavae.model.BetaVae;
+import io.github.betavae.model.VaeConfig;
+import io.github.betavae.optim.Adam;
+import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One whole train step of the default net ({@code VaeConfig.higgins()}: 4096 → 1200-1200 → Z=10 →
+ * 1200-1200-1200 → 4096, Bernoulli) on one batch: forward, backward and the Adam update (lr 1e-4).
+ * Ours: {@code BetaVae.forwardBackward} with β = 4, then {@code Adam.step}. Peer: DL4J's
+ * VariationalAutoencoder layer, one {@code pretrainLayer} call (forward, backward and its Adam
+ * updater). The batch is fixed random binary pixels (30% on), standing in for dSprites images:
+ * the cost of a step does not depend on the pixel values.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+public class TrainStepBench {
+  static final long SEED = 42;
+  static final double LR = 1e-4;
+
+  /** Batch and threads (JMH wants @State wherever @Param is declared). */
+  @State(Scope.Benchmark)
+  public abstract static class Setting {
+    @Param({"64"})
+    public int batch;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    final VaeConfig config = VaeConfig.higgins();
+
+    float[] batchPixels() {
+      return Fill.binary((long) batch * config.inputSize(), 0.3, 7);
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class Ours extends Setting {
+    CpuBackend be;
+    BetaVae model;
+    Adam adam;
+    Objective objective;
+    long step;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      be = new CpuBackend(threads);
+      model = new BetaVae(config, be);
+      model.initialize(SEED);
+      adam = new Adam(be, Adam.Config.defaults(LR), model.layout().size());
+      objective = Objective.beta(config.beta());
+      be.write(model.input(batch), batchPixels());
+      System.out.println("ours: " + model.layout().size() + " parameters");
+      System.out.println(ThreadCheck.report("ours train step", threads, this::step));
+    }
+
+    double step() {
+      double loss = model.forwardBackward(batch, SEED, step++, objective).loss();
+      adam.step(model.params(), model.grads());
+      return loss;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      model.close();
+      be.close();
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class Dl4j extends Setting {
+    /** DL4J has one hidden activation for encoder and decoder; tanh, as in 3 of our 5 hidden layers. */
+    @Param({"TANH"})
+    public Activation hidden;
+
+    MultiLayerNetwork net;
+    INDArray features;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      Nd4jThreads.set(threads);
+      Nd4j.getRandom().setSeed(SEED);
+      net = Dl4jVae.build(config, hidden, LR, SEED);
+      features = Nd4j.create(batchPixels(), new long[] {batch, config.inputSize()}, DataType.FLOAT);
+      long ours = new io.github.betavae.model.ParamLayout(config).size();
+      System.out.println("dl4j: " + net.numParams() + " parameters (ours " + ours + ", difference "
+          + (net.numParams() - ours) + "): " + Dl4jVae.paramTable(net));
+      System.out.println("\n" + Nd4jThreads.describe());
+      // DL4J sizes its workspaces over the first iterations, which run slowly and mostly on one
+      // thread; step past them so the thread check sees steady-state steps.
+      for (int i = 0; i < 3; i++) step();
+      System.out.println(ThreadCheck.report("dl4j train step", threads, this::step));
+    }
+
+    double step() {
+      net.pretrainLayer(0, features);
+      // Pretraining scores the layer, not the network.
+      return net.getLayer(0).score();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      features.close();
+    }
+  }
+
+  @Benchmark
+  public double oursStep(Ours s) {
+    return s.step();
+  }
+
+  @Benchmark
+  public double dl4jStep(Dl4j s) {
+    return s.step();
+  }
+}

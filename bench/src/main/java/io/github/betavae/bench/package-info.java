@@ -1,0 +1,8 @@
+/**
+ * JMH benchmarks of the betavae engines beside their peers: {@code SgemmBench} (dense products vs
+ * ND4J/OpenBLAS sgemm), {@code OpsBench} (fused reparam+KL, likelihood, Adam), and
+ * {@code TrainStepBench} (a whole default-net train step vs DL4J's VariationalAutoencoder).
+ * FLOP and byte counts per invocation live in {@code bench/summarize.py}, which turns JMH's JSON
+ * into the tables of {@code bench/RESULTS.md}.
+ */
+package io.github.betavae.bench;

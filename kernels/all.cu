@@ -1,0 +1,8 @@
+// The single translation unit nvcc compiles into betavae.fatbin, and that the host harness compiles
+// with g++: one compile for every kernel family keeps the build fast.
+#include "dense.cu"
+#include "vae.cu"
+#include "likelihood.cu"
+#include "adam.cu"
+#include "data.cu"
+#include "rng.cu"

@@ -1,0 +1,63 @@
+// Shared pieces of every kernel family: activation codes and their derivatives, launch helpers and
+// a deterministic block reduction.
+//
+// Activation codes are the ordinals of io.github.betavae.backend.Activation, so the Java launchers
+// pass act.ordinal() unchanged. Derivatives are expressed through the output y = f(a), as on the CPU,
+// so backward never needs the pre-activation.
+//
+// Compiled two ways: by nvcc for the GPU, and by g++ with host/cuda_host.h included first, which
+// runs the very same source on the CPU (see kernels/README.md).
+#pragma once
+
+#define BV_ACT_IDENTITY 0
+#define BV_ACT_RELU 1
+#define BV_ACT_TANH 2
+#define BV_ACT_SIGMOID 3
+
+#define BV_CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
+
+// f(a) for activation code act.
+__device__ __forceinline__ float bv_act(float a, int act) {
+  switch (act) {
+    case BV_ACT_RELU: return a > 0.f ? a : 0.f;
+    case BV_ACT_TANH: return tanhf(a);
+    case BV_ACT_SIGMOID: return 1.f / (1.f + expf(-a));
+    default: return a;
+  }
+}
+
+// f'(a) written through y = f(a); ReLU'(0) = 0 as in PyTorch.
+__device__ __forceinline__ float bv_act_grad(float y, int act) {
+  switch (act) {
+    case BV_ACT_RELU: return y > 0.f ? 1.f : 0.f;
+    case BV_ACT_TANH: return 1.f - y * y;
+    case BV_ACT_SIGMOID: return y * (1.f - y);
+    default: return 1.f;
+  }
+}
+
+// Sum of v over the 32 lanes of a warp, returned to every lane. The xor butterfly pairs lanes in
+// the same fixed pattern on every run, so the result is deterministic.
+__device__ __forceinline__ float bv_warp_sum(float v) {
+  for (int m = 16; m > 0; m >>= 1) v += __shfl_xor_sync(0xffffffffu, v, m);
+  return v;
+}
+
+// Sum of v over the block, returned to every thread: warp butterflies, then the first warp sums the
+// per-warp totals. Fixed pairing order and no atomics, so the same inputs give the same bits on
+// every run. blockDim.x must be a multiple of 32 (at most 1024); buf must hold 32 floats.
+__device__ __forceinline__ float bv_block_sum(float v, float* buf) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  v = bv_warp_sum(v);
+  if (lane == 0) buf[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    float t = lane < warps ? buf[lane] : 0.f;
+    t = bv_warp_sum(t);
+    if (lane == 0) buf[0] = t;
+  }
+  __syncthreads();
+  const float s = buf[0];
+  __syncthreads();  // buf may be reused by the caller right after
+  return s;
+}

@@ -1,0 +1,170 @@
+// The slice of CUDA C++ that the kernels in kernels/ use, supplied for g++ so that the very same
+// sources run on the CPU (the host-execution harness, DESIGN §4).
+//
+// Model: a launch runs its blocks one after another; the threads of a block run as fibers on one OS
+// thread and switch only where CUDA threads could wait for each other (__syncthreads, warp
+// shuffles, __syncwarp). Because only one block is alive at a time, `__shared__` can simply be
+// `static`: each block sees the arrays fresh from the previous block, like uninitialised shared
+// memory. Atomics need no locking for the same reason: a fiber is never interrupted between two
+// barriers.
+//
+// Include this header before any kernel source; nvcc never sees it.
+#pragma once
+#ifdef __CUDACC__
+#error "cuda_host.h is for the host build only"
+#endif
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline __attribute__((always_inline))
+#define __shared__ static
+#define __launch_bounds__(...)
+
+struct uint3 {
+  unsigned int x, y, z;
+};
+
+struct dim3 {
+  unsigned int x, y, z;
+  dim3(unsigned int a = 1, unsigned int b = 1, unsigned int c = 1) : x(a), y(b), z(c) {}
+};
+
+namespace bvhost {
+// Set by the scheduler before it resumes a fiber (threadIdx) or starts a block (the others).
+extern const uint3* g_thread_idx;
+extern uint3 g_block_idx;
+extern dim3 g_block_dim;
+extern dim3 g_grid_dim;
+
+// Waits until every live thread of the block has arrived.
+void sync_threads();
+// Publishes this lane's 64-bit word to its warp, waits for the warp's live lanes, and returns the 32
+// words of the warp (indexed by lane) — the one primitive every shuffle is built from.
+const uint64_t* warp_exchange(uint64_t word);
+// This thread's lane (linear thread index % 32).
+int lane_id();
+
+template <class T>
+inline uint64_t to_bits(T v) {
+  static_assert(sizeof(T) <= 8, "shuffles move at most 64 bits");
+  uint64_t b = 0;
+  memcpy(&b, &v, sizeof(T));
+  return b;
+}
+
+template <class T>
+inline T from_bits(uint64_t b) {
+  T v;
+  memcpy(&v, &b, sizeof(T));
+  return v;
+}
+
+// Lane src_lane of the width-lane segment that the calling lane belongs to.
+template <class T>
+inline T shfl_from(T v, int src_in_segment, int width, bool in_range) {
+  const uint64_t* words = warp_exchange(to_bits(v));
+  if (!in_range) return v;
+  const int base = lane_id() & ~(width - 1);
+  return from_bits<T>(words[base + src_in_segment]);
+}
+}  // namespace bvhost
+
+#define threadIdx (*::bvhost::g_thread_idx)
+#define blockIdx (::bvhost::g_block_idx)
+#define blockDim (::bvhost::g_block_dim)
+#define gridDim (::bvhost::g_grid_dim)
+#define warpSize 32
+
+inline void __syncthreads() { bvhost::sync_threads(); }
+inline void __syncwarp(unsigned int = 0xffffffffu) { bvhost::warp_exchange(0); }
+
+template <class T>
+inline T __shfl_sync(unsigned int, T v, int src, int width = 32) {
+  return bvhost::shfl_from(v, src & (width - 1), width, true);
+}
+
+template <class T>
+inline T __shfl_down_sync(unsigned int, T v, unsigned int delta, int width = 32) {
+  const int l = bvhost::lane_id() & (width - 1);
+  return bvhost::shfl_from(v, l + (int)delta, width, l + (int)delta < width);
+}
+
+template <class T>
+inline T __shfl_up_sync(unsigned int, T v, unsigned int delta, int width = 32) {
+  const int l = bvhost::lane_id() & (width - 1);
+  return bvhost::shfl_from(v, l - (int)delta, width, l - (int)delta >= 0);
+}
+
+template <class T>
+inline T __shfl_xor_sync(unsigned int, T v, int mask, int width = 32) {
+  const int l = bvhost::lane_id() & (width - 1);
+  return bvhost::shfl_from(v, (l ^ mask) & (width - 1), width, true);
+}
+
+// Atomics: plain read-modify-write is atomic here, since fibers switch only at barriers.
+template <class T>
+inline T atomicAdd(T* p, T v) {
+  T old = *p;
+  *p = old + v;
+  return old;
+}
+template <class T>
+inline T atomicMax(T* p, T v) {
+  T old = *p;
+  if (v > old) *p = v;
+  return old;
+}
+template <class T>
+inline T atomicMin(T* p, T v) {
+  T old = *p;
+  if (v < old) *p = v;
+  return old;
+}
+template <class T>
+inline T atomicExch(T* p, T v) {
+  T old = *p;
+  *p = v;
+  return old;
+}
+template <class T>
+inline T atomicCAS(T* p, T compare, T v) {
+  T old = *p;
+  if (old == compare) *p = v;
+  return old;
+}
+
+// Intrinsics and math functions beyond <math.h>.
+inline unsigned int __umulhi(unsigned int a, unsigned int b) {
+  return (unsigned int)(((unsigned long long)a * b) >> 32);
+}
+// g++ contracts no a·b + c into an fma on x86-64 unless asked to, so plain operators are already
+// the separately rounded _rn operations.
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fdividef(float a, float b) { return a / b; }
+inline float __expf(float a) { return expf(a); }
+inline float __logf(float a) { return logf(a); }
+inline float rsqrtf(float a) { return 1.f / sqrtf(a); }
+inline float __saturatef(float a) { return a < 0.f ? 0.f : a > 1.f ? 1.f : a; }
+inline unsigned int __float_as_uint(float f) { return bvhost::from_bits<unsigned int>(bvhost::to_bits(f)); }
+inline float __uint_as_float(unsigned int u) { return bvhost::from_bits<float>(bvhost::to_bits(u)); }
+template <class T>
+inline T __ldg(const T* p) { return *p; }
+// sin(πx) and cos(πx), evaluated in double so the float result is correctly rounded or nearly so,
+// like CUDA's sincospif (1 ulp).
+inline void sincospif(float x, float* s, float* c) {
+  const double a = 3.14159265358979323846 * (double)x;
+  *s = (float)sin(a);
+  *c = (float)cos(a);
+}
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
+inline long long min(long long a, long long b) { return a < b ? a : b; }
+inline long long max(long long a, long long b) { return a > b ? a : b; }
+inline float min(float a, float b) { return fminf(a, b); }
+inline float max(float a, float b) { return fmaxf(a, b); }

@@ -1,0 +1,52 @@
+// Reparameterization z = μ + exp(½·logvar)·ε fused with the Gaussian KL to N(0, I), and backward.
+//
+// Letters: B batch, Z latent size. stats (B,2Z) holds [μ | logvar] per row. ε for flat element
+// e = b·Z + d is the Philox normal of (seed, quad e/4, step, BV_STREAM_EPS): backward regenerates
+// it from the same counters instead of storing it.
+// Accumulation contract: everything here is written with = (z, klSum, dstats).
+// KL sums are deterministic: one block per latent dimension, each thread sums its rows in order,
+// then fixed-order warp butterflies (bv_block_sum); no float atomics.
+#pragma once
+#include "common.cuh"
+#include "philox.cuh"
+
+// stats (B,2Z) -> z (B,Z) = μ + exp(½·logvar)·ε (z = μ when sample is 0),
+//                 klSum (Z) = Σ_B ½(μ² + exp(logvar) − logvar − 1)
+// grid Z, block 128 (a multiple of 32)
+extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const float* stats, int B, int Z,
+                                                   long long seed, long long step, int sample) {
+  __shared__ float red[32];
+  const int d = blockIdx.x;
+  float kl = 0.f;
+  for (int i = threadIdx.x; i < B; i += blockDim.x) {
+    const float mu = stats[(long long)i * 2 * Z + d];
+    const float lv = stats[(long long)i * 2 * Z + Z + d];
+    const long long e = (long long)i * Z + d;
+    z[e] = sample ? mu + expf(0.5f * lv) * bv_philox_normal(seed, e, step, BV_STREAM_EPS) : mu;
+    kl += 0.5f * (mu * mu + expf(lv) - lv - 1.f);
+  }
+  const float s = bv_block_sum(kl, red);
+  if (threadIdx.x == 0) klSum[d] = s;
+}
+
+// stats (B,2Z), dz (B,Z) or null, klGrad (Z) -> dstats (B,2Z):
+//   dμ = dz + g·μ;  dlogvar = dz·ε·½·exp(½·logvar) + g·½(exp(logvar) − 1),  g = klGrad[d]
+// The ε term is present only when sample is 1 and dz is given.
+// grid ceil(B·Z/256), block 256
+extern "C" __global__ void reparam_backward_kernel1(float* dstats, const float* dz, const float* stats,
+                                                    const float* klGrad, int B, int Z, long long seed,
+                                                    long long step, int sample) {
+  const long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  if (e >= (long long)B * Z) return;
+  const long long i = e / Z;
+  const int d = (int)(e % Z);
+  const float mu = stats[i * 2 * Z + d];
+  const float lv = stats[i * 2 * Z + Z + d];
+  const float gz = dz ? dz[e] : 0.f;
+  const float gk = klGrad[d];
+  const float dmu = gz + gk * mu;
+  float dlv = gk * 0.5f * (expf(lv) - 1.f);
+  if (sample && dz) dlv += gz * bv_philox_normal(seed, e, step, BV_STREAM_EPS) * 0.5f * expf(0.5f * lv);
+  dstats[i * 2 * Z + d] = dmu;
+  dstats[i * 2 * Z + Z + d] = dlv;
+}

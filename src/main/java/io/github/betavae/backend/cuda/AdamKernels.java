@@ -1,0 +1,25 @@
+package io.github.betavae.backend.cuda;
+
+import io.github.betavae.backend.Buf;
+
+/** Launcher for {@code kernels/adam.cu}: one fused Adam/AdamW update over a flat buffer. */
+public final class AdamKernels {
+  private final Device dev;
+
+  public AdamKernels(Device dev) {
+    this.dev = dev;
+  }
+
+  /** See {@link io.github.betavae.backend.Backend#adamStep}. */
+  public void step(Buf p, Buf g, Buf m, Buf v, long n, float lr, float beta1, float beta2, float eps,
+                   float weightDecay, float bc1, float bc2) {
+    String op = "adam step";
+    Launch.positive(op, "n", n);
+    CudaBuf P = Launch.floats(op, "p", p, n), G = Launch.floats(op, "g", g, n);
+    CudaBuf M = Launch.floats(op, "m", m, n), V = Launch.floats(op, "v", v, n);
+    int blocks = Math.min(Launch.blocks(n, 256), Launch.MAX_GRID_X);
+    dev.launch("adam_step_kernel1", Dim3.of(blocks), Dim3.of(256),
+        KernelArgs.of().ptr(P.address()).ptr(G.address()).ptr(M.address()).ptr(V.address()).i64(n)
+            .f32(lr).f32(beta1).f32(beta2).f32(eps).f32(weightDecay).f32(bc1).f32(bc2));
+  }
+}

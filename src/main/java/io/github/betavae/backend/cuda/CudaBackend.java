@@ -1,0 +1,196 @@
+package io.github.betavae.backend.cuda;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Backend;
+import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.Likelihood;
+
+/**
+ * The {@link Backend} contract on CUDA kernels. All buffers live on the {@link Device}; ops queue
+ * kernels and return, copies to the host wait for them. The ops allocate nothing: every reduction
+ * writes its result directly (one block per output), so a training step touches only the buffers
+ * the model allocated once.
+ */
+public final class CudaBackend implements Backend {
+  private final Device dev;
+  private final String name;
+  private final DenseKernels dense;
+  private final VaeKernels vae;
+  private final LikelihoodKernels likelihood;
+  private final AdamKernels adam;
+  private final DataKernels data;
+  private final RngKernels rng;
+  private boolean closed;
+
+  /**
+   * A backend on {@code device}, which it owns and closes. {@code name} is what {@link #name()}
+   * reports: "cuda" on a GPU, "cuda-emu" on the host device.
+   */
+  public CudaBackend(Device device, String name) {
+    this.dev = device;
+    this.name = name;
+    this.dense = new DenseKernels(device);
+    this.vae = new VaeKernels(device);
+    this.likelihood = new LikelihoodKernels(device);
+    this.adam = new AdamKernels(device);
+    this.data = new DataKernels(device);
+    this.rng = new RngKernels(device);
+  }
+
+  /** CudaBackend on the host-execution harness: the CUDA kernels run on the CPU. */
+  public static CudaBackend emulated() {
+    return new CudaBackend(new HostDevice(), "cuda-emu");
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The device the kernels run on. */
+  public Device device() {
+    return dev;
+  }
+
+  @Override
+  public Buf alloc(long n) {
+    if (n < 0) throw new IllegalArgumentException("alloc: expected a length ≥ 0 floats but found " + n);
+    long a = dev.alloc(4 * Math.max(n, 1));
+    if (n > 0) dev.memsetD32(a, 0, n);
+    return new CudaBuf(a, n);
+  }
+
+  /** Device memory for non-float data (datasets, indices), freed when the backend closes. */
+  public RawBuf allocRaw(long bytes) {
+    if (bytes < 0) throw new IllegalArgumentException("allocRaw: expected a size ≥ 0 bytes but found " + bytes);
+    long a = dev.alloc(Math.max(bytes, 1));
+    return new RawBuf(a, bytes);
+  }
+
+  @Override
+  public Buf slice(Buf b, long offset, long n) {
+    CudaBuf c = CudaBuf.of(b, "slice");
+    if (offset < 0 || n < 0 || offset + n > c.length()) {
+      throw new IllegalArgumentException("slice [" + offset + ", " + (offset + n) + ") outside buffer of " + c.length());
+    }
+    return new CudaBuf(c.at(offset), n);
+  }
+
+  @Override
+  public void write(Buf dst, float[] src) {
+    CudaBuf d = CudaBuf.of(dst, "write");
+    if (src.length != d.length()) throw new IllegalArgumentException("write: source of " + src.length + " floats into buffer of " + d.length());
+    if (src.length > 0) dev.copyIn(d.address(), src, 0, src.length);
+  }
+
+  @Override
+  public void read(Buf src, float[] dst) {
+    CudaBuf s = CudaBuf.of(src, "read");
+    if (dst.length != s.length()) throw new IllegalArgumentException("read: buffer of " + s.length() + " floats into array of " + dst.length);
+    if (dst.length > 0) dev.copyOut(s.address(), dst, 0, dst.length);
+  }
+
+  /** Copies bytes into raw device memory (length must fit). */
+  public void write(RawBuf dst, byte[] src) {
+    if (src.length > dst.bytes()) throw new IllegalArgumentException("write: " + src.length + " bytes into buffer of " + dst.bytes());
+    if (src.length > 0) dev.copyIn(dst.address(), src, 0, src.length);
+  }
+
+  /** Copies ints into raw device memory (length must fit). */
+  public void write(RawBuf dst, int[] src) {
+    if (4L * src.length > dst.bytes()) throw new IllegalArgumentException("write: " + 4L * src.length + " bytes into buffer of " + dst.bytes());
+    if (src.length > 0) dev.copyIn(dst.address(), src, 0, src.length);
+  }
+
+  /** Copies ints out of raw device memory. */
+  public void read(RawBuf src, int[] dst) {
+    if (4L * dst.length > src.bytes()) throw new IllegalArgumentException("read: " + 4L * dst.length + " bytes from buffer of " + src.bytes());
+    if (dst.length > 0) dev.copyOut(src.address(), dst, 0, dst.length);
+  }
+
+  @Override
+  public void fill(Buf b, float v) {
+    CudaBuf c = CudaBuf.of(b, "fill");
+    if (c.length() > 0) dev.memsetD32(c.address(), Float.floatToRawIntBits(v), c.length());
+  }
+
+  @Override
+  public void synchronize() {
+    dev.synchronize();
+  }
+
+  @Override
+  public void denseForward(Buf y, Buf x, Buf w, Buf b, int batch, int in, int out, Activation act) {
+    dense.forward(y, x, w, b, batch, in, out, act);
+  }
+
+  @Override
+  public void denseBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, int batch, int in, int out, Activation act) {
+    dense.backward(dx, dw, db, dy, y, x, w, batch, in, out, act);
+  }
+
+  @Override
+  public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, long step, boolean sample) {
+    vae.forward(z, klSum, stats, batch, latent, seed, step, sample);
+  }
+
+  @Override
+  public void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent, long seed, long step, boolean sample) {
+    vae.backward(dstats, dz, stats, klGrad, batch, latent, seed, step, sample);
+  }
+
+  @Override
+  public void likelihood(Buf lossPerSample, Buf dlogits, Buf logits, Buf x, int batch, int features, Likelihood kind, float scale) {
+    likelihood.forward(lossPerSample, dlogits, logits, x, batch, features, kind, scale);
+  }
+
+  @Override
+  public void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, float beta1, float beta2, float eps,
+                       float weightDecay, float bc1, float bc2) {
+    adam.step(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+  }
+
+  /**
+   * Assembles a batch on the device: out (B,D) = rows {@code rows} of the uint8 dataset {@code data}
+   * (R rows of D bytes), divided by 255 when {@code scale255}.
+   */
+  public void gather(Buf out, RawBuf data, RawBuf rows, int batch, int features, boolean scale255) {
+    this.data.gather(out, data, rows, batch, features, scale255);
+  }
+
+  /** The raw Philox launchers (uint32 stream and normals). */
+  public RngKernels rng() {
+    return rng;
+  }
+
+  /**
+   * Records the kernels {@code work} queues into a graph instead of running them; replaying the
+   * graph repeats them with the same buffers and scalars. {@code work} must not copy to or from the
+   * host. Run {@code work} once before capturing it, so that any scratch it needs is already
+   * allocated (an allocation is not a stream operation and would not be replayed).
+   */
+  public Device.Graph capture(Runnable work) {
+    dev.beginCapture();
+    boolean ok = false;
+    try {
+      work.run();
+      ok = true;
+    } finally {
+      if (!ok) {
+        try {
+          dev.endCapture().close();
+        } catch (RuntimeException ignored) {
+          // the original failure is the one to report
+        }
+      }
+    }
+    return dev.endCapture();
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    dev.close();  // the device frees every allocation it made
+  }
+}

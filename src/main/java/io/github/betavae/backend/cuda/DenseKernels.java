@@ -1,0 +1,115 @@
+package io.github.betavae.backend.cuda;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Buf;
+
+/**
+ * Launchers for {@code kernels/dense.cu}; argument order is defined here and nowhere else. Products
+ * with few output tiles and a long reduction run split-K through a scratch buffer that is allocated
+ * on first need and only ever grows, so steady-state steps allocate nothing.
+ */
+public final class DenseKernels {
+  private static final int TILE = 64;
+  /** Aim for about two blocks per SM on the largest current GPUs (132 SMs). */
+  static final int TARGET_BLOCKS = 256;
+  /** Each split keeps at least this many K terms, so the partial sums stay worth their traffic. */
+  static final int MIN_SPLIT_K = 256;
+  static final int MAX_SPLITS = 32;
+
+  private final Device dev;
+  private long scratch;
+  private long scratchBytes;
+
+  public DenseKernels(Device dev) {
+    this.dev = dev;
+  }
+
+  /**
+   * The K chunk for an (M,N) output with a K-long sum, or K itself when splitting does not pay: the
+   * output already has enough 64×64 tiles, or K is short. Chunks are multiples of 16 (the kernel's
+   * K step) and none is empty.
+   */
+  static int kChunk(int m, int n, int k) {
+    long tiles = (long) Launch.blocks(m, TILE) * Launch.blocks(n, TILE);
+    if (tiles >= TARGET_BLOCKS || k < 2 * MIN_SPLIT_K) return k;
+    long s = Math.min(Math.min((TARGET_BLOCKS + tiles - 1) / tiles, k / MIN_SPLIT_K), MAX_SPLITS);
+    if (s < 2) return k;
+    int chunk = (int) ((k + s - 1) / s);
+    return (chunk + 15) / 16 * 16;
+  }
+
+  /**
+   * Scratch of at least {@code floats} floats. A smaller old buffer is not freed: a captured graph
+   * may still point at it. It goes with the device; growth happens a few times per model at most.
+   */
+  private long scratch(long floats) {
+    long bytes = 4 * floats;
+    if (bytes > scratchBytes) {
+      scratch = dev.alloc(bytes);
+      scratchBytes = bytes;
+    }
+    return scratch;
+  }
+
+  /** x (B,IN), w (OUT,IN), b (OUT) → y (B,OUT) = act(x·wᵀ + b). */
+  public void forward(Buf y, Buf x, Buf w, Buf b, int batch, int in, int out, Activation act) {
+    String op = "dense forward";
+    sizes(op, batch, in, out);
+    if (act == null) throw new IllegalArgumentException(op + ": activation is null");
+    CudaBuf Y = Launch.floats(op, "y", y, (long) batch * out), X = Launch.floats(op, "x", x, (long) batch * in);
+    CudaBuf W = Launch.floats(op, "w", w, (long) out * in), B = Launch.floats(op, "b", b, out);
+    int chunk = kChunk(batch, out, in);
+    if (chunk >= in) {
+      dev.launch("dense_forward_kernel1", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
+          KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
+              .i32(batch).i32(in).i32(out).i32(act.ordinal()));
+      return;
+    }
+    int splits = Launch.blocks(in, chunk);
+    long partial = scratch((long) splits * batch * out);
+    dev.launch("dense_forward_kernel2", new Dim3(Launch.blocks(out, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
+        KernelArgs.of().ptr(partial).ptr(X.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
+    dev.launch("dense_forward_kernel3", Dim3.of(Launch.blocks((long) batch * out, 256)), Dim3.of(256),
+        KernelArgs.of().ptr(Y.address()).ptr(partial).ptr(B.address()).i32(batch).i32(out).i32(splits).i32(act.ordinal()));
+  }
+
+  /**
+   * dy (B,OUT) becomes dA = dy ⊙ act'(y); dw (OUT,IN) += dAᵀ·x; db (OUT) += Σ_B dA; dx (B,IN) = dA·w
+   * when dx is not null. Same contract as {@link io.github.betavae.backend.Backend#denseBackward}.
+   */
+  public void backward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, int batch, int in, int out, Activation act) {
+    String op = "dense backward";
+    sizes(op, batch, in, out);
+    if (act == null) throw new IllegalArgumentException(op + ": activation is null");
+    CudaBuf DW = Launch.floats(op, "dw", dw, (long) out * in), DB = Launch.floats(op, "db", db, out);
+    CudaBuf DY = Launch.floats(op, "dy", dy, (long) batch * out), Y = Launch.floats(op, "y", y, (long) batch * out);
+    CudaBuf X = Launch.floats(op, "x", x, (long) batch * in), W = Launch.floats(op, "w", w, (long) out * in);
+    CudaBuf DX = dx == null ? null : Launch.floats(op, "dx", dx, (long) batch * in);
+    dev.launch("dense_backward_kernel1", Dim3.of(Launch.blocks(out, 256)), Dim3.of(256),
+        KernelArgs.of().ptr(DY.address()).ptr(DB.address()).ptr(Y.address()).i32(batch).i32(out).i32(act.ordinal()));
+    dev.launch("dense_backward_kernel2", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
+        KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
+    if (DX == null) return;
+    int chunk = kChunk(batch, in, out);
+    if (chunk >= out) {
+      dev.launch("dense_backward_kernel3", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
+          KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
+      return;
+    }
+    int splits = Launch.blocks(out, chunk);
+    long partial = scratch((long) splits * batch * in);
+    dev.launch("dense_backward_kernel4", new Dim3(Launch.blocks(in, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
+        KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
+    dev.launch("dense_backward_kernel5", Dim3.of(Launch.blocks((long) batch * in, 256)), Dim3.of(256),
+        KernelArgs.of().ptr(DX.address()).ptr(partial).i32(batch).i32(in).i32(splits));
+  }
+
+  private static void sizes(String op, int batch, int in, int out) {
+    Launch.positive(op, "batch", batch);
+    Launch.positive(op, "in", in);
+    Launch.positive(op, "out", out);
+    // grid.y carries the batch (or OUT for dW) in tiles of 64: at most 65535 tiles
+    Launch.atMost(op, "batch", batch, 65535L * TILE);
+    Launch.atMost(op, "out", out, 65535L * TILE);
+  }
+}

@@ -1,0 +1,70 @@
+package io.github.betavae.backend.cuda;
+
+/**
+ * Where kernels run: device memory, copies, launches by kernel name, and graph capture. Addresses
+ * are plain 64-bit device addresses, so views into a buffer are address arithmetic. Launches are
+ * queued in order on one stream; copies to and from the host wait for queued work.
+ */
+public interface Device extends AutoCloseable {
+
+  /** One line: what this device is ("host (kernels on the CPU)", "cuda:0 NVIDIA H100 …"). */
+  String name();
+
+  /** Allocates {@code bytes} bytes (256-byte aligned) and returns the address. */
+  long alloc(long bytes);
+
+  /** Frees an address returned by {@link #alloc}. */
+  void free(long address);
+
+  /** Copies {@code n} floats from {@code src[off..]} to device address {@code dst}. */
+  void copyIn(long dst, float[] src, int off, int n);
+
+  /** Copies {@code n} ints from {@code src[off..]} to device address {@code dst}. */
+  void copyIn(long dst, int[] src, int off, int n);
+
+  /** Copies {@code n} bytes from {@code src[off..]} to device address {@code dst}. */
+  void copyIn(long dst, byte[] src, int off, int n);
+
+  /** Copies {@code n} floats from device address {@code src} to {@code dst[off..]}. */
+  void copyOut(long src, float[] dst, int off, int n);
+
+  /** Copies {@code n} ints from device address {@code src} to {@code dst[off..]}. */
+  void copyOut(long src, int[] dst, int off, int n);
+
+  /** Sets {@code count} 32-bit words at {@code dst} to {@code bits}; queued like a launch. */
+  void memsetD32(long dst, int bits, long count);
+
+  /**
+   * Queues kernel {@code kernel} with the given shape and arguments. Failures name the kernel and
+   * the launch shape.
+   */
+  void launch(String kernel, Dim3 grid, Dim3 block, KernelArgs args);
+
+  /** Waits until all queued work has finished, reporting any asynchronous failure. */
+  void synchronize();
+
+  /**
+   * Starts recording: until {@link #endCapture}, launches and memsets are recorded instead of run,
+   * and copies to or from the host are refused (as in CUDA stream capture).
+   */
+  void beginCapture();
+
+  /** Stops recording and returns the recorded work as a replayable graph. */
+  Graph endCapture();
+
+  /** Recorded work, replayed with the same arguments (same addresses, same scalars) each time. */
+  interface Graph extends AutoCloseable {
+    /** Queues the whole recorded sequence once. */
+    void replay();
+
+    /** Number of recorded operations. */
+    int size();
+
+    @Override
+    void close();
+  }
+
+  /** Frees device resources; idempotent, no checked exception. */
+  @Override
+  void close();
+}

@@ -1,0 +1,190 @@
+package io.github.betavae.backend.cuda;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The kernels of {@code kernels/} executed on the CPU by the host-execution harness (JNI): host
+ * memory stands in for device memory, and each launch runs to completion before {@link #launch}
+ * returns. It is slow, and exists so that every kernel and the Java launch code in front of it run
+ * in builds without a GPU. Graph capture records launches and memsets and replays them in order.
+ */
+public final class HostDevice implements Device {
+  private final Map<String, String> signatures;
+  private final Set<Long> live = new HashSet<>();
+  private List<Runnable> capture;
+  private boolean closed;
+
+  /** Loads the host kernel library; DeviceUnavailableException when the jar lacks it. */
+  public HostDevice() {
+    NativeLibrary.loadHost();
+    Map<String, String> s = new LinkedHashMap<>();
+    for (String k : HostNative.kernels()) {
+      int c = k.indexOf(':');
+      s.put(k.substring(0, c), k.substring(c + 1));
+    }
+    signatures = Collections.unmodifiableMap(s);
+  }
+
+  /** Kernel name → argument tags (as in {@link KernelArgs#tags()}) of every kernel in the library. */
+  public Map<String, String> kernels() {
+    return signatures;
+  }
+
+  @Override
+  public String name() {
+    return "host (CUDA kernels executed on the CPU)";
+  }
+
+  @Override
+  public synchronized long alloc(long bytes) {
+    open("alloc");
+    if (bytes < 0) throw new IllegalArgumentException("alloc: expected a size ≥ 0 bytes but found " + bytes);
+    long a = HostNative.alloc(bytes);
+    live.add(a);
+    return a;
+  }
+
+  @Override
+  public synchronized void free(long address) {
+    if (closed) return;
+    if (!live.remove(address)) {
+      throw new IllegalArgumentException("free: address 0x" + Long.toHexString(address) + " was not allocated by this device");
+    }
+    HostNative.free(address);
+  }
+
+  @Override
+  public void copyIn(long dst, float[] src, int off, int n) {
+    copyIn(dst, src, off, n, 4, src.length);
+  }
+
+  @Override
+  public void copyIn(long dst, int[] src, int off, int n) {
+    copyIn(dst, src, off, n, 4, src.length);
+  }
+
+  @Override
+  public void copyIn(long dst, byte[] src, int off, int n) {
+    copyIn(dst, src, off, n, 1, src.length);
+  }
+
+  private synchronized void copyIn(long dst, Object src, int off, int n, int size, int length) {
+    hostCopy("copyIn", dst, off, n, length);
+    HostNative.copyIn(dst, src, (long) off * size, (long) n * size);
+  }
+
+  @Override
+  public void copyOut(long src, float[] dst, int off, int n) {
+    copyOut(src, dst, off, n, 4, dst.length);
+  }
+
+  @Override
+  public void copyOut(long src, int[] dst, int off, int n) {
+    copyOut(src, dst, off, n, 4, dst.length);
+  }
+
+  private synchronized void copyOut(long src, Object dst, int off, int n, int size, int length) {
+    hostCopy("copyOut", src, off, n, length);
+    HostNative.copyOut(src, dst, (long) off * size, (long) n * size);
+  }
+
+  private void hostCopy(String op, long address, int off, int n, int length) {
+    open(op);
+    if (capture != null) throw new IllegalStateException(op + ": copies to or from the host are not allowed during graph capture");
+    if (address == 0) throw new IllegalArgumentException(op + ": null device address");
+    if (off < 0 || n < 0 || off + n > length) {
+      throw new IllegalArgumentException(op + ": range [" + off + ", " + (off + n) + ") outside array of " + length);
+    }
+  }
+
+  @Override
+  public synchronized void memsetD32(long dst, int bits, long count) {
+    open("memsetD32");
+    if (dst == 0 || count < 0) throw new IllegalArgumentException("memsetD32: expected an address and count ≥ 0 but found " + count);
+    Runnable r = () -> HostNative.memsetD32(dst, bits, count);
+    if (capture != null) capture.add(r);
+    else r.run();
+  }
+
+  @Override
+  public synchronized void launch(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
+    open("launch " + kernel);
+    String want = signatures.get(kernel);
+    if (want == null) {
+      throw new IllegalArgumentException("launch " + kernel + ": no such kernel; the library has " + signatures.keySet());
+    }
+    if (!want.equals(args.tags())) {
+      throw new IllegalArgumentException("launch " + kernel + ": expected arguments of types '" + want + "' but found '"
+          + args.tags() + "' (p pointer, i int, l long, f float)");
+    }
+    if (block.volume() > 1024) {
+      throw new IllegalArgumentException("launch " + kernel + " block " + block + ": expected at most 1024 threads but found " + block.volume());
+    }
+    byte[] tags = args.tagBytes();
+    long[] values = args.valueArray();
+    Runnable r = () -> HostNative.launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, tags, values);
+    if (capture != null) capture.add(r);
+    else r.run();
+  }
+
+  @Override
+  public void synchronize() {
+    // every launch has already run to completion
+  }
+
+  @Override
+  public synchronized void beginCapture() {
+    open("beginCapture");
+    if (capture != null) throw new IllegalStateException("beginCapture: a capture is already in progress");
+    capture = new ArrayList<>();
+  }
+
+  @Override
+  public synchronized Graph endCapture() {
+    if (capture == null) throw new IllegalStateException("endCapture: no capture in progress");
+    List<Runnable> ops = List.copyOf(capture);
+    capture = null;
+    return new Graph() {
+      private boolean gone;
+
+      @Override
+      public void replay() {
+        synchronized (HostDevice.this) {
+          if (gone) throw new IllegalStateException("replay: graph is closed");
+          open("replay");
+          if (capture != null) throw new IllegalStateException("replay: not allowed during graph capture");
+          for (Runnable r : ops) r.run();
+        }
+      }
+
+      @Override
+      public int size() {
+        return ops.size();
+      }
+
+      @Override
+      public void close() {
+        gone = true;
+      }
+    };
+  }
+
+  private void open(String op) {
+    if (closed) throw new IllegalStateException(op + ": device is closed");
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    for (long a : live) HostNative.free(a);
+    live.clear();
+    capture = null;
+    closed = true;
+  }
+}

@@ -1,0 +1,371 @@
+package io.github.betavae.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceComputeCapability;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import io.github.betavae.backend.DeviceUnavailableException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * A real GPU through JCuda's driver API: the fatbin built from {@code kernels/} is loaded with
+ * {@code cuModuleLoadData}, kernels are looked up once by name and queued with
+ * {@code cuLaunchKernel} on one stream of the device's primary context. Every failed call becomes
+ * an exception naming the call (and, for launches, the kernel and its shape).
+ */
+public final class JCudaDevice implements Device {
+  /** Set once when the JCuda natives or libcuda cannot be loaded; later opens report the same line. */
+  private static volatile String linkProblem;
+
+  private final int ordinal;
+  private final CUdevice device = new CUdevice();
+  private final CUcontext context = new CUcontext();
+  private final CUmodule module = new CUmodule();
+  private final CUstream stream = new CUstream();
+  private final Map<String, CUfunction> functions = new HashMap<>();
+  private final Set<Long> live = new HashSet<>();
+  private final String name;
+  private final int driverVersion;
+  private boolean capturing;
+  private int captured;  // operations queued since beginCapture
+  private boolean closed;
+
+  private JCudaDevice(int ordinal, byte[] fatbin) {
+    this.ordinal = ordinal;
+    int[] count = {0};
+    check(cuDeviceGetCount(count), "cuDeviceGetCount");
+    if (count[0] == 0) throw new DeviceUnavailableException("no CUDA device found (the driver answered but lists 0 GPUs)");
+    if (ordinal < 0 || ordinal >= count[0]) {
+      throw new DeviceUnavailableException("CUDA device " + ordinal + " does not exist: expected 0 to " + (count[0] - 1));
+    }
+    check(cuDeviceGet(device, ordinal), "cuDeviceGet");
+    byte[] raw = new byte[256];
+    check(cuDeviceGetName(raw, raw.length, device), "cuDeviceGetName");
+    int len = 0;
+    while (len < raw.length && raw[len] != 0) len++;
+    int[] major = {0}, minor = {0};
+    check(cuDeviceComputeCapability(major, minor, device), "cuDeviceComputeCapability");
+    long[] mem = {0};
+    check(cuDeviceTotalMem(mem, device), "cuDeviceTotalMem");
+    int[] drv = {0};
+    check(cuDriverGetVersion(drv), "cuDriverGetVersion");
+    driverVersion = drv[0];
+    name = "cuda:" + ordinal + " " + new String(raw, 0, len, StandardCharsets.UTF_8) + " (sm_" + major[0] + minor[0]
+        + ", " + (mem[0] >> 20) + " MiB, driver " + versionText(driverVersion) + ")";
+    check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+    check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    int r = cuModuleLoadData(module, fatbin);
+    if (r != CUresult.CUDA_SUCCESS) {
+      cuDevicePrimaryCtxRelease(device);
+      throw new DeviceUnavailableException("cannot load the CUDA kernels on " + name + ": " + CUresult.stringFor(r)
+          + " (the jar holds SASS for sm_80 and sm_90 and PTX for compute_90, built with CUDA 13, which needs"
+          + " an NVIDIA driver ≥ 580)");
+    }
+    check(cuStreamCreate(stream, 0), "cuStreamCreate");
+  }
+
+  /**
+   * Opens GPU {@code ordinal}. Throws {@link DeviceUnavailableException} with one line naming what is
+   * missing: the JCuda natives or libcuda.so.1, a driver that answers, a GPU, or kernels in the jar.
+   */
+  public static JCudaDevice open(int ordinal) {
+    byte[] fatbin = NativeLibrary.fatbin();
+    if (fatbin == null) {
+      throw new DeviceUnavailableException("the jar has no CUDA kernels (" + NativeLibrary.FATBIN.substring(1)
+          + " is built only where nvcc is installed)");
+    }
+    initDriver();
+    return new JCudaDevice(ordinal, fatbin);
+  }
+
+  /** Loads JCuda and runs cuInit; DeviceUnavailableException when either fails. */
+  static void initDriver() {
+    if (linkProblem != null) throw new DeviceUnavailableException(linkProblem);
+    int r;
+    try {
+      JCudaDriver.setExceptionsEnabled(false);
+      r = cuInit(0);
+    } catch (LinkageError e) {
+      // JCuda's native library links against libcuda.so.1, which only an NVIDIA driver installs.
+      linkProblem = "no CUDA driver: JCuda could not load its native library ("
+          + NativeLibrary.firstLine(e.getMessage()) + "); libcuda.so.1 comes with the NVIDIA driver";
+      throw new DeviceUnavailableException(linkProblem, e);
+    }
+    if (r != CUresult.CUDA_SUCCESS) {
+      throw new DeviceUnavailableException("the CUDA driver does not answer: cuInit failed with " + CUresult.stringFor(r));
+    }
+  }
+
+  /** The driver's CUDA version as "major.minor", or a reason it is unknown. */
+  static String driverVersionText() {
+    initDriver();
+    int[] v = {0};
+    check(cuDriverGetVersion(v), "cuDriverGetVersion");
+    return versionText(v[0]);
+  }
+
+  private static String versionText(int v) {
+    return (v / 1000) + "." + (v % 1000) / 10;
+  }
+
+  /** Number of GPUs the driver lists (driver must load). */
+  static int deviceCount() {
+    initDriver();
+    int[] count = {0};
+    check(cuDeviceGetCount(count), "cuDeviceGetCount");
+    return count[0];
+  }
+
+  public int ordinal() {
+    return ordinal;
+  }
+
+  /** The CUDA version of the driver, e.g. 13000 for 13.0. */
+  public int driverVersion() {
+    return driverVersion;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  private void current(String op) {
+    if (closed) throw new IllegalStateException(op + ": device is closed");
+    check(cuCtxSetCurrent(context), op + " (cuCtxSetCurrent)");
+  }
+
+  /** A device address as JCuda's pointer type: null base plus the address as byte offset. */
+  private static CUdeviceptr at(long address) {
+    return new CUdeviceptr().withByteOffset(address);
+  }
+
+  @Override
+  public synchronized long alloc(long bytes) {
+    current("alloc");
+    if (bytes < 0) throw new IllegalArgumentException("alloc: expected a size ≥ 0 bytes but found " + bytes);
+    Address p = new Address();
+    check(cuMemAlloc(p, Math.max(bytes, 1)), "cuMemAlloc of " + bytes + " bytes");
+    long a = p.value();
+    live.add(a);
+    return a;
+  }
+
+  @Override
+  public synchronized void free(long address) {
+    if (closed) return;
+    current("free");
+    if (!live.remove(address)) {
+      throw new IllegalArgumentException("free: address 0x" + Long.toHexString(address) + " was not allocated by this device");
+    }
+    check(cuMemFree(at(address)), "cuMemFree");
+  }
+
+  // Buffers wrapped at an offset: JCuda's Pointer.to(Buffer) honours the buffer's position.
+  @Override
+  public synchronized void copyIn(long dst, float[] src, int off, int n) {
+    hostCopy("copyIn", dst, off, n, src.length);
+    check(cuMemcpyHtoD(at(dst), Pointer.to(FloatBuffer.wrap(src, off, n)), 4L * n), "cuMemcpyHtoD");
+  }
+
+  @Override
+  public synchronized void copyIn(long dst, int[] src, int off, int n) {
+    hostCopy("copyIn", dst, off, n, src.length);
+    check(cuMemcpyHtoD(at(dst), Pointer.to(IntBuffer.wrap(src, off, n)), 4L * n), "cuMemcpyHtoD");
+  }
+
+  @Override
+  public synchronized void copyIn(long dst, byte[] src, int off, int n) {
+    hostCopy("copyIn", dst, off, n, src.length);
+    check(cuMemcpyHtoD(at(dst), Pointer.to(ByteBuffer.wrap(src, off, n)), n), "cuMemcpyHtoD");
+  }
+
+  @Override
+  public synchronized void copyOut(long src, float[] dst, int off, int n) {
+    hostCopy("copyOut", src, off, n, dst.length);
+    check(cuMemcpyDtoH(Pointer.to(FloatBuffer.wrap(dst, off, n)), at(src), 4L * n), "cuMemcpyDtoH");
+  }
+
+  @Override
+  public synchronized void copyOut(long src, int[] dst, int off, int n) {
+    hostCopy("copyOut", src, off, n, dst.length);
+    check(cuMemcpyDtoH(Pointer.to(IntBuffer.wrap(dst, off, n)), at(src), 4L * n), "cuMemcpyDtoH");
+  }
+
+  private synchronized void hostCopy(String op, long address, int off, int n, int length) {
+    current(op);
+    if (capturing) throw new IllegalStateException(op + ": copies to or from the host are not allowed during graph capture");
+    if (address == 0) throw new IllegalArgumentException(op + ": null device address");
+    if (off < 0 || n < 0 || off + n > length) {
+      throw new IllegalArgumentException(op + ": range [" + off + ", " + (off + n) + ") outside array of " + length);
+    }
+    // Copies run outside our stream: wait for queued kernels, which may read what copyIn overwrites
+    // or write what copyOut reads.
+    check(cuStreamSynchronize(stream), "cuStreamSynchronize before " + op);
+  }
+
+  @Override
+  public synchronized void memsetD32(long dst, int bits, long count) {
+    current("memsetD32");
+    check(cuMemsetD32Async(at(dst), bits, count, stream), "cuMemsetD32Async of " + count + " words");
+    if (capturing) captured++;
+  }
+
+  @Override
+  public synchronized void launch(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
+    current("launch " + kernel);
+    CUfunction f = functions.get(kernel);
+    if (f == null) {
+      f = new CUfunction();
+      int r = cuModuleGetFunction(f, module, kernel);
+      if (r != CUresult.CUDA_SUCCESS) {
+        throw new IllegalArgumentException("launch " + kernel + ": no such kernel in the fatbin (" + CUresult.stringFor(r) + ")");
+      }
+      functions.put(kernel, f);
+    }
+    Pointer[] slots = new Pointer[args.size()];
+    for (int i = 0; i < slots.length; i++) {
+      long v = args.value(i);
+      switch (args.tag(i)) {
+        case 'i': slots[i] = Pointer.to(new int[] {(int) v}); break;
+        case 'f': slots[i] = Pointer.to(new float[] {Float.intBitsToFloat((int) v)}); break;
+        default: slots[i] = Pointer.to(new long[] {v}); break;  // 'p' and 'l': 8 bytes
+      }
+    }
+    int r = cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, stream,
+        Pointer.to(slots), null);
+    if (r != CUresult.CUDA_SUCCESS) {
+      throw new IllegalStateException("launch " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
+    }
+    if (capturing) captured++;
+  }
+
+  @Override
+  public synchronized void synchronize() {
+    current("synchronize");
+    check(cuStreamSynchronize(stream), "cuStreamSynchronize (an earlier kernel failed)");
+  }
+
+  @Override
+  public synchronized void beginCapture() {
+    current("beginCapture");
+    if (capturing) throw new IllegalStateException("beginCapture: a capture is already in progress");
+    check(cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
+    capturing = true;
+    captured = 0;
+  }
+
+  @Override
+  public synchronized Graph endCapture() {
+    current("endCapture");
+    if (!capturing) throw new IllegalStateException("endCapture: no capture in progress");
+    capturing = false;
+    final int ops = captured;
+    CUgraph graph = new CUgraph();
+    check(cuStreamEndCapture(stream, graph), "cuStreamEndCapture");
+    CUgraphExec exec = new CUgraphExec();
+    int r = cuGraphInstantiate(exec, graph, 0);
+    if (r != CUresult.CUDA_SUCCESS) {
+      cuGraphDestroy(graph);
+      throw new IllegalStateException("cuGraphInstantiate failed: " + CUresult.stringFor(r));
+    }
+    return new Graph() {
+      private boolean gone;
+
+      @Override
+      public void replay() {
+        synchronized (JCudaDevice.this) {
+          if (gone) throw new IllegalStateException("replay: graph is closed");
+          current("replay");
+          check(cuGraphLaunch(exec, stream), "cuGraphLaunch");
+        }
+      }
+
+      @Override
+      public int size() {
+        return ops;
+      }
+
+      @Override
+      public void close() {
+        synchronized (JCudaDevice.this) {
+          if (gone || closed) return;
+          gone = true;
+          cuCtxSetCurrent(context);
+          cuGraphExecDestroy(exec);
+          cuGraphDestroy(graph);
+        }
+      }
+    };
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    cuCtxSetCurrent(context);
+    cuStreamSynchronize(stream);
+    for (long a : live) cuMemFree(at(a));
+    live.clear();
+    cuStreamDestroy(stream);
+    cuModuleUnload(module);
+    cuDevicePrimaryCtxRelease(device);
+    closed = true;
+  }
+
+  static void check(int result, String what) {
+    if (result != CUresult.CUDA_SUCCESS) {
+      throw new IllegalStateException(what + " failed: " + CUresult.stringFor(result));
+    }
+  }
+
+  /** Exposes the address JCuda keeps inside the pointer object that cuMemAlloc fills. */
+  private static final class Address extends CUdeviceptr {
+    long value() {
+      return getNativePointer() + getByteOffset();
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.github.betavae.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The info report's cuBLAS line: one line whether or not cuBLAS and a GPU are present. */
+class DeviceInfoTest {
+
+  @Test
+  void cublasStatusIsOneLineEitherWay() {
+    String s = DeviceInfo.cublasStatus();
+    assertTrue(s.startsWith("available (cuBLAS ") || s.startsWith("unavailable: JCublas could not load")
+        || s.startsWith("loads, but cublasCreate failed: "), s);
+    assertFalse(s.contains("\n"), s);
+  }
+
+  @Test
+  void jcudaVersionComesFromTheArtifact() {
+    assertTrue(DeviceInfo.jcudaVersion().matches("\\d+\\.\\d+\\.\\d+"), DeviceInfo.jcudaVersion());
+  }
+}

@@ -1,0 +1,130 @@
+package io.github.betavae.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Buf;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The host-execution harness itself: CUDA semantics it emulates, and its launch validation. */
+class HostDeviceTest {
+  HostDevice dev;
+
+  @BeforeEach
+  void open() {
+    Emulator.assumeBuilt();
+    dev = new HostDevice();
+  }
+
+  @AfterEach
+  void close() {
+    if (dev != null) dev.close();
+  }
+
+  @Test
+  void warpShufflesBarriersAndAtomicsFollowCudaSemantics() {
+    long out = dev.alloc(4 * 322);
+    dev.memsetD32(out, 0, 322);
+    dev.launch("selftest_warp_kernel1", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out));
+    int[] r = new int[322];
+    dev.copyOut(out, r, 0, r.length);
+    for (int t = 0; t < 64; t++) {
+      int lane = t % 32, base = t - lane;
+      int seg = lane % 16;
+      assertEquals(seg + 1 < 16 ? t + 1 : t, r[t], "shfl_down width 16, thread " + t);
+      assertEquals(lane >= 3 ? t - 3 : t, r[64 + t], "shfl_up, thread " + t);
+      assertEquals(base + (lane ^ 5), r[128 + t], "shfl_xor, thread " + t);
+      assertEquals(base + 7, r[192 + t], "shfl, thread " + t);
+      assertEquals(64 * 63 / 2, r[256 + t], "shared memory after __syncthreads, thread " + t);
+    }
+    assertEquals(64, r[320], "atomicAdd count");
+    assertEquals(63, r[321], "atomicMax");
+  }
+
+  @Test
+  void divergentBarriersAreReportedAsDeadlock() {
+    long out = dev.alloc(4 * 64);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> dev.launch("selftest_deadlock_kernel1", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out)));
+    assertTrue(e.getMessage().contains("selftest_deadlock_kernel1") && e.getMessage().contains("deadlock"), e.getMessage());
+    // the harness recovers: the next launch runs normally
+    dev.launch("selftest_warp_kernel1", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(dev.alloc(4 * 322)));
+  }
+
+  @Test
+  void unknownKernelIsNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> dev.launch("dense_forward_kernel9", Dim3.of(1), Dim3.of(32), KernelArgs.of()));
+    assertTrue(e.getMessage().startsWith("launch dense_forward_kernel9: no such kernel"), e.getMessage());
+  }
+
+  @Test
+  void wrongArgumentsStateExpectedAndFound() {
+    long p = dev.alloc(64);
+    IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+        () -> dev.launch("philox_uint32_kernel1", Dim3.of(1), Dim3.of(32), KernelArgs.of().ptr(p).i64(4)));
+    assertTrue(count.getMessage().contains("expected arguments of types 'pllli' but found 'pl'"), count.getMessage());
+    IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+        () -> dev.launch("philox_uint32_kernel1", Dim3.of(1), Dim3.of(32),
+            KernelArgs.of().ptr(p).i32(4).i64(1).i64(2).i32(1)));
+    assertTrue(type.getMessage().contains("found 'pilli'"), type.getMessage());
+  }
+
+  @Test
+  void nativeLayerRejectsMismatchedArgumentsToo() {
+    // bypasses the Java-side check: the C++ registry checks the tags against the kernel's signature
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HostNative.launch("philox_uint32_kernel1", 1, 1, 1, 32, 1, 1, 0, new byte[] {'p'}, new long[] {0}));
+    assertTrue(e.getMessage().contains("expected 5 arguments (pointer, long, long, long, int) but found 1 (pointer)"),
+        e.getMessage());
+  }
+
+  @Test
+  void oversizedBlockIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> dev.launch("philox_uint32_kernel1", Dim3.of(1), Dim3.of(2048), KernelArgs.of().ptr(8).i64(1).i64(0).i64(0).i32(0)));
+    assertTrue(e.getMessage().contains("expected at most 1024 threads but found 2048"), e.getMessage());
+  }
+
+  @Test
+  void launcherChecksBufferSizesBeforeLaunching() {
+    try (CudaBackend be = new CudaBackend(dev, "cuda-emu")) {
+      Buf y = be.alloc(5), x = be.alloc(6), w = be.alloc(6), b = be.alloc(2);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> be.denseForward(y, x, w, b, 3, 2, 2, Activation.RELU));
+      assertEquals("dense forward: y expected at least 6 floats but found 5", e.getMessage());
+      IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+          () -> be.denseForward(y, x, w, b, 0, 2, 2, Activation.RELU));
+      assertEquals("dense forward: batch must be ≥ 1 but was 0", zero.getMessage());
+    }
+  }
+
+  @Test
+  void copiesRoundTripAndAreRefusedDuringCapture() {
+    long a = dev.alloc(4 * 5);
+    float[] v = {1, 2, 3, 4, 5};
+    dev.copyIn(a, v, 0, 5);
+    float[] back = new float[5];
+    dev.copyOut(a, back, 0, 5);
+    assertArrayEquals(v, back);
+    dev.beginCapture();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> dev.copyIn(a, v, 0, 5));
+    assertTrue(e.getMessage().contains("not allowed during graph capture"), e.getMessage());
+    assertEquals(0, dev.endCapture().size());
+  }
+
+  @Test
+  void everyKernelTheLaunchersUseIsInTheLibrary() {
+    for (String k : new String[] {"dense_forward_kernel1", "dense_backward_kernel1", "dense_backward_kernel2",
+        "dense_backward_kernel3", "dense_forward_kernel2", "dense_forward_kernel3", "dense_backward_kernel4",
+        "dense_backward_kernel5", "reparam_forward_kernel1", "reparam_backward_kernel1", "likelihood_forward_kernel1",
+        "adam_step_kernel1", "gather_forward_kernel1", "philox_uint32_kernel1", "philox_normal_kernel1"}) {
+      assertTrue(dev.kernels().containsKey(k), k + " missing from " + dev.kernels().keySet());
+    }
+  }
+}

@@ -8,8 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -204,10 +202,6 @@ final class Fixtures {
       default:
         return c / 31.0;
     }
-  }
-
-  static List<Object[]> rows(Object[]... rows) {
-    return new ArrayList<>(List.of(rows));
   }
 
   private static byte[] deflate(byte[] data) {

@@ -93,6 +93,9 @@ public final class Npy {
   static Header readHeader(InputStream in, long base, long size, String name) throws IOException {
     byte[] pre = in.readNBytes((int) Math.min(10, size));
     byte[] magic = Arrays.copyOf(pre, Math.min(6, pre.length));
+    if (magic.length < MAGIC.length && Arrays.equals(magic, Arrays.copyOf(MAGIC, magic.length))) {
+      throw truncated(name, "a 10-byte preamble", pre.length);
+    }
     if (!Arrays.equals(magic, MAGIC)) {
       throw new DataFormatException("reading " + name + ": expected the .npy magic \\x93NUMPY but found "
           + printable(magic) + " (not a .npy file)");

@@ -123,8 +123,18 @@ final class Zip {
   static InputStream open(FileChannel ch, Entry e, String file) {
     if (e.method() == STORED) return new Slice(ch, e.dataOffset(), e.compressedSize(), false);
     if (e.method() == DEFLATED) {
-      return new InflaterInputStream(new Slice(ch, e.dataOffset(), e.compressedSize(), true), new Inflater(true),
-          1 << 16);
+      // A stream given its own Inflater leaves it open; end it on close so native memory goes at once.
+      Inflater inflater = new Inflater(true);
+      return new InflaterInputStream(new Slice(ch, e.dataOffset(), e.compressedSize(), true), inflater, 1 << 16) {
+        @Override
+        public void close() throws IOException {
+          try {
+            super.close();
+          } finally {
+            inflater.end();
+          }
+        }
+      };
     }
     throw new DataFormatException("reading " + e.name() + " in " + file + ": expected a stored or deflated entry "
         + "but found compression method " + e.method());

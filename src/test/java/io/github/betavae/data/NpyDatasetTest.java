@@ -142,6 +142,8 @@ class NpyDatasetTest {
     expect(f, "cut.npy", "truncated");
     Files.write(f, java.util.Arrays.copyOf(whole, 8)); // inside the preamble
     expect(f, "cut.npy", "truncated");
+    Files.write(f, java.util.Arrays.copyOf(whole, 4)); // inside the magic: a cut .npy, not another format
+    expect(f, "cut.npy", "truncated");
   }
 
   @Test

@@ -209,8 +209,8 @@ public final class Npz {
     int f = columns(ca, cm, n, -1);
     f = columns(va, vm, n, f);
     if ((long) n * f > Integer.MAX_VALUE - 8) {
-      throw new DataFormatException("reading " + file + ": expected at most 2³¹ factor entries but found " + n + " × "
-          + f);
+      throw new DataFormatException("reading " + file + ": expected at most 2³¹ factor entries but found " + n
+          + " × " + f);
     }
     double[] values = null;
     if (va != null) {

@@ -1,0 +1,116 @@
+package io.github.betavae.backend.cpu;
+
+/**
+ * Building blocks of the cache-blocked single-precision matrix product used by the dense layers:
+ * packing of operand tiles into small row arrays and the micro-kernel that multiplies them.
+ *
+ * <p>Letters: a C tile of {@code mc × nc} outputs is computed as the sum over {@code k} of
+ * {@code A[i][k]·B[k][j]}, with the reduction dimension cut into panels of {@link #KC}.
+ *
+ * <p>Why row arrays: HotSpot's C2 compiler turns a loop of the form {@code c[j] = fma(a, b[j], c[j])}
+ * over arrays indexed by the bare loop variable into AVX2/AVX-512 FMA instructions, but it leaves
+ * loops that address flat arrays through two different offsets scalar. Packing each tile into
+ * {@code float[][]} scratch whose rows start at index 0 gives the kernel that simple form. The
+ * packed copies also keep the working set inside the L1/L2 caches.
+ *
+ * <p>Summation order (determinism contract): for every output element, the products are added to
+ * the running value in increasing {@code k}, four at a time as {@code fma(a3,b3, fma(a2,b2,
+ * fma(a1,b1, fma(a0,b0,c))))}, restarting the groups of four at every multiple of {@link #KC}, with
+ * any leftover {@code k} of a panel added one by one. This order depends only on the reduction length,
+ * never on the tile a thread happens to own or on the number of threads, so results are bit-identical
+ * for any thread count. Scalar and vector FMAs round identically, so the loop's scalar tail changes
+ * nothing either.
+ */
+final class Gemm {
+  private Gemm() {}
+
+  /** Rows of C per tile. */
+  static final int MC = 64;
+  /** Columns of C per tile; long rows keep the vector loop's fixed costs small. */
+  static final int NC = 256;
+  /** Depth of a packed panel; part of the summation-order contract, so never tuned per machine. */
+  static final int KC = 256;
+
+  /** One worker's packed tiles, allocated once and reused by every call. */
+  static final class Scratch {
+    /** A tile, (MC, KC). */
+    final float[][] a = new float[MC][KC];
+    /** B panel, (KC, NC). */
+    final float[][] b = new float[KC][NC];
+    /** C tile, (MC, NC). */
+    final float[][] c = new float[MC][NC];
+    /** A row of NC floats for epilogues (bias, column sums). */
+    final float[] row = new float[NC];
+  }
+
+  /**
+   * c (mc, nc) += a (mc, kc) · b (kc, nc), in the order described in the class comment.
+   * The k-loop is cut into slices of 64 so that the slice of B being reused stays in L1 while the
+   * rows of C stream past it.
+   */
+  static void kernel(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc) {
+    final int slice = 64; // multiple of 4, so slicing does not move the groups of four
+    for (int k0 = 0; k0 < kc; k0 += slice) {
+      int k1 = Math.min(kc, k0 + slice);
+      for (int i = 0; i < mc; i++) {
+        float[] ci = c[i];
+        float[] ai = a[i];
+        int k = k0;
+        for (; k + 3 < k1; k += 4) {
+          float a0 = ai[k], a1 = ai[k + 1], a2 = ai[k + 2], a3 = ai[k + 3];
+          float[] b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
+          for (int j = 0; j < nc; j++) {
+            ci[j] = Math.fma(a3, b3[j], Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], ci[j]))));
+          }
+        }
+        for (; k < k1; k++) {
+          float a0 = ai[k];
+          float[] b0 = b[k];
+          for (int j = 0; j < nc; j++) ci[j] = Math.fma(a0, b0[j], ci[j]);
+        }
+      }
+    }
+  }
+
+  /** dst[r][c] = src[off + r·ld + c] for r < rows, c < cols (rows of the source copied as they are). */
+  static void packRows(float[][] dst, int rows, int cols, float[] src, int off, int ld) {
+    for (int r = 0; r < rows; r++) System.arraycopy(src, off + r * ld, dst[r], 0, cols);
+  }
+
+  /**
+   * dst[r][c] = src[off + c·ld + r] for r < rows, c < cols (the source transposed). Eight source rows
+   * are read side by side so each destination row is touched once per eight elements.
+   */
+  static void packCols(float[][] dst, int rows, int cols, float[] src, int off, int ld) {
+    int c = 0;
+    for (; c + 7 < cols; c += 8) {
+      int s0 = off + c * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+      int s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
+      for (int r = 0; r < rows; r++) {
+        float[] d = dst[r];
+        d[c] = src[s0 + r];
+        d[c + 1] = src[s1 + r];
+        d[c + 2] = src[s2 + r];
+        d[c + 3] = src[s3 + r];
+        d[c + 4] = src[s4 + r];
+        d[c + 5] = src[s5 + r];
+        d[c + 6] = src[s6 + r];
+        d[c + 7] = src[s7 + r];
+      }
+    }
+    for (; c < cols; c++) {
+      int s = off + c * ld;
+      for (int r = 0; r < rows; r++) dst[r][c] = src[s + r];
+    }
+  }
+
+  /** Sets rows {@code [0, rows)} of c to zero over columns {@code [0, cols)}. */
+  static void zero(float[][] c, int rows, int cols) {
+    for (int r = 0; r < rows; r++) java.util.Arrays.fill(c[r], 0, cols, 0f);
+  }
+
+  /** Number of tiles of {@code tile} covering {@code n}. */
+  static int tiles(int n, int tile) {
+    return (n + tile - 1) / tile;
+  }
+}

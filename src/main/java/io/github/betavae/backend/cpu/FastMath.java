@@ -14,11 +14,11 @@ final class FastMath {
   /**
    * tanh(a) in float. In double, {@code 1 − 2/(e^{2a} + 1)} has an absolute error near 2⁻⁵³, i.e. a
    * relative error far below float resolution once |a| ≥ 2⁻¹⁰; below that the Taylor series
-   * {@code a − a³/3} is exact to double precision. Overflow of exp gives ±1 as it should.
+   * {@code a·(1 − a²/3)} is exact to double precision. Overflow of exp gives ±1 as it should.
    */
   static float tanh(float a) {
     double d = a;
-    if (Math.abs(d) < 0x1p-10) return (float) (d - d * d * d * (1.0 / 3.0));
+    if (Math.abs(d) < 0x1p-10) return (float) (d * (1.0 - d * d * (1.0 / 3.0)));
     double e = Math.exp(2.0 * d);
     return (float) (1.0 - 2.0 / (e + 1.0));
   }

@@ -13,13 +13,13 @@ package io.github.betavae.backend.cpu;
  * {@code float[][]} scratch whose rows start at index 0 gives the kernel that simple form. The
  * packed copies also keep the working set inside the L1/L2 caches.
  *
- * <p>Summation order (determinism contract): for every output element, the products are added to
- * the running value in increasing {@code k}, four at a time as {@code fma(a3,b3, fma(a2,b2,
- * fma(a1,b1, fma(a0,b0,c))))}, restarting the groups of four at every multiple of {@link #KC}, with
- * any leftover {@code k} of a panel added one by one. This order depends only on the reduction length,
- * never on the tile a thread happens to own or on the number of threads, so results are bit-identical
- * for any thread count. Scalar and vector FMAs round identically, so the loop's scalar tail changes
- * nothing either.
+ * <p>Summation order (determinism contract): every output element starts from its initial value
+ * (zero, or the gradient being accumulated into) and takes its products in increasing {@code k}, one
+ * fused multiply-add each: {@code c = fma(a[k], b[k], c)} for k = 0, 1, …, K−1. The kernel writes
+ * several of these steps in one expression (six, four or one per pass over a row of C), but a nest
+ * of FMAs rounds exactly like the same FMAs one after another, and scalar and vector FMAs round
+ * alike. So the result is the same for any tile, panel or slice size and any split of the work
+ * between threads: bit-identical for every thread count.
  */
 final class Gemm {
   private Gemm() {}
@@ -28,8 +28,10 @@ final class Gemm {
   static final int MC = 64;
   /** Columns of C per tile; long rows keep the vector loop's fixed costs small. */
   static final int NC = 256;
-  /** Depth of a packed panel; part of the summation-order contract, so never tuned per machine. */
-  static final int KC = 256;
+  /** Depth of a packed panel. */
+  static final int KC = 252;
+  /** Depth of the slices of a panel the kernel works through; a multiple of six. */
+  static final int SLICE = 36;
 
   /** One worker's packed tiles, allocated once and reused by every call. */
   static final class Scratch {
@@ -44,24 +46,32 @@ final class Gemm {
   }
 
   /**
-   * c (mc, nc) += a (mc, kc) · b (kc, nc), in the order described in the class comment.
-   * The k-loop is cut into slices of 64 so that the slice of B being reused stays in L1 while the
-   * rows of C stream past it.
+   * c (mc, nc) += a (mc, kc) · b (kc, nc), in the order described in the class comment. The k-loop
+   * is cut into slices of {@link #SLICE} so the rows of B being reused stay in L1 while the rows of C
+   * stream past them.
    */
   static void kernel(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc) {
-    final int slice = 64; // multiple of 4, so slicing does not move the groups of four
-    for (int k0 = 0; k0 < kc; k0 += slice) {
-      int k1 = Math.min(kc, k0 + slice);
+    for (int k0 = 0; k0 < kc; k0 += SLICE) {
+      int k1 = Math.min(kc, k0 + SLICE);
       for (int i = 0; i < mc; i++) {
         float[] ci = c[i];
         float[] ai = a[i];
         int k = k0;
-        for (; k + 3 < k1; k += 4) {
+        for (; k + 5 < k1; k += 6) {
+          float a0 = ai[k], a1 = ai[k + 1], a2 = ai[k + 2], a3 = ai[k + 3], a4 = ai[k + 4], a5 = ai[k + 5];
+          float[] b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3], b4 = b[k + 4], b5 = b[k + 5];
+          for (int j = 0; j < nc; j++) {
+            ci[j] = Math.fma(a5, b5[j], Math.fma(a4, b4[j], Math.fma(a3, b3[j],
+                Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], ci[j]))))));
+          }
+        }
+        if (k + 3 < k1) {
           float a0 = ai[k], a1 = ai[k + 1], a2 = ai[k + 2], a3 = ai[k + 3];
           float[] b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
           for (int j = 0; j < nc; j++) {
             ci[j] = Math.fma(a3, b3[j], Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], ci[j]))));
           }
+          k += 4;
         }
         for (; k < k1; k++) {
           float a0 = ai[k];

@@ -1,32 +1,34 @@
 package io.github.betavae.backend.cpu;
 
-import static io.github.betavae.backend.cpu.Gemm.KC;
-import static io.github.betavae.backend.cpu.Gemm.MC;
-import static io.github.betavae.backend.cpu.Gemm.NC;
-
 import io.github.betavae.backend.Activation;
 
 /**
- * The fast dense layer: forward and backward as tiled products on the worker pool.
+ * The fast dense layer: forward and backward as blocked products on the worker pool.
  *
  * <p>Letters: B batch, IN/OUT layer widths. Every task owns a disjoint block of output elements and
  * runs each element's whole reduction itself, in the order fixed by {@link Gemm}; no reduction is
  * ever split between threads, so the results do not depend on the number of threads. The three
- * products a layer needs:
+ * products a layer needs, and how they are cut into tasks:
  *
  * <pre>
- * forward  y  (B,OUT) = act(x (B,IN) · wᵀ + b)   A = x rows,        B = w transposed
- * backward dx (B,IN)  = dA (B,OUT) · w (OUT,IN)   A = dA rows,       B = w rows
- *          dw (OUT,IN) += dAᵀ · x (B,IN)          A = dA transposed, B = x rows
- *          db (OUT)    += Σ_B dA, in row order
+ * forward  y  (B,OUT) = act(x (B,IN) · wᵀ + b)   one task per column block of y;  B panel = w transposed
+ * backward dx (B,IN)  = dA (B,OUT) · w (OUT,IN)   one task per column block of dx; B panel = rows of w
+ *          dw (OUT,IN) += dAᵀ · x (B,IN)          one task per 256 rows × column block of dw; B panel = rows of x
+ *          db (OUT)    += Σ_B dA, in row order    one task per column block of db
  * </pre>
  *
- * The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
- * call allocates nothing; {@link CpuBackend} runs one op at a time.
+ * Each task packs every B panel once and sweeps all of its rows of C past it, so the weights are
+ * packed exactly once per call whatever the batch size.
+ *
+ * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
+ * call allocates nothing once each worker's C block has grown to the batch size; {@link CpuBackend}
+ * runs one op at a time.
  */
 final class DenseOps {
   /** Elements per task for the elementwise derivative pass. */
   private static final int CHUNK = 1 << 14;
+  /** Rows of dw per weight-gradient task: the x panel packed by a task serves this many rows. */
+  private static final int DW_ROWS = 256;
 
   private final WorkerPool pool;
   private final Gemm.Scratch[] scratch;
@@ -52,9 +54,9 @@ final class DenseOps {
     Forward f = forward;
     f.y = y; f.yo = yo; f.x = x; f.xo = xo; f.w = w; f.wo = wo; f.b = b; f.bo = bo;
     f.batch = batch; f.in = in; f.out = out; f.act = act;
-    f.nTiles = Gemm.tiles(out, NC);
+    f.width = Gemm.blockWidth(out);
     try {
-      pool.run(f, Gemm.tiles(batch, MC) * f.nTiles);
+      pool.run(f, batch == 0 ? 0 : Gemm.tiles(out, f.width));
     } finally {
       f.y = f.x = f.w = f.b = null;
     }
@@ -72,10 +74,12 @@ final class DenseOps {
       Backward g = backward;
       g.dx = dx; g.dxo = dxo; g.dw = dw; g.dwo = dwo; g.db = db; g.dbo = dbo; g.dy = dy; g.dyo = dyo;
       g.x = x; g.xo = xo; g.w = w; g.wo = wo; g.batch = batch; g.in = in; g.out = out;
-      g.inTiles = Gemm.tiles(in, NC);
-      g.dwTasks = Gemm.tiles(out, MC) * g.inTiles;
-      g.dxTasks = dx == null ? 0 : Gemm.tiles(batch, MC) * g.inTiles;
-      pool.run(g, g.dwTasks + g.dxTasks + Gemm.tiles(out, NC));
+      g.inWidth = Gemm.blockWidth(in);
+      g.outWidth = Gemm.blockWidth(out);
+      int inBlocks = Gemm.tiles(in, g.inWidth);
+      g.dwTasks = batch == 0 ? 0 : Gemm.tiles(out, DW_ROWS) * inBlocks;
+      g.dxTasks = dx == null ? 0 : inBlocks;
+      pool.run(g, g.dwTasks + g.dxTasks + Gemm.tiles(out, g.outWidth));
     } finally {
       derivative.dy = derivative.y = null;
       Backward g = backward;
@@ -83,32 +87,31 @@ final class DenseOps {
     }
   }
 
-  /** Forward tiles: (B/MC) × (OUT/NC) tasks, bias and activation applied in the epilogue. */
+  /** Forward: one task per column block of y, bias and activation applied in the epilogue. */
   private final class Forward implements WorkerPool.Job {
     float[] y, x, w, b;
-    int yo, xo, wo, bo, batch, in, out, nTiles;
+    int yo, xo, wo, bo, batch, in, out, width;
     Activation act;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
-      int m0 = (task / nTiles) * MC, n0 = (task % nTiles) * NC;
-      int mc = Math.min(MC, batch - m0), nc = Math.min(NC, out - n0);
-      Gemm.zero(s.c, mc, nc);
-      for (int k0 = 0; k0 < in; k0 += KC) {
-        int kc = Math.min(KC, in - k0);
-        Gemm.packRows(s.a, mc, kc, x, xo + m0 * in + k0, in);
+      int n0 = task * width, nc = Math.min(width, out - n0);
+      float[][] c = s.c(batch);
+      Gemm.zero(c, batch, nc);
+      for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, in - k0);
+        Gemm.packRows(s.a(batch), batch, kc, x, xo + k0, in);
         Gemm.packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
-        Gemm.kernel(s.c, s.a, s.b, mc, kc, nc);
+        Gemm.kernel(c, s.a, s.b, batch, kc, nc);
       }
       System.arraycopy(b, bo + n0, s.row, 0, nc);
-      for (int i = 0; i < mc; i++) {
-        FastMath.biasActivate(s.c[i], s.row, nc, act);
-        System.arraycopy(s.c[i], 0, y, yo + (m0 + i) * out + n0, nc);
+      for (int i = 0; i < batch; i++) {
+        FastMath.biasActivate(c[i], s.row, nc, act);
+        System.arraycopy(c[i], 0, y, yo + i * out + n0, nc);
       }
     }
   }
-
   /** dA = dy ⊙ act'(y), in place, over fixed chunks of elements. */
   private static final class Derivative implements WorkerPool.Job {
     float[] dy, y;
@@ -122,56 +125,58 @@ final class DenseOps {
     }
   }
 
-  /** Weight-gradient tiles, then input-gradient tiles, then bias-gradient column blocks. */
+  /** Weight-gradient blocks, then input-gradient blocks, then bias-gradient blocks. */
   private final class Backward implements WorkerPool.Job {
     float[] dx, dw, db, dy, x, w;
-    int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inTiles, dwTasks, dxTasks;
+    int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, dwTasks, dxTasks;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
       if (task < dwTasks) {
-        weightTile(s, task);
+        weightBlock(s, task);
       } else if (task < dwTasks + dxTasks) {
-        inputTile(s, task - dwTasks);
+        inputBlock(s, task - dwTasks);
       } else {
         biasBlock(s, task - dwTasks - dxTasks);
       }
     }
 
     /** dw[m0.., n0..] += dAᵀ·x, accumulated on top of the existing gradient. */
-    private void weightTile(Gemm.Scratch s, int t) {
-      int m0 = (t / inTiles) * MC, n0 = (t % inTiles) * NC;
-      int mc = Math.min(MC, out - m0), nc = Math.min(NC, in - n0);
-      for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, s.c[i], 0, nc);
-      for (int k0 = 0; k0 < batch; k0 += KC) {
-        int kc = Math.min(KC, batch - k0);
-        Gemm.packCols(s.a, mc, kc, dy, dyo + k0 * out + m0, out);
+    private void weightBlock(Gemm.Scratch s, int t) {
+      int inBlocks = Gemm.tiles(in, inWidth);
+      int m0 = (t / inBlocks) * DW_ROWS, n0 = (t % inBlocks) * inWidth;
+      int mc = Math.min(DW_ROWS, out - m0), nc = Math.min(inWidth, in - n0);
+      float[][] c = s.c(mc);
+      for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
+      for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, batch - k0);
+        Gemm.packCols(s.a(mc), mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
         Gemm.packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
-        Gemm.kernel(s.c, s.a, s.b, mc, kc, nc);
+        Gemm.kernel(c, s.a, s.b, mc, kc, nc);
       }
-      for (int i = 0; i < mc; i++) System.arraycopy(s.c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
+      for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
     }
 
-    /** dx[m0.., n0..] = dA·w. */
-    private void inputTile(Gemm.Scratch s, int t) {
-      int m0 = (t / inTiles) * MC, n0 = (t % inTiles) * NC;
-      int mc = Math.min(MC, batch - m0), nc = Math.min(NC, in - n0);
-      Gemm.zero(s.c, mc, nc);
-      for (int k0 = 0; k0 < out; k0 += KC) {
-        int kc = Math.min(KC, out - k0);
-        Gemm.packRows(s.a, mc, kc, dy, dyo + m0 * out + k0, out);
+    /** dx[.., n0..] = dA·w. */
+    private void inputBlock(Gemm.Scratch s, int t) {
+      int n0 = t * inWidth, nc = Math.min(inWidth, in - n0);
+      float[][] c = s.c(batch);
+      Gemm.zero(c, batch, nc);
+      for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, out - k0);
+        Gemm.packRows(s.a(batch), batch, kc, dy, dyo + k0, out);
         Gemm.packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
-        Gemm.kernel(s.c, s.a, s.b, mc, kc, nc);
+        Gemm.kernel(c, s.a, s.b, batch, kc, nc);
       }
-      for (int i = 0; i < mc; i++) System.arraycopy(s.c[i], 0, dx, dxo + (m0 + i) * in + n0, nc);
+      for (int i = 0; i < batch; i++) System.arraycopy(c[i], 0, dx, dxo + i * in + n0, nc);
     }
 
-    /** db[o0..o0+NC) += column sums of dA, each summed over the batch in row order. */
+    /** db[o0..o0+nc) += column sums of dA, each summed over the batch in row order. */
     private void biasBlock(Gemm.Scratch s, int t) {
-      int o0 = t * NC, nc = Math.min(NC, out - o0);
+      int o0 = t * outWidth, nc = Math.min(outWidth, out - o0);
       float[] acc = s.row;
-      float[] src = s.c[0];
+      float[] src = s.c(1)[0];
       java.util.Arrays.fill(acc, 0, nc, 0f);
       for (int i = 0; i < batch; i++) {
         System.arraycopy(dy, dyo + i * out + o0, src, 0, nc);

@@ -24,31 +24,48 @@ package io.github.betavae.backend.cpu;
 final class Gemm {
   private Gemm() {}
 
-  /** Rows of C per tile. */
-  static final int MC = 64;
-  /** Columns of C per tile; long rows keep the vector loop's fixed costs small. */
+  /** Widest column block of C; long rows keep the vector loop's fixed costs small. */
   static final int NC = 256;
-  /** Depth of a packed panel. */
+  /** Depth of a packed panel of B. */
   static final int KC = 252;
   /** Depth of the slices of a panel the kernel works through; a multiple of six. */
   static final int SLICE = 36;
 
-  /** One worker's packed tiles, allocated once and reused by every call. */
+  /** One worker's packed panels and C block, allocated once and grown when a call needs more rows. */
   static final class Scratch {
-    /** A tile, (MC, KC). */
-    final float[][] a = new float[MC][KC];
+    /** A panel, (rows, KC). */
+    float[][] a = new float[0][];
     /** B panel, (KC, NC). */
     final float[][] b = new float[KC][NC];
-    /** C tile, (MC, NC). */
-    final float[][] c = new float[MC][NC];
+    /** C block, (rows, NC). */
+    float[][] c = new float[0][];
     /** A row of NC floats for epilogues (bias, column sums). */
     final float[] row = new float[NC];
+
+    /** The A panel with at least {@code rows} rows. */
+    float[][] a(int rows) {
+      if (a.length < rows) a = grow(a, rows, KC);
+      return a;
+    }
+
+    /** The C block with at least {@code rows} rows. */
+    float[][] c(int rows) {
+      if (c.length < rows) c = grow(c, rows, NC);
+      return c;
+    }
+
+    private static float[][] grow(float[][] m, int rows, int cols) {
+      float[][] g = java.util.Arrays.copyOf(m, Math.max(rows, 2 * m.length));
+      for (int i = m.length; i < g.length; i++) g[i] = new float[cols];
+      return g;
+    }
   }
 
   /**
    * c (mc, nc) += a (mc, kc) · b (kc, nc), in the order described in the class comment. The k-loop
    * is cut into slices of {@link #SLICE} so the rows of B being reused stay in L1 while the rows of C
-   * stream past them.
+   * stream past them. A is packed too, although the kernel reads it one scalar at a time: rows of x
+   * or dA lie 16 KiB apart for 4096-wide layers, and such rows compete for the same few L1 sets.
    */
   static void kernel(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc) {
     for (int k0 = 0; k0 < kc; k0 += SLICE) {
@@ -80,6 +97,20 @@ final class Gemm {
         }
       }
     }
+  }
+
+  /**
+   * The column-block width for n columns: at most {@link #NC}, with an even number of blocks when
+   * there is more than one, so two or four workers get equal shares (1200 columns: six blocks of
+   * 200 rather than five of 256 and one short). It depends on the shape only; and since any blocking
+   * gives the same bits, it could not change a result anyway.
+   */
+  static int blockWidth(int n) {
+    if (n <= 0) return 1;
+    int blocks = tiles(n, NC);
+    if (blocks > 1 && (blocks & 1) == 1) blocks++;
+    int w = (tiles(n, blocks) + 15) & ~15;
+    return Math.max(1, Math.min(NC, w));
   }
 
   /** dst[r][c] = src[off + r·ld + c] for r < rows, c < cols (rows of the source copied as they are). */

@@ -20,6 +20,11 @@ import io.github.betavae.backend.Activation;
  * Each task packs every B panel once and sweeps all of its rows of C past it, so the weights are
  * packed exactly once per call whatever the batch size.
  *
+ * <p>Narrow products (fewer than 64 output columns, such as the 20-wide encoder head or the gradients
+ * of a 10-wide latent input) leave the vector loop too short to pay; they are computed transposed,
+ * {@code Cᵀ = Bᵀ·Aᵀ}, so the long side runs in the vector loop. Each element still takes its products
+ * in increasing k from the same start, so both orientations give the same bits.
+ *
  * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
  * call allocates nothing once each worker's C block has grown to the batch size; {@link CpuBackend}
  * runs one op at a time.
@@ -35,6 +40,8 @@ final class DenseOps {
   private final Forward forward = new Forward();
   private final Derivative derivative = new Derivative();
   private final Backward backward = new Backward();
+  /** Whether narrow products may run transposed; off only in tests that compare the orientations. */
+  boolean transposeNarrow = true;
 
   DenseOps(WorkerPool pool) {
     this.pool = pool;
@@ -54,9 +61,10 @@ final class DenseOps {
     Forward f = forward;
     f.y = y; f.yo = yo; f.x = x; f.xo = xo; f.w = w; f.wo = wo; f.b = b; f.bo = bo;
     f.batch = batch; f.in = in; f.out = out; f.act = act;
-    f.width = Gemm.blockWidth(out);
+    f.flip = narrow(out, batch);
+    f.width = Gemm.blockWidth(f.flip ? batch : out);
     try {
-      pool.run(f, batch == 0 ? 0 : Gemm.tiles(out, f.width));
+      pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip ? batch : out, f.width));
     } finally {
       f.y = f.x = f.w = f.b = null;
     }
@@ -76,9 +84,12 @@ final class DenseOps {
       g.x = x; g.xo = xo; g.w = w; g.wo = wo; g.batch = batch; g.in = in; g.out = out;
       g.inWidth = Gemm.blockWidth(in);
       g.outWidth = Gemm.blockWidth(out);
+      g.batchWidth = Gemm.blockWidth(batch);
+      g.flipDw = narrow(in, out);
+      g.flipDx = narrow(in, batch);
       int inBlocks = Gemm.tiles(in, g.inWidth);
-      g.dwTasks = batch == 0 ? 0 : Gemm.tiles(out, DW_ROWS) * inBlocks;
-      g.dxTasks = dx == null ? 0 : inBlocks;
+      g.dwTasks = batch == 0 ? 0 : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, DW_ROWS) * inBlocks;
+      g.dxTasks = dx == null ? 0 : g.flipDx ? Gemm.tiles(batch, g.batchWidth) : inBlocks;
       pool.run(g, g.dwTasks + g.dxTasks + Gemm.tiles(out, g.outWidth));
     } finally {
       derivative.dy = derivative.y = null;
@@ -87,15 +98,25 @@ final class DenseOps {
     }
   }
 
+  /** Whether a product with {@code n} output columns and {@code m} rows runs better transposed. */
+  private boolean narrow(int n, int m) {
+    return transposeNarrow && n < 64 && m > n;
+  }
+
   /** Forward: one task per column block of y, bias and activation applied in the epilogue. */
   private final class Forward implements WorkerPool.Job {
     float[] y, x, w, b;
     int yo, xo, wo, bo, batch, in, out, width;
+    boolean flip;
     Activation act;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
+      if (flip) {
+        transposed(s, task);
+        return;
+      }
       int n0 = task * width, nc = Math.min(width, out - n0);
       float[][] c = s.c(batch);
       Gemm.zero(c, batch, nc);
@@ -109,6 +130,25 @@ final class DenseOps {
       for (int i = 0; i < batch; i++) {
         FastMath.biasActivate(c[i], s.row, nc, act);
         System.arraycopy(c[i], 0, y, yo + i * out + n0, nc);
+      }
+    }
+
+    /** yᵀ[.., i0..] = w · xᵀ for a block of samples; the bias and activation go in on the way out. */
+    private void transposed(Gemm.Scratch s, int t) {
+      int i0 = t * width, nb = Math.min(width, batch - i0);
+      float[][] c = s.c(out);
+      Gemm.zero(c, out, nb);
+      for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, in - k0);
+        Gemm.packRows(s.a(out), out, kc, w, wo + k0, in);
+        Gemm.packCols(s.b, kc, nb, x, xo + i0 * in + k0, in); // B(k, j) = x[i0 + j][k0 + k]
+        Gemm.kernel(c, s.a, s.b, out, kc, nb);
+      }
+      float[] bias = s.row;
+      for (int o = 0; o < out; o++) {
+        java.util.Arrays.fill(bias, 0, nb, b[bo + o]);
+        FastMath.biasActivate(c[o], bias, nb, act);
+        for (int j = 0; j < nb; j++) y[yo + (i0 + j) * out + o] = c[o][j];
       }
     }
   }
@@ -128,15 +168,18 @@ final class DenseOps {
   /** Weight-gradient blocks, then input-gradient blocks, then bias-gradient blocks. */
   private final class Backward implements WorkerPool.Job {
     float[] dx, dw, db, dy, x, w;
-    int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, dwTasks, dxTasks;
+    int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, batchWidth, dwTasks, dxTasks;
+    boolean flipDw, flipDx;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
       if (task < dwTasks) {
-        weightBlock(s, task);
+        if (flipDw) weightBlockTransposed(s, task);
+        else weightBlock(s, task);
       } else if (task < dwTasks + dxTasks) {
-        inputBlock(s, task - dwTasks);
+        if (flipDx) inputBlockTransposed(s, task - dwTasks);
+        else inputBlock(s, task - dwTasks);
       } else {
         biasBlock(s, task - dwTasks - dxTasks);
       }
@@ -170,6 +213,40 @@ final class DenseOps {
         Gemm.kernel(c, s.a, s.b, batch, kc, nc);
       }
       for (int i = 0; i < batch; i++) System.arraycopy(c[i], 0, dx, dxo + i * in + n0, nc);
+    }
+
+    /** dwᵀ[.., o0..] += xᵀ·dA for a block of output units, for narrow inputs. */
+    private void weightBlockTransposed(Gemm.Scratch s, int t) {
+      int o0 = t * outWidth, nc = Math.min(outWidth, out - o0);
+      float[][] c = s.c(in);
+      for (int f = 0; f < in; f++) {
+        for (int j = 0; j < nc; j++) c[f][j] = dw[dwo + (o0 + j) * in + f];
+      }
+      for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, batch - k0);
+        Gemm.packCols(s.a(in), in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
+        Gemm.packRows(s.b, kc, nc, dy, dyo + k0 * out + o0, out);
+        Gemm.kernel(c, s.a, s.b, in, kc, nc);
+      }
+      for (int f = 0; f < in; f++) {
+        for (int j = 0; j < nc; j++) dw[dwo + (o0 + j) * in + f] = c[f][j];
+      }
+    }
+
+    /** dxᵀ[.., i0..] = wᵀ·dAᵀ for a block of samples, for narrow inputs. */
+    private void inputBlockTransposed(Gemm.Scratch s, int t) {
+      int i0 = t * batchWidth, nb = Math.min(batchWidth, batch - i0);
+      float[][] c = s.c(in);
+      Gemm.zero(c, in, nb);
+      for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, out - k0);
+        Gemm.packCols(s.a(in), in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
+        Gemm.packCols(s.b, kc, nb, dy, dyo + i0 * out + k0, out); // B(k, j) = dA[i0 + j][k0 + k]
+        Gemm.kernel(c, s.a, s.b, in, kc, nb);
+      }
+      for (int f = 0; f < in; f++) {
+        for (int j = 0; j < nb; j++) dx[dxo + (i0 + j) * in + f] = c[f][j];
+      }
     }
 
     /** db[o0..o0+nc) += column sums of dA, each summed over the batch in row order. */

@@ -26,7 +26,7 @@ class CpuBackendParityTest {
   /** (batch, in, out). */
   static final int[][] DENSE_SHAPES = {
       {1, 1, 1}, {3, 17, 5}, {17, 1023, 3}, {64, 1200, 20}, {64, 10, 1200}, {65, 300, 257},
-      {130, 513, 17}, {3, 4097, 7}, {260, 33, 19}, {1, 3, 4097}, {2, 257, 255}};
+      {130, 513, 17}, {3, 4097, 7}, {260, 33, 19}, {1, 3, 4097}, {2, 257, 255}, {100, 7, 300}, {300, 20, 10}};
 
   private static CpuBackend fast;
   private static CpuBackend naive;

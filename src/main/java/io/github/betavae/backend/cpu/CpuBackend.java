@@ -6,10 +6,11 @@ import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.Likelihood;
 
 /**
- * The pure-Java backend. The fast path runs cache-blocked matrix products ({@link DenseOps}) and
- * row- or chunk-parallel elementwise ops ({@link ElementOps}) on a fixed pool of {@code threads}
- * workers owned by the backend; {@link NaiveOps}, the single-threaded oracle, sits beside it and
- * is selected with {@link #naive(int)} or {@code new CpuBackend(threads, true)}.
+ * The pure-Java backend. The fast path runs cache-blocked matrix products for the dense layers and
+ * row- or chunk-parallel elementwise ops on a fixed pool of {@code threads} workers owned by the
+ * backend (the calling thread plus {@code threads − 1} daemon threads, stopped by {@link #close()});
+ * {@link NaiveOps}, the single-threaded oracle, sits beside it and is selected with
+ * {@link #naive(int)} or {@code new CpuBackend(threads, true)}.
  *
  * <p>Determinism: every reduction runs inside one task in an order that depends only on the
  * problem's shape, so results are bit-identical for any thread count. Ops run one at a time; a

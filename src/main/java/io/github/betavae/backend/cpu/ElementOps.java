@@ -15,8 +15,8 @@ import io.github.betavae.rng.Philox;
 final class ElementOps {
   /** Elements per Adam task. */
   static final int ADAM_CHUNK = 1 << 15;
-  /** Rows per reparameterization task. */
-  private static final int REPARAM_ROWS = 16;
+  /** Rows per reparameterization task; a row is only Z elements, so small batches stay on one thread. */
+  private static final int REPARAM_ROWS = 128;
   /** Rows per likelihood task. */
   private static final int LIKELIHOOD_ROWS = 4;
 

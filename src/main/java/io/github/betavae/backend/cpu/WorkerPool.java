@@ -72,7 +72,7 @@ final class WorkerPool implements AutoCloseable {
    * rethrown here after all workers have stopped.
    */
   synchronized void run(Job job, int n) {
-    if (closed) throw new IllegalStateException("worker pool: used after close()");
+    if (closed) throw new IllegalStateException("cpu backend: used after close()");
     if (n <= 0) return;
     int use = Math.min(threads, n);
     if (use == 1) {

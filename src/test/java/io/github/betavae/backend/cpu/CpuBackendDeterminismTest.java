@@ -60,7 +60,7 @@ class CpuBackendDeterminismTest {
   @Test
   void elementwiseOpsAreBitIdentical() {
     Random r = new Random(11);
-    int b = 200, z = 10, d = 777;
+    int b = 300, z = 10, d = 777; // several row blocks of the reparameterization and likelihood
     float[] stats = Ops.gaussian(r, 2 * b * z, 1), dz = Ops.gaussian(r, b * z, 1), g = Ops.gaussian(r, z, 1);
     sameForAnyThreadCount("reparamForward", ops -> ops.reparamForward(stats, b, z, 5, 3, true));
     sameForAnyThreadCount("reparamBackward", ops -> new float[][] {ops.reparamBackward(dz, stats, g, b, z, 5, 3, true)});

@@ -89,7 +89,7 @@ class CpuBackendParityTest {
   @Test
   void reparamMatchesNaiveBitForBit() {
     Random r = new Random(3);
-    int[][] sizes = {{1, 1}, {3, 5}, {17, 10}, {64, 10}, {130, 7}, {33, 3}};
+    int[][] sizes = {{1, 1}, {3, 5}, {17, 10}, {64, 10}, {130, 7}, {33, 3}, {400, 4}};
     for (int[] s : sizes) {
       int b = s[0], z = s[1];
       float[] stats = Ops.gaussian(r, 2 * b * z, 1), dz = Ops.gaussian(r, b * z, 1), g = Ops.gaussian(r, z, 1);

@@ -115,6 +115,7 @@ public class CpuBackend implements Backend {
     CpuBuf Y = need(y, (long) batch * out, "denseForward y"), X = need(x, (long) batch * in, "denseForward x");
     CpuBuf W = need(w, (long) out * in, "denseForward w"), Bb = need(b, out, "denseForward b");
     checkSizes("denseForward", batch, in, out);
+    if (act == null) throw new IllegalArgumentException("denseForward: activation is null");
     if (naive) {
       NaiveOps.denseForward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act);
     } else {
@@ -132,6 +133,7 @@ public class CpuBackend implements Backend {
     CpuBuf DY = need(dy, (long) batch * out, "denseBackward dy"), Y = need(y, (long) batch * out, "denseBackward y");
     CpuBuf X = need(x, (long) batch * in, "denseBackward x"), W = need(w, (long) out * in, "denseBackward w");
     checkSizes("denseBackward", batch, in, out);
+    if (act == null) throw new IllegalArgumentException("denseBackward: activation is null");
     float[] dxa = DX == null ? null : DX.data;
     int dxo = DX == null ? 0 : DX.offset;
     if (naive) {
@@ -185,6 +187,7 @@ public class CpuBackend implements Backend {
     CpuBuf DL = dlogits == null ? null : need(dlogits, (long) batch * features, "likelihood dlogits");
     CpuBuf LG = need(logits, (long) batch * features, "likelihood logits"), X = need(x, (long) batch * features, "likelihood x");
     checkSizes("likelihood", batch, features, 1);
+    if (kind == null) throw new IllegalArgumentException("likelihood: kind is null");
     float[] dla = DL == null ? null : DL.data;
     int dlo = DL == null ? 0 : DL.offset;
     if (naive) {

@@ -17,8 +17,8 @@ import io.github.betavae.backend.Activation;
  *          db (OUT)    += Σ_B dA, in row order    one task per column block of db
  * </pre>
  *
- * Each task packs every B panel once and sweeps all of its rows of C past it, so the weights are
- * packed exactly once per call whatever the batch size.
+ * Each task packs every B panel once and sweeps all of its rows of C past it (up to 256 batch rows
+ * at a time), so for the usual batch sizes the weights are packed exactly once per call.
  *
  * <p>Narrow products (fewer than 64 output columns, such as the 20-wide encoder head or the gradients
  * of a 10-wide latent input) leave the vector loop too short to pay; they are computed transposed,
@@ -26,14 +26,20 @@ import io.github.betavae.backend.Activation;
  * in increasing k from the same start, so both orientations give the same bits.
  *
  * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
- * call allocates nothing once each worker's C block has grown to the batch size; {@link CpuBackend}
- * runs one op at a time.
+ * call allocates nothing once each worker's scratch has grown to the largest block it needs;
+ * {@link CpuBackend} runs one op at a time.
  */
 final class DenseOps {
   /** Elements per task for the elementwise derivative pass. */
   private static final int CHUNK = 1 << 14;
   /** Rows of dw per weight-gradient task: the x panel packed by a task serves this many rows. */
   private static final int DW_ROWS = 256;
+  /**
+   * Most batch rows a forward or input-gradient task keeps in its C block at once (a 256 KiB block);
+   * larger batches are swept in chunks, repacking the weight panels per chunk, so the scratch stays
+   * bounded however large an evaluation batch is.
+   */
+  private static final int MAX_ROWS = 256;
 
   private final WorkerPool pool;
   private final Gemm.Scratch[] scratch;
@@ -118,18 +124,21 @@ final class DenseOps {
         return;
       }
       int n0 = task * width, nc = Math.min(width, out - n0);
-      float[][] c = s.c(batch);
-      Gemm.zero(c, batch, nc);
-      for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
-        int kc = Math.min(Gemm.KC, in - k0);
-        Gemm.packRows(s.a(batch), batch, kc, x, xo + k0, in);
-        Gemm.packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
-        Gemm.kernel(c, s.a, s.b, batch, kc, nc);
-      }
       System.arraycopy(b, bo + n0, s.row, 0, nc);
-      for (int i = 0; i < batch; i++) {
-        FastMath.biasActivate(c[i], s.row, nc, act);
-        System.arraycopy(c[i], 0, y, yo + i * out + n0, nc);
+      for (int m0 = 0; m0 < batch; m0 += MAX_ROWS) {
+        int mc = Math.min(MAX_ROWS, batch - m0);
+        float[][] c = s.c(mc);
+        Gemm.zero(c, mc, nc);
+        for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
+          int kc = Math.min(Gemm.KC, in - k0);
+          Gemm.packRows(s.a(mc), mc, kc, x, xo + m0 * in + k0, in);
+          Gemm.packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
+          Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+        }
+        for (int i = 0; i < mc; i++) {
+          FastMath.biasActivate(c[i], s.row, nc, act);
+          System.arraycopy(c[i], 0, y, yo + (m0 + i) * out + n0, nc);
+        }
       }
     }
 
@@ -204,15 +213,18 @@ final class DenseOps {
     /** dx[.., n0..] = dA·w. */
     private void inputBlock(Gemm.Scratch s, int t) {
       int n0 = t * inWidth, nc = Math.min(inWidth, in - n0);
-      float[][] c = s.c(batch);
-      Gemm.zero(c, batch, nc);
-      for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
-        int kc = Math.min(Gemm.KC, out - k0);
-        Gemm.packRows(s.a(batch), batch, kc, dy, dyo + k0, out);
-        Gemm.packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
-        Gemm.kernel(c, s.a, s.b, batch, kc, nc);
+      for (int m0 = 0; m0 < batch; m0 += MAX_ROWS) {
+        int mc = Math.min(MAX_ROWS, batch - m0);
+        float[][] c = s.c(mc);
+        Gemm.zero(c, mc, nc);
+        for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
+          int kc = Math.min(Gemm.KC, out - k0);
+          Gemm.packRows(s.a(mc), mc, kc, dy, dyo + m0 * out + k0, out);
+          Gemm.packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
+          Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+        }
+        for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dx, dxo + (m0 + i) * in + n0, nc);
       }
-      for (int i = 0; i < batch; i++) System.arraycopy(c[i], 0, dx, dxo + i * in + n0, nc);
     }
 
     /** dwᵀ[.., o0..] += xᵀ·dA for a block of output units, for narrow inputs. */

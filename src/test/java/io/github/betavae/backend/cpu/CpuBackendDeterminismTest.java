@@ -42,7 +42,7 @@ class CpuBackendDeterminismTest {
   @Test
   void denseOpsAreBitIdentical() {
     Random r = new Random(10);
-    int[][] shapes = {{130, 700, 600}, {64, 1200, 20}, {300, 37, 515}, {5, 2049, 3}};
+    int[][] shapes = {{130, 700, 600}, {64, 1200, 20}, {300, 37, 515}, {5, 2049, 3}, {520, 70, 90}};
     for (int[] s : shapes) {
       int b = s[0], in = s[1], out = s[2];
       float[] x = Ops.gaussian(r, b * in, 1), w = Ops.gaussian(r, out * in, 0.05), bias = Ops.gaussian(r, out, 0.1);

@@ -110,12 +110,12 @@ final class ElementOps {
       int i0 = task * REPARAM_ROWS, i1 = Math.min(batch, i0 + REPARAM_ROWS);
       int[] words = philoxWords[worker];
       float[] eps = normals[worker];
+      boolean needEps = sample && (!backward || dz != null);
       long quad = -1;
       for (int i = i0; i < i1; i++) {
         for (int d = 0; d < latent; d++) {
           long e = (long) i * latent + d;
           // ε for flat element e, one Philox call per quad of four consecutive elements.
-          boolean needEps = sample && (!backward || dz != null);
           if (needEps && (e >>> 2) != quad) {
             quad = e >>> 2;
             Philox.normals(seed, quad, step, Philox.STREAM_EPS, words, eps, 0);
@@ -128,7 +128,7 @@ final class ElementOps {
             float gk = g[go + d];
             float dmu = gz + gk * mu;
             float dlv = gk * 0.5f * ((float) Math.exp(lv) - 1f);
-            if (sample && dz != null) dlv += gz * ep * 0.5f * (float) Math.exp(0.5f * lv);
+            if (needEps) dlv += gz * ep * 0.5f * (float) Math.exp(0.5f * lv);
             dst[dsto + i * 2 * latent + d] = dmu;
             dst[dsto + i * 2 * latent + latent + d] = dlv;
           } else {

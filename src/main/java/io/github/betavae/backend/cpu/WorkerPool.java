@@ -22,23 +22,23 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private final int threads;
-  private final Helper[] helpers;
+  private final Daemon[] daemons;
   private final AtomicInteger nextTask = new AtomicInteger();
   private final AtomicInteger pending = new AtomicInteger();
   private volatile boolean closed;
   private int generation;
-  // Written before a helper's volatile ticket is set, read after the helper sees its ticket.
+  // Written before a daemon's volatile ticket is set, read after the daemon sees its ticket.
   private Job job;
   private int tasks;
   private Thread caller;
   private volatile Throwable failure;
 
-  /** A daemon worker; it runs a job when its ticket changes, so unneeded helpers stay asleep. */
-  private final class Helper extends Thread {
+  /** A daemon worker; it runs a job when its ticket changes, so unneeded ones stay asleep. */
+  private final class Daemon extends Thread {
     final int index;
     volatile int ticket;
 
-    Helper(int index, String name) {
+    Daemon(int index, String name) {
       super(name);
       this.index = index;
       setDaemon(true);
@@ -54,10 +54,10 @@ final class WorkerPool implements AutoCloseable {
   WorkerPool(int threads, String name) {
     if (threads < 1) throw new IllegalArgumentException("worker pool: expected threads ≥ 1 but found " + threads);
     this.threads = threads;
-    this.helpers = new Helper[threads - 1];
-    for (int i = 0; i < helpers.length; i++) {
-      helpers[i] = new Helper(i + 1, name + "-" + (i + 1));
-      helpers[i].start();
+    this.daemons = new Daemon[threads - 1];
+    for (int i = 0; i < daemons.length; i++) {
+      daemons[i] = new Daemon(i + 1, name + "-" + (i + 1));
+      daemons[i].start();
     }
   }
 
@@ -87,19 +87,19 @@ final class WorkerPool implements AutoCloseable {
     pending.set(use - 1);
     generation++;
     for (int i = 0; i < use - 1; i++) {
-      helpers[i].ticket = generation; // volatile write: publishes the fields above
-      LockSupport.unpark(helpers[i]);
+      daemons[i].ticket = generation; // volatile write: publishes the fields above
+      LockSupport.unpark(daemons[i]);
     }
     try {
       drain(job, n, 0);
     } catch (Throwable t) {
-      // Stop the helpers from starting new tasks, wait for them, then report.
+      // Stop the daemons from starting new tasks, wait for them, then report.
       nextTask.set(n);
-      awaitHelpers();
+      awaitDaemons();
       this.job = null;
       throw t;
     }
-    awaitHelpers();
+    awaitDaemons();
     this.job = null;
     Throwable f = failure;
     if (f != null) {
@@ -110,7 +110,7 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  private void awaitHelpers() {
+  private void awaitDaemons() {
     while (pending.get() != 0) LockSupport.park(this);
   }
 
@@ -118,7 +118,7 @@ final class WorkerPool implements AutoCloseable {
     for (int t = nextTask.getAndIncrement(); t < n; t = nextTask.getAndIncrement()) j.run(t, worker);
   }
 
-  private void loop(Helper self) {
+  private void loop(Daemon self) {
     int seen = 0;
     while (true) {
       int g;
@@ -146,6 +146,6 @@ final class WorkerPool implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    for (Thread t : helpers) LockSupport.unpark(t);
+    for (Thread t : daemons) LockSupport.unpark(t);
   }
 }

@@ -38,7 +38,7 @@ class WorkerPoolTest {
     try (WorkerPool pool = new WorkerPool(3, "test")) {
       Set<Integer> workers = ConcurrentHashMap.newKeySet();
       Set<Thread> threads = ConcurrentHashMap.newKeySet();
-      // Tasks that wait a little so the helpers get to take some of them.
+      // Tasks that wait a little so the daemon workers get to take some of them.
       pool.run((task, worker) -> {
         workers.add(worker);
         threads.add(Thread.currentThread());
@@ -71,11 +71,11 @@ class WorkerPoolTest {
   }
 
   @Test
-  void closeIsIdempotentAndStopsTheHelpers() throws Exception {
+  void closeIsIdempotentAndStopsTheDaemonThreads() throws Exception {
     WorkerPool pool = new WorkerPool(3, "closing");
-    Set<Thread> helpers = ConcurrentHashMap.newKeySet();
+    Set<Thread> daemons = ConcurrentHashMap.newKeySet();
     pool.run((task, worker) -> {
-      if (worker > 0) helpers.add(Thread.currentThread());
+      if (worker > 0) daemons.add(Thread.currentThread());
       try {
         Thread.sleep(2);
       } catch (InterruptedException e) {
@@ -84,7 +84,7 @@ class WorkerPoolTest {
     }, 30);
     pool.close();
     pool.close();
-    for (Thread t : helpers) {
+    for (Thread t : daemons) {
       t.join(5000);
       assertTrue(!t.isAlive(), t.getName() + " stopped");
     }

@@ -1,9 +1,11 @@
 package io.github.betavae.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +19,11 @@ import java.util.List;
  * NumPy {@code .npy} files: a minimal header reader (format versions 1.0, 2.0 and 3.0) and a writer for
  * float32 and uint8 arrays.
  *
- * <p>Supported element types: {@code u1} (uint8), {@code b1} (bool, read as 0/1), {@code f4} and
- * {@code f8}, little or big endian. Structured dtypes and other types are rejected with a {@link
- * DataFormatException} naming the file and the type found.
+ * <p>Supported element types: {@code u1} (uint8), {@code b1} (bool, read as 0/1), {@code i1}, {@code
+ * i2}, {@code i4}, {@code i8} (signed integers), {@code f4} and {@code f8}, little or big endian, in C
+ * or Fortran order. Object arrays ({@code |O}) are recognised so that {@code .npz} readers can skip
+ * them, but their contents (Python pickles) are never read. Structured dtypes and other types are
+ * rejected with a {@link DataFormatException} naming the file and the type found.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -28,13 +32,20 @@ public final class Npy {
 
   /** Element types this reader understands. */
   public enum DType {
-    UINT8(1), BOOL(1), FLOAT32(4), FLOAT64(8);
+    UINT8(1), BOOL(1), INT8(1), INT16(2), INT32(4), INT64(8), FLOAT32(4), FLOAT64(8),
+    /** Python objects, stored pickled: recognised in headers only, never read. */
+    OBJECT(8);
 
     /** Bytes per element. */
     public final int bytes;
 
     DType(int bytes) {
       this.bytes = bytes;
+    }
+
+    /** Whether elements are whole numbers (bool and the integer types). */
+    public boolean isInteger() {
+      return this != FLOAT32 && this != FLOAT64 && this != OBJECT;
     }
   }
 
@@ -69,25 +80,38 @@ public final class Npy {
 
   /** Reads and checks the header of an open file; {@code name} is used in error messages. */
   static Header readHeader(FileChannel ch, String name) throws IOException {
-    long size = ch.size();
-    ByteBuffer pre = ByteBuffer.allocate((int) Math.min(12, size)).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, pre, 0, name, "the preamble");
-    byte[] magic = new byte[(int) Math.min(6, size)];
-    pre.get(0, magic);
+    // The stream reads from the channel's position and is not closed: closing it would close ch.
+    ch.position(0);
+    return readHeader(Channels.newInputStream(ch), 0, ch.size(), name);
+  }
+
+  /**
+   * Reads and checks a header from {@code in}, which holds an .npy image of {@code size} bytes (a file,
+   * or an entry of an .npz); {@code base} is added to the data offset, so it is where the image starts
+   * in whatever the caller maps. Leaves {@code in} at the first data byte.
+   */
+  static Header readHeader(InputStream in, long base, long size, String name) throws IOException {
+    byte[] pre = in.readNBytes((int) Math.min(10, size));
+    byte[] magic = Arrays.copyOf(pre, Math.min(6, pre.length));
+    if (magic.length < MAGIC.length && Arrays.equals(magic, Arrays.copyOf(MAGIC, magic.length))) {
+      throw truncated(name, "a 10-byte preamble", pre.length);
+    }
     if (!Arrays.equals(magic, MAGIC)) {
       throw new DataFormatException("reading " + name + ": expected the .npy magic \\x93NUMPY but found "
           + printable(magic) + " (not a .npy file)");
     }
-    if (size < 10) throw truncated(name, "a 10-byte preamble", size);
-    int major = pre.get(6), minor = pre.get(7);
+    if (pre.length < 10) throw truncated(name, "a 10-byte preamble", pre.length);
+    int major = pre[6], minor = pre[7];
     long headerLen;
     int lenBytes;
     if (major == 1) {
-      headerLen = pre.getShort(8) & 0xFFFF;
+      headerLen = (pre[8] & 0xFF) | (pre[9] & 0xFF) << 8;
       lenBytes = 2;
     } else if (major == 2 || major == 3) {
-      if (size < 12) throw truncated(name, "a 12-byte preamble", size);
-      headerLen = pre.getInt(8) & 0xFFFFFFFFL;
+      byte[] rest = in.readNBytes(2);
+      if (rest.length < 2) throw truncated(name, "a 12-byte preamble", 10 + rest.length);
+      headerLen = ByteBuffer.wrap(new byte[] {pre[8], pre[9], rest[0], rest[1]}).order(ByteOrder.LITTLE_ENDIAN)
+          .getInt() & 0xFFFFFFFFL;
       lenBytes = 4;
     } else {
       throw new DataFormatException("reading " + name + ": expected .npy format version 1.0, 2.0 or 3.0 but found "
@@ -97,35 +121,61 @@ public final class Npy {
     if (dataOffset > size || headerLen > Integer.MAX_VALUE) {
       throw truncated(name, "a header of " + headerLen + " bytes", size - 8 - lenBytes);
     }
-    ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-    readFully(ch, hb, 8 + lenBytes, name, "the header");
-    String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    Header h = parseDict(dict.trim(), name, dataOffset);
+    byte[] hb = in.readNBytes((int) headerLen);
+    if (hb.length < headerLen) throw truncated(name, "a header of " + headerLen + " bytes", hb.length);
+    String dict = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    Header h = parseDict(dict.trim(), name, base + dataOffset);
+    // Object arrays hold a pickle stream of its own length; nothing to check since it is never read.
     long need = h.count() * h.dtype().bytes;
-    if (size - dataOffset < need) {
+    if (h.dtype() != DType.OBJECT && size - dataOffset < need) {
       throw truncated(name, need + " data bytes for shape " + h.shapeString() + " of " + h.dtype(), size - dataOffset);
     }
     return h;
   }
 
-  /** The whole array of {@code file} as floats in file (C) order, values unchanged. */
+  /**
+   * The whole array of {@code file} as floats in C order (last index fastest), values unchanged;
+   * Fortran-order files are transposed as they are read.
+   */
   public static float[] readFloats(Path file) {
     Header h = readHeader(file);
-    if (h.fortranOrder()) throw fortran(file.getFileName().toString());
+    String name = file.getFileName().toString();
+    if (h.dtype() == DType.OBJECT) throw objectArray(name);
     if (h.count() > Integer.MAX_VALUE - 8) {
-      throw new DataFormatException("reading " + file.getFileName() + " into memory: expected at most "
+      throw new DataFormatException("reading " + name + " into memory: expected at most "
           + (Integer.MAX_VALUE - 8) + " elements but found " + h.count() + "; open it as a dataset instead");
     }
     int n = (int) h.count();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer b = ByteBuffer.allocate(n * h.dtype().bytes).order(h.order());
-      readFully(ch, b, h.dataOffset(), file.getFileName().toString(), "the data");
+      readFully(ch, b, h.dataOffset(), name, "the data");
       float[] out = new float[n];
-      for (int i = 0; i < n; i++) out[i] = element(b, h.dtype(), (long) i * h.dtype().bytes);
+      for (int i = 0; i < n; i++) {
+        long src = h.fortranOrder() ? fortranIndex(i, h.shape()) : i;
+        out[i] = element(b, h.dtype(), src * h.dtype().bytes);
+      }
       return out;
     } catch (IOException e) {
-      throw new DataFormatException("reading " + file.getFileName() + ": " + e.getMessage(), e);
+      throw new DataFormatException("reading " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Where the element at C-order position {@code c} (last index fastest) sits in Fortran order (first
+   * index fastest) for an array of {@code shape}.
+   */
+  static long fortranIndex(long c, long[] shape) {
+    long f = 0, stride = 1;
+    long[] idx = new long[shape.length];
+    for (int k = shape.length - 1; k >= 0; k--) {
+      idx[k] = c % shape[k];
+      c /= shape[k];
+    }
+    for (int k = 0; k < shape.length; k++) {
+      f += idx[k] * stride;
+      stride *= shape[k];
+    }
+    return f;
   }
 
   /** Element at byte position {@code pos} of {@code b} as a float (bytes as unsigned 0..255). */
@@ -135,10 +185,20 @@ public final class Npy {
       case UINT8:
       case BOOL:
         return b.get(p) & 0xFF;
+      case INT8:
+        return b.get(p);
+      case INT16:
+        return b.getShort(p);
+      case INT32:
+        return b.getInt(p);
+      case INT64:
+        return b.getLong(p);
       case FLOAT32:
         return b.getFloat(p);
-      default:
+      case FLOAT64:
         return (float) b.getDouble(p);
+      default:
+        throw new IllegalStateException("no numeric value for " + t);
     }
   }
 
@@ -204,7 +264,7 @@ public final class Npy {
       switch (key) {
         case "descr":
           if (i < body.length() && body.charAt(i) == '[') {
-            throw new DataFormatException("reading " + name + ": expected a plain dtype (uint8, bool, float32, "
+            throw new DataFormatException("reading " + name + ": expected a plain dtype (uint8, bool, int, float32, "
                 + "float64) but found a structured dtype");
           }
           descr = quoted(body, i, end, name, d);
@@ -257,9 +317,20 @@ public final class Npy {
         return DType.FLOAT32;
       case "f8":
         return DType.FLOAT64;
+      case "i1":
+        return DType.INT8;
+      case "i2":
+        return DType.INT16;
+      case "i4":
+        return DType.INT32;
+      case "i8":
+        return DType.INT64;
+      case "O":
+      case "O8":
+        return DType.OBJECT;
       default:
-        throw new DataFormatException("reading " + name + ": expected dtype uint8 (|u1), bool (|b1), float32 (<f4) "
-            + "or float64 (<f8) but found '" + descr + "'");
+        throw new DataFormatException("reading " + name + ": expected dtype uint8 (|u1), bool (|b1), int8…int64 "
+            + "(<i1 … <i8), float32 (<f4) or float64 (<f8) but found '" + descr + "'");
     }
   }
 
@@ -295,9 +366,9 @@ public final class Npy {
     }
   }
 
-  static DataFormatException fortran(String name) {
-    return new DataFormatException("reading " + name + ": expected a C-order array but found fortran_order True; "
-        + "save it with numpy.ascontiguousarray");
+  static DataFormatException objectArray(String name) {
+    return new DataFormatException("reading " + name + ": expected a numeric array but found dtype object ('|O'), "
+        + "which holds pickled Python objects and is never read");
   }
 
   private static DataFormatException truncated(String name, String expected, long found) {

@@ -142,13 +142,17 @@ class NpyDatasetTest {
     expect(f, "cut.npy", "truncated");
     Files.write(f, java.util.Arrays.copyOf(whole, 8)); // inside the preamble
     expect(f, "cut.npy", "truncated");
+    Files.write(f, java.util.Arrays.copyOf(whole, 4)); // inside the magic: a cut .npy, not another format
+    expect(f, "cut.npy", "truncated");
   }
 
   @Test
   void rejectsUnsupportedTypesRanksOrderAndVersions() throws IOException {
-    String m = expect(write("i4.npy", 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 1), }", new byte[4]),
-        "i4.npy", "dtype");
-    assertTrue(m.contains("'<i4'"), m);
+    String m = expect(write("c8.npy", 1, "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 1), }", new byte[8]),
+        "c8.npy", "dtype");
+    assertTrue(m.contains("'<c8'"), m);
+    expect(write("obj.npy", 1, "{'descr': '|O', 'fortran_order': False, 'shape': (2, 2), }", new byte[] {(byte) 0x80}),
+        "obj.npy", "object");
     expect(write("rec.npy", 1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new byte[4]),
         "rec.npy", "structured");
     m = expect(write("r1.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", new byte[12]),
@@ -156,11 +160,67 @@ class NpyDatasetTest {
     assertTrue(m.contains("(3,)"), m);
     expect(write("rgb.npy", 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 2, 3), }", new byte[12]),
         "rgb.npy", "(1, 2, 2, 3)");
-    expect(write("f.npy", 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new byte[16]),
-        "f.npy", "C-order");
     expect(write("v9.npy", 9, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }", new byte[4]),
         "v9.npy", "version");
     expect(write("junk.npy", 1, "{'descr': '<f4', 'shape': (1, 1), }", new byte[4]), "junk.npy", "fortran_order");
+  }
+
+  @Test
+  void fortranOrderGivesTheSameSamplesAsCOrder() throws IOException {
+    // c holds a (2, 3, 4) array in C order; f the same array laid out first index fastest.
+    long[] shape = {2, 3, 4};
+    float[] c = new float[24];
+    for (int i = 0; i < 24; i++) c[i] = i * 0.5f - 3;
+    float[] f = new float[24];
+    for (int i = 0; i < 24; i++) f[(int) Npy.fortranIndex(i, shape)] = c[i];
+    assertEquals(1 + 2 * 1 + 6 * 1, Npy.fortranIndex(1 * 12 + 1 * 4 + 1, shape), "element (1, 1, 1)");
+    String[][] cases = {{"(2, 3, 4)", "f3.npy"}, {"(2, 3, 4, 1)", "f4.npy"}};
+    for (String[] k : cases) {
+      Path p = write(k[1], 1, "{'descr': '<f4', 'fortran_order': True, 'shape': " + k[0] + ", }", Fixtures.f4(f));
+      NpyDataset ds = NpyDataset.open(p);
+      assertEquals(2, ds.size());
+      assertEquals(12, ds.features());
+      float[] got = new float[24];
+      ds.copy(0, got, 0);
+      ds.copy(1, got, 12);
+      assertArrayEquals(c, got, k[0]);
+      assertTrue(ds.describe().contains("Fortran"), ds.describe());
+      assertArrayEquals(c, Npy.readFloats(p), "readFloats " + k[0]);
+    }
+    // (N, D) = (3, 2) as uint8 gray in Fortran order: column 0 then column 1; regions of 4 bytes.
+    Path g = write("fg.npy", 1, "{'descr': '|u1', 'fortran_order': True, 'shape': (3, 2), }",
+        new byte[] {0, 10, 20, (byte) 255, 40, 50});
+    for (NpyDataset ds : new NpyDataset[] {NpyDataset.open(g), NpyDataset.open(g, 4)}) {
+      float[] row = new float[2];
+      ds.copy(0, row, 0);
+      assertArrayEquals(new float[] {0f, 1f}, row, 1e-7f);
+      ds.copy(2, row, 0);
+      assertArrayEquals(new float[] {20 / 255f, 50 / 255f}, row, 1e-7f);
+    }
+  }
+
+  @Test
+  void signedIntegersAreReadAsIs() throws IOException {
+    ByteBuffer i2 = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
+    for (short v : new short[] {-300, 7, 1000, -1}) i2.putShort(v);
+    Object[][] cases = {
+      {"<i8", Fixtures.i8(-5, 1L << 40, 3, 0)},
+      {"<i4", Fixtures.i4(-5, 1 << 20, 3, 0)},
+      {">i2", i2.array()},
+      {"|i1", new byte[] {-128, 127, 3, 0}},
+    };
+    float[][] want = {{-5, (float) (1L << 40)}, {-5, 1 << 20}, {-300, 7}, {-128, 127}};
+    for (int c = 0; c < cases.length; c++) {
+      String descr = (String) cases[c][0];
+      Path p = write("int" + c + ".npy", 1, "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (2, 2), }",
+          (byte[]) cases[c][1]);
+      NpyDataset ds = NpyDataset.open(p);
+      assertEquals(1f, ds.scale(), descr);
+      float[] x = new float[2];
+      ds.copy(0, x, 0);
+      assertArrayEquals(want[c], x, descr);
+      assertArrayEquals(want[c], java.util.Arrays.copyOf(Npy.readFloats(p), 2), descr);
+    }
   }
 
   @Test

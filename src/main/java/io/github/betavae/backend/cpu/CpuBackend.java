@@ -6,29 +6,73 @@ import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.Likelihood;
 
 /**
- * The pure-Java backend. This first version delegates every op to {@link NaiveOps}; the fast,
- * multi-threaded paths replace the delegation op by op, each tested against the naive one.
+ * The pure-Java backend. The fast path runs cache-blocked matrix products for the dense layers and
+ * row- or chunk-parallel elementwise ops on a fixed pool of {@code threads} workers owned by the
+ * backend (the calling thread plus {@code threads − 1} daemon threads, stopped by {@link #close()});
+ * {@link NaiveOps}, the single-threaded oracle, sits beside it and is selected with
+ * {@link #naive(int)} or {@code new CpuBackend(threads, true)}.
+ *
+ * <p>Determinism: every reduction runs inside one task in an order that depends only on the
+ * problem's shape, so results are bit-identical for any thread count. Ops run one at a time; a
+ * backend may be shared between threads, which then take turns.
  */
 public class CpuBackend implements Backend {
   private final int threads;
+  private final boolean naive;
+  private final WorkerPool pool;
+  private final DenseOps dense;
+  private final ElementOps elementwise;
 
-  /** A backend using {@code threads} worker threads (≥ 1). Results do not depend on this number. */
+  /**
+   * A backend whose ops run on {@code threads} workers (≥ 1; the calling thread is one of them).
+   * Results do not depend on this number.
+   */
   public CpuBackend(int threads) {
-    if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1 but was " + threads);
-    this.threads = threads;
+    this(threads, false);
   }
 
+  /**
+   * A backend with {@code threads} workers; with {@code naive} true every op runs the plain
+   * single-threaded {@link NaiveOps} instead (the reference the fast path is tested against).
+   */
+  public CpuBackend(int threads, boolean naive) {
+    if (threads < 1) throw new IllegalArgumentException("cpu backend: threads must be ≥ 1 but was " + threads);
+    this.threads = threads;
+    this.naive = naive;
+    if (naive) {
+      this.pool = null;
+      this.dense = null;
+      this.elementwise = null;
+    } else {
+      this.pool = new WorkerPool(threads, "betavae-cpu");
+      this.dense = new DenseOps(pool);
+      this.elementwise = new ElementOps(pool);
+    }
+  }
+
+  /** A backend using one worker per available processor. */
   public CpuBackend() {
     this(Runtime.getRuntime().availableProcessors());
   }
 
+  /** The single-threaded reference backend: every op runs {@link NaiveOps}. */
+  public static CpuBackend naive(int threads) {
+    return new CpuBackend(threads, true);
+  }
+
+  /** Number of workers, the calling thread included. */
   public int threads() {
     return threads;
   }
 
+  /** Whether this backend runs the naive reference ops. */
+  public boolean isNaive() {
+    return naive;
+  }
+
   @Override
   public String name() {
-    return "cpu";
+    return naive ? "cpu-naive" : "cpu";
   }
 
   @Override
@@ -70,7 +114,15 @@ public class CpuBackend implements Backend {
   public void denseForward(Buf y, Buf x, Buf w, Buf b, int batch, int in, int out, Activation act) {
     CpuBuf Y = need(y, (long) batch * out, "denseForward y"), X = need(x, (long) batch * in, "denseForward x");
     CpuBuf W = need(w, (long) out * in, "denseForward w"), Bb = need(b, out, "denseForward b");
-    NaiveOps.denseForward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act);
+    checkSizes("denseForward", batch, in, out);
+    if (act == null) throw new IllegalArgumentException("denseForward: activation is null");
+    if (naive) {
+      NaiveOps.denseForward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act);
+    } else {
+      synchronized (this) {
+        dense.forward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act);
+      }
+    }
   }
 
   @Override
@@ -80,15 +132,33 @@ public class CpuBackend implements Backend {
     CpuBuf DW = need(dw, (long) out * in, "denseBackward dw"), DB = need(db, out, "denseBackward db");
     CpuBuf DY = need(dy, (long) batch * out, "denseBackward dy"), Y = need(y, (long) batch * out, "denseBackward y");
     CpuBuf X = need(x, (long) batch * in, "denseBackward x"), W = need(w, (long) out * in, "denseBackward w");
-    NaiveOps.denseBackward(DX == null ? null : DX.data, DX == null ? 0 : DX.offset, DW.data, DW.offset, DB.data, DB.offset,
-        DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act);
+    checkSizes("denseBackward", batch, in, out);
+    if (act == null) throw new IllegalArgumentException("denseBackward: activation is null");
+    float[] dxa = DX == null ? null : DX.data;
+    int dxo = DX == null ? 0 : DX.offset;
+    if (naive) {
+      NaiveOps.denseBackward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,
+          DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act);
+    } else {
+      synchronized (this) {
+        dense.backward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,
+            DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act);
+      }
+    }
   }
 
   @Override
   public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, long step, boolean sample) {
     CpuBuf Z = need(z, (long) batch * latent, "reparamForward z"), K = need(klSum, latent, "reparamForward klSum");
     CpuBuf S = need(stats, 2L * batch * latent, "reparamForward stats");
-    NaiveOps.reparamForward(Z.data, Z.offset, K.data, K.offset, S.data, S.offset, batch, latent, seed, step, sample);
+    checkSizes("reparamForward", batch, latent, 1);
+    if (naive) {
+      NaiveOps.reparamForward(Z.data, Z.offset, K.data, K.offset, S.data, S.offset, batch, latent, seed, step, sample);
+    } else {
+      synchronized (this) {
+        elementwise.reparamForward(Z.data, Z.offset, K.data, K.offset, S.data, S.offset, batch, latent, seed, step, sample);
+      }
+    }
   }
 
   @Override
@@ -97,8 +167,17 @@ public class CpuBackend implements Backend {
     CpuBuf D = need(dstats, 2L * batch * latent, "reparamBackward dstats");
     CpuBuf DZ = dz == null ? null : need(dz, (long) batch * latent, "reparamBackward dz");
     CpuBuf S = need(stats, 2L * batch * latent, "reparamBackward stats"), G = need(klGrad, latent, "reparamBackward klGrad");
-    NaiveOps.reparamBackward(D.data, D.offset, DZ == null ? null : DZ.data, DZ == null ? 0 : DZ.offset,
-        S.data, S.offset, G.data, G.offset, batch, latent, seed, step, sample);
+    checkSizes("reparamBackward", batch, latent, 1);
+    float[] dza = DZ == null ? null : DZ.data;
+    int dzo = DZ == null ? 0 : DZ.offset;
+    if (naive) {
+      NaiveOps.reparamBackward(D.data, D.offset, dza, dzo, S.data, S.offset, G.data, G.offset, batch, latent, seed, step, sample);
+    } else {
+      synchronized (this) {
+        elementwise.reparamBackward(D.data, D.offset, dza, dzo, S.data, S.offset, G.data, G.offset,
+            batch, latent, seed, step, sample);
+      }
+    }
   }
 
   @Override
@@ -107,20 +186,47 @@ public class CpuBackend implements Backend {
     CpuBuf L = need(lossPerSample, batch, "likelihood loss");
     CpuBuf DL = dlogits == null ? null : need(dlogits, (long) batch * features, "likelihood dlogits");
     CpuBuf LG = need(logits, (long) batch * features, "likelihood logits"), X = need(x, (long) batch * features, "likelihood x");
-    NaiveOps.likelihood(L.data, L.offset, DL == null ? null : DL.data, DL == null ? 0 : DL.offset,
-        LG.data, LG.offset, X.data, X.offset, batch, features, kind, scale);
+    checkSizes("likelihood", batch, features, 1);
+    if (kind == null) throw new IllegalArgumentException("likelihood: kind is null");
+    float[] dla = DL == null ? null : DL.data;
+    int dlo = DL == null ? 0 : DL.offset;
+    if (naive) {
+      NaiveOps.likelihood(L.data, L.offset, dla, dlo, LG.data, LG.offset, X.data, X.offset, batch, features, kind, scale);
+    } else {
+      synchronized (this) {
+        elementwise.likelihood(L.data, L.offset, dla, dlo, LG.data, LG.offset, X.data, X.offset, batch, features, kind, scale);
+      }
+    }
   }
 
   @Override
   public void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, float beta1, float beta2,
                        float eps, float weightDecay, float bc1, float bc2) {
     CpuBuf P = need(p, n, "adam p"), G = need(g, n, "adam g"), M = need(m, n, "adam m"), V = need(v, n, "adam v");
-    NaiveOps.adamStep(P.data, P.offset, G.data, G.offset, M.data, M.offset, V.data, V.offset, (int) n,
-        lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+    if (n < 0) throw new IllegalArgumentException("adam: expected n ≥ 0 but found " + n);
+    if (naive) {
+      NaiveOps.adamStep(P.data, P.offset, G.data, G.offset, M.data, M.offset, V.data, V.offset, (int) n,
+          lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+    } else {
+      synchronized (this) {
+        elementwise.adamStep(P.data, P.offset, G.data, G.offset, M.data, M.offset, V.data, V.offset, (int) n,
+            lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+      }
+    }
   }
 
+  /** Stops the worker threads; idempotent. Ops on the fast path fail after this. */
   @Override
-  public void close() {}
+  public void close() {
+    if (pool != null) pool.close();
+  }
+
+  /** Sizes must not be negative (products are bounded by the buffer checks done before). */
+  private static void checkSizes(String op, int rows, int a, int b) {
+    if (rows < 0 || a < 0 || b < 0) {
+      throw new IllegalArgumentException(op + ": expected sizes ≥ 0 but found " + rows + ", " + a + ", " + b);
+    }
+  }
 
   /** Casts and checks that a buffer holds at least {@code n} floats. */
   static CpuBuf need(Buf b, long n, String what) {

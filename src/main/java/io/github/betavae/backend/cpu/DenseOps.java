@@ -1,0 +1,277 @@
+package io.github.betavae.backend.cpu;
+
+import io.github.betavae.backend.Activation;
+
+/**
+ * The fast dense layer: forward and backward as blocked products on the worker pool.
+ *
+ * <p>Letters: B batch, IN/OUT layer widths. Every task owns a disjoint block of output elements and
+ * runs each element's whole reduction itself, in the order fixed by {@link Gemm}; no reduction is
+ * ever split between threads, so the results do not depend on the number of threads. The three
+ * products a layer needs, and how they are cut into tasks:
+ *
+ * <pre>
+ * forward  y  (B,OUT) = act(x (B,IN) · wᵀ + b)   one task per column block of y;  B panel = w transposed
+ * backward dx (B,IN)  = dA (B,OUT) · w (OUT,IN)   one task per column block of dx; B panel = rows of w
+ *          dw (OUT,IN) += dAᵀ · x (B,IN)          one task per 256 rows × column block of dw; B panel = rows of x
+ *          db (OUT)    += Σ_B dA, in row order    one task per column block of db
+ * </pre>
+ *
+ * Each task packs every B panel once and sweeps all of its rows of C past it (up to 256 batch rows
+ * at a time), so for the usual batch sizes the weights are packed exactly once per call.
+ *
+ * <p>Narrow products (fewer than 64 output columns, such as the 20-wide encoder head or the gradients
+ * of a 10-wide latent input) leave the vector loop too short to pay; they are computed transposed,
+ * {@code Cᵀ = Bᵀ·Aᵀ}, so the long side runs in the vector loop. Each element still takes its products
+ * in increasing k from the same start, so both orientations give the same bits.
+ *
+ * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
+ * call allocates nothing once each worker's scratch has grown to the largest block it needs;
+ * {@link CpuBackend} runs one op at a time.
+ */
+final class DenseOps {
+  /** Elements per task for the elementwise derivative pass. */
+  private static final int CHUNK = 1 << 14;
+  /** Rows of dw per weight-gradient task: the x panel packed by a task serves this many rows. */
+  private static final int DW_ROWS = 256;
+  /**
+   * Most batch rows a forward or input-gradient task keeps in its C block at once (a 256 KiB block);
+   * larger batches are swept in chunks, repacking the weight panels per chunk, so the scratch stays
+   * bounded however large an evaluation batch is.
+   */
+  private static final int MAX_ROWS = 256;
+
+  private final WorkerPool pool;
+  private final Gemm.Scratch[] scratch;
+  private final Forward forward = new Forward();
+  private final Derivative derivative = new Derivative();
+  private final Backward backward = new Backward();
+  /** Whether narrow products may run transposed; off only in tests that compare the orientations. */
+  boolean transposeNarrow = true;
+
+  DenseOps(WorkerPool pool) {
+    this.pool = pool;
+    this.scratch = new Gemm.Scratch[pool.threads()];
+  }
+
+  /** The worker's scratch, made on first use by the worker itself. */
+  private Gemm.Scratch scratch(int worker) {
+    Gemm.Scratch s = scratch[worker];
+    if (s == null) scratch[worker] = s = new Gemm.Scratch();
+    return s;
+  }
+
+  /** y (B,OUT) = act(x (B,IN) · wᵀ + b). */
+  void forward(float[] y, int yo, float[] x, int xo, float[] w, int wo, float[] b, int bo,
+               int batch, int in, int out, Activation act) {
+    Forward f = forward;
+    f.y = y; f.yo = yo; f.x = x; f.xo = xo; f.w = w; f.wo = wo; f.b = b; f.bo = bo;
+    f.batch = batch; f.in = in; f.out = out; f.act = act;
+    f.flip = narrow(out, batch);
+    f.width = Gemm.blockWidth(f.flip ? batch : out);
+    try {
+      pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip ? batch : out, f.width));
+    } finally {
+      f.y = f.x = f.w = f.b = null;
+    }
+  }
+
+  /** See {@link io.github.betavae.backend.Backend#denseBackward}; dx may be null. */
+  void backward(float[] dx, int dxo, float[] dw, int dwo, float[] db, int dbo, float[] dy, int dyo,
+                float[] y, int yo, float[] x, int xo, float[] w, int wo, int batch, int in, int out, Activation act) {
+    try {
+      if (act != Activation.IDENTITY) {
+        Derivative d = derivative;
+        d.dy = dy; d.dyo = dyo; d.y = y; d.yo = yo; d.n = batch * out; d.act = act;
+        pool.run(d, Gemm.tiles(d.n, CHUNK));
+      }
+      Backward g = backward;
+      g.dx = dx; g.dxo = dxo; g.dw = dw; g.dwo = dwo; g.db = db; g.dbo = dbo; g.dy = dy; g.dyo = dyo;
+      g.x = x; g.xo = xo; g.w = w; g.wo = wo; g.batch = batch; g.in = in; g.out = out;
+      g.inWidth = Gemm.blockWidth(in);
+      g.outWidth = Gemm.blockWidth(out);
+      g.batchWidth = Gemm.blockWidth(batch);
+      g.flipDw = narrow(in, out);
+      g.flipDx = narrow(in, batch);
+      int inBlocks = Gemm.tiles(in, g.inWidth);
+      g.dwTasks = batch == 0 ? 0 : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, DW_ROWS) * inBlocks;
+      g.dxTasks = dx == null ? 0 : g.flipDx ? Gemm.tiles(batch, g.batchWidth) : inBlocks;
+      pool.run(g, g.dwTasks + g.dxTasks + Gemm.tiles(out, g.outWidth));
+    } finally {
+      derivative.dy = derivative.y = null;
+      Backward g = backward;
+      g.dx = g.dw = g.db = g.dy = g.x = g.w = null;
+    }
+  }
+
+  /** Whether a product with {@code n} output columns and {@code m} rows runs better transposed. */
+  private boolean narrow(int n, int m) {
+    return transposeNarrow && n < 64 && m > n;
+  }
+
+  /** Forward: one task per column block of y, bias and activation applied in the epilogue. */
+  private final class Forward implements WorkerPool.Job {
+    float[] y, x, w, b;
+    int yo, xo, wo, bo, batch, in, out, width;
+    boolean flip;
+    Activation act;
+
+    @Override
+    public void run(int task, int worker) {
+      Gemm.Scratch s = scratch(worker);
+      if (flip) {
+        transposed(s, task);
+        return;
+      }
+      int n0 = task * width, nc = Math.min(width, out - n0);
+      System.arraycopy(b, bo + n0, s.row, 0, nc);
+      for (int m0 = 0; m0 < batch; m0 += MAX_ROWS) {
+        int mc = Math.min(MAX_ROWS, batch - m0);
+        float[][] c = s.c(mc);
+        Gemm.zero(c, mc, nc);
+        for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
+          int kc = Math.min(Gemm.KC, in - k0);
+          Gemm.packRows(s.a(mc), mc, kc, x, xo + m0 * in + k0, in);
+          Gemm.packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
+          Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+        }
+        for (int i = 0; i < mc; i++) {
+          FastMath.biasActivate(c[i], s.row, nc, act);
+          System.arraycopy(c[i], 0, y, yo + (m0 + i) * out + n0, nc);
+        }
+      }
+    }
+
+    /** yᵀ[.., i0..] = w · xᵀ for a block of samples; the bias and activation go in on the way out. */
+    private void transposed(Gemm.Scratch s, int t) {
+      int i0 = t * width, nb = Math.min(width, batch - i0);
+      float[][] c = s.c(out);
+      Gemm.zero(c, out, nb);
+      for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, in - k0);
+        Gemm.packRows(s.a(out), out, kc, w, wo + k0, in);
+        Gemm.packCols(s.b, kc, nb, x, xo + i0 * in + k0, in); // B(k, j) = x[i0 + j][k0 + k]
+        Gemm.kernel(c, s.a, s.b, out, kc, nb);
+      }
+      float[] bias = s.row;
+      for (int o = 0; o < out; o++) {
+        java.util.Arrays.fill(bias, 0, nb, b[bo + o]);
+        FastMath.biasActivate(c[o], bias, nb, act);
+        for (int j = 0; j < nb; j++) y[yo + (i0 + j) * out + o] = c[o][j];
+      }
+    }
+  }
+  /** dA = dy ⊙ act'(y), in place, over fixed chunks of elements. */
+  private static final class Derivative implements WorkerPool.Job {
+    float[] dy, y;
+    int dyo, yo, n;
+    Activation act;
+
+    @Override
+    public void run(int task, int worker) {
+      int e0 = task * CHUNK, len = Math.min(CHUNK, n - e0);
+      FastMath.scaleByDerivative(dy, dyo + e0, y, yo + e0, len, act);
+    }
+  }
+
+  /** Weight-gradient blocks, then input-gradient blocks, then bias-gradient blocks. */
+  private final class Backward implements WorkerPool.Job {
+    float[] dx, dw, db, dy, x, w;
+    int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, batchWidth, dwTasks, dxTasks;
+    boolean flipDw, flipDx;
+
+    @Override
+    public void run(int task, int worker) {
+      Gemm.Scratch s = scratch(worker);
+      if (task < dwTasks) {
+        if (flipDw) weightBlockTransposed(s, task);
+        else weightBlock(s, task);
+      } else if (task < dwTasks + dxTasks) {
+        if (flipDx) inputBlockTransposed(s, task - dwTasks);
+        else inputBlock(s, task - dwTasks);
+      } else {
+        biasBlock(s, task - dwTasks - dxTasks);
+      }
+    }
+
+    /** dw[m0.., n0..] += dAᵀ·x, accumulated on top of the existing gradient. */
+    private void weightBlock(Gemm.Scratch s, int t) {
+      int inBlocks = Gemm.tiles(in, inWidth);
+      int m0 = (t / inBlocks) * DW_ROWS, n0 = (t % inBlocks) * inWidth;
+      int mc = Math.min(DW_ROWS, out - m0), nc = Math.min(inWidth, in - n0);
+      float[][] c = s.c(mc);
+      for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
+      for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, batch - k0);
+        Gemm.packCols(s.a(mc), mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
+        Gemm.packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
+        Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+      }
+      for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
+    }
+
+    /** dx[.., n0..] = dA·w. */
+    private void inputBlock(Gemm.Scratch s, int t) {
+      int n0 = t * inWidth, nc = Math.min(inWidth, in - n0);
+      for (int m0 = 0; m0 < batch; m0 += MAX_ROWS) {
+        int mc = Math.min(MAX_ROWS, batch - m0);
+        float[][] c = s.c(mc);
+        Gemm.zero(c, mc, nc);
+        for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
+          int kc = Math.min(Gemm.KC, out - k0);
+          Gemm.packRows(s.a(mc), mc, kc, dy, dyo + m0 * out + k0, out);
+          Gemm.packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
+          Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+        }
+        for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dx, dxo + (m0 + i) * in + n0, nc);
+      }
+    }
+
+    /** dwᵀ[.., o0..] += xᵀ·dA for a block of output units, for narrow inputs. */
+    private void weightBlockTransposed(Gemm.Scratch s, int t) {
+      int o0 = t * outWidth, nc = Math.min(outWidth, out - o0);
+      float[][] c = s.c(in);
+      for (int f = 0; f < in; f++) {
+        for (int j = 0; j < nc; j++) c[f][j] = dw[dwo + (o0 + j) * in + f];
+      }
+      for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, batch - k0);
+        Gemm.packCols(s.a(in), in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
+        Gemm.packRows(s.b, kc, nc, dy, dyo + k0 * out + o0, out);
+        Gemm.kernel(c, s.a, s.b, in, kc, nc);
+      }
+      for (int f = 0; f < in; f++) {
+        for (int j = 0; j < nc; j++) dw[dwo + (o0 + j) * in + f] = c[f][j];
+      }
+    }
+
+    /** dxᵀ[.., i0..] = wᵀ·dAᵀ for a block of samples, for narrow inputs. */
+    private void inputBlockTransposed(Gemm.Scratch s, int t) {
+      int i0 = t * batchWidth, nb = Math.min(batchWidth, batch - i0);
+      float[][] c = s.c(in);
+      Gemm.zero(c, in, nb);
+      for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, out - k0);
+        Gemm.packCols(s.a(in), in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
+        Gemm.packCols(s.b, kc, nb, dy, dyo + i0 * out + k0, out); // B(k, j) = dA[i0 + j][k0 + k]
+        Gemm.kernel(c, s.a, s.b, in, kc, nb);
+      }
+      for (int f = 0; f < in; f++) {
+        for (int j = 0; j < nb; j++) dx[dxo + (i0 + j) * in + f] = c[f][j];
+      }
+    }
+
+    /** db[o0..o0+nc) += column sums of dA, each summed over the batch in row order. */
+    private void biasBlock(Gemm.Scratch s, int t) {
+      int o0 = t * outWidth, nc = Math.min(outWidth, out - o0);
+      float[] acc = s.row;
+      float[] src = s.c(1)[0];
+      java.util.Arrays.fill(acc, 0, nc, 0f);
+      for (int i = 0; i < batch; i++) {
+        System.arraycopy(dy, dyo + i * out + o0, src, 0, nc);
+        for (int j = 0; j < nc; j++) acc[j] += src[j];
+      }
+      for (int j = 0; j < nc; j++) db[dbo + o0 + j] += acc[j];
+    }
+  }
+}

@@ -55,9 +55,10 @@ public final class Figures {
   }
 
   /**
-   * {@code n} evenly spaced samples of {@code data} (indices i·N/n, which for dSprites spans shapes
-   * and scales without any randomness) and their posterior-mean reconstructions: rows of 8 inputs,
-   * each followed by a row of the reconstructions.
+   * {@code n} samples of {@code data} and their posterior-mean reconstructions: rows of 8 inputs,
+   * each followed by a row of the reconstructions. Sample i is {@code ⌊frac(i·φ)·N⌋} (φ the golden
+   * ratio): deterministic, and unlike evenly spaced indices it does not alias with a factor grid,
+   * so dSprites shows varied shapes, scales, rotations and positions.
    */
   public static BufferedImage reconstructions(BetaVae model, Dataset data, int n) {
     int d = model.config().inputSize();
@@ -67,7 +68,7 @@ public final class Figures {
     n = Math.min(n, data.size());
     if (n < 1) throw new IllegalArgumentException("reconstructions: the data holds no samples");
     float[] x = new float[n * d];
-    for (int i = 0; i < n; i++) data.copy((int) ((long) i * data.size() / n), x, i * d);
+    for (int i = 0; i < n; i++) data.copy(spread(i, data.size()), x, i * d);
     model.backend().write(model.input(n), x);
     BetaVae.Eval ev = model.evaluate(n, 0, 0, false);
     int zl = model.config().latent();
@@ -89,6 +90,12 @@ public final class Figures {
     }
     int[] hw = ImageGrid.shapeFor(d);
     return ImageGrid.grid(cells, 2 * rows * cols, hw[0], hw[1], cols, ImageGrid.scaleFor(hw[0]));
+  }
+
+  /** The i-th index of the golden-ratio sequence over [0, size). */
+  static int spread(int i, int size) {
+    double f = i * 0.6180339887498949;
+    return (int) Math.min(size - 1, Math.floor((f - Math.floor(f)) * size));
   }
 
   /** Writes {@link #reconstructions} to a PNG file. */

@@ -3,6 +3,7 @@ package io.github.betavae.viz;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Likelihood;
@@ -41,6 +42,23 @@ class FiguresTest {
     float[] z = Figures.priorLatents(3, 3, 42);
     for (int e = 0; e < 9; e++) assertEquals(Philox.normal(42, e, 0, Philox.STREAM_PRIOR), z[e], "element " + e);
     assertNotEquals(z[0], Figures.priorLatents(3, 3, 43)[0]);
+  }
+
+  @Test
+  void reconstructionInputsAreDistinctAndSpreadOverTheData() {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    int low = 0;
+    for (int i = 0; i < 32; i++) {
+      int k = Figures.spread(i, 737280);
+      assertTrue(k >= 0 && k < 737280);
+      seen.add(k % 1024); // dSprites position (x, y) of the sample
+      if (k < 737280 / 2) low++;
+    }
+    assertEquals(32, seen.size(), "32 different positions");
+    assertTrue(low >= 12 && low <= 20, "both halves of the data are used: " + low);
+    assertEquals(0, Figures.spread(0, 10));
+    assertEquals(6, Figures.spread(1, 10), "frac(φ) = 0.618…");
+    assertEquals(0, Figures.spread(5, 10), "frac(5φ) = 0.090…");
   }
 
   @Test

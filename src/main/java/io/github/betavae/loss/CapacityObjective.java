@@ -64,7 +64,7 @@ public record CapacityObjective(double gamma, double capacityMax, long rampSteps
 
   /** γ, the magnitude of the KL weight (its sign follows KL − C). */
   @Override
-  public double beta(long step) {
+  public double betaAt(long step) {
     return gamma;
   }
 

@@ -39,7 +39,7 @@ public record FreeBits(double lambda, BetaSchedule beta) implements Objective {
   }
 
   @Override
-  public double beta(long step) {
+  public double betaAt(long step) {
     return beta.at(step);
   }
 

@@ -20,7 +20,7 @@ public interface Objective {
   double evaluate(double recon, double[] klPerDim, long step, float[] klCoef);
 
   /** The KL weight in force at {@code step} (for logging). */
-  double beta(long step);
+  double betaAt(long step);
 
   /** One line saying what this objective is and its settings, for logs and config.json. */
   default String describe() {

@@ -29,7 +29,7 @@ public record ScheduledBeta(BetaSchedule schedule) implements Objective {
   }
 
   @Override
-  public double beta(long step) {
+  public double betaAt(long step) {
     return schedule.at(step);
   }
 

@@ -136,7 +136,7 @@ public final class Trainer {
         adam.step(model.params(), model.grads());
         stepsDone = t + 1;
         last = s;
-        TrainListener.Step info = new TrainListener.Step(stepsDone, epoch, s, objective.beta(t));
+        TrainListener.Step info = new TrainListener.Step(stepsDone, epoch, s, objective.betaAt(t));
         for (TrainListener l : listeners) l.onStep(info);
         if (cfg.checkpointEvery() > 0 && stepsDone % cfg.checkpointEvery() == 0 && stepsDone < totalSteps) {
           checkpointer.save(stepsDone);

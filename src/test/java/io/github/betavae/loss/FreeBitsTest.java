@@ -43,8 +43,8 @@ class FreeBitsTest {
   @Test
   void scheduleSuppliesBeta() {
     FreeBits fb = new FreeBits(1, BetaSchedule.cyclical(4, 100, 2));
-    assertEquals(0, fb.beta(0));
-    assertEquals(4, fb.beta(25), 1e-12);
+    assertEquals(0, fb.betaAt(0));
+    assertEquals(4, fb.betaAt(25), 1e-12);
     float[] coef = new float[1];
     // step 60 is 10 steps into the second 50-step cycle, which rises over 25: β = 4·10/25 = 1.6
     assertEquals(10 + 1.6 * 3, fb.evaluate(10, new double[] {3}, 60, coef), 1e-12);

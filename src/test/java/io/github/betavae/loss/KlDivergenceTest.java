@@ -70,7 +70,7 @@ class KlDivergenceTest {
     double value = obj.evaluate(10.0, new double[] {0.5, 0.25, 0.0}, 7, coef);
     assertEquals(10.0 + beta * 0.75, value, 1e-12);
     assertArrayEquals(new float[] {(float) beta, (float) beta, (float) beta}, coef);
-    assertEquals(beta, obj.beta(123));
-    assertEquals(obj.beta(0), obj.beta(1_000_000), "no schedule: β is the same at every step");
+    assertEquals(beta, obj.betaAt(123));
+    assertEquals(obj.betaAt(0), obj.betaAt(1_000_000), "no schedule: β is the same at every step");
   }
 }

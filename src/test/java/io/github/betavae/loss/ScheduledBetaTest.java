@@ -17,7 +17,7 @@ class ScheduledBetaTest {
     assertArrayEquals(new float[] {2, 2, 2}, coef);
     assertEquals(10, o.evaluate(10, kl, 0, coef), 1e-12);
     assertArrayEquals(new float[] {0, 0, 0}, coef);
-    assertEquals(2, o.beta(50), 1e-12);
+    assertEquals(2, o.betaAt(50), 1e-12);
   }
 
   @Test

@@ -9,27 +9,34 @@
 #   junit-console.jar          JUnit's console launcher (junit-platform-console-standalone)
 #   benchmarks.jar             the lean JMH jar: cd bench && mvn -Pgpu clean package
 #   jre.tgz                    optional: a Java runtime (jre/bin/java) for machines without Java
-# and OUT receives a few files: kit.log (every step's output), summary.md (step status and the
-# result tables), jmh.json, torch.jsonl, junit.xml. Java comes from $JAVA, else java on PATH, else
-# BUNDLE/jre.tgz. Run from the repository root or anywhere: the scripts beside this one are used.
+# and OUT receives at most seven files: kit.log (every step's output), summary.md (step status and
+# the result tables), jmh-<class>.json (one per benchmark class), torch.jsonl, junit.xml. Java
+# comes from $JAVA, else java on PATH, else BUNDLE/jre.tgz. Run it from anywhere: the scripts
+# beside this one are used.
 #
-# Steps, in order; each logs to kit.log, a failing step does not stop the others, and the exit
-# status is 1 when any step failed (a missing tool or GPU is reported as "skipped", in one line):
+# Steps, in order; each logs to kit.log, a failing step does not stop the others, and a missing
+# tool, library or GPU is reported in one line as "skipped":
 #   env          nvidia-smi, Java, Python/PyTorch, compute-sanitizer, libcublas.so.12; GpuProbe
 #   tests        the tests tagged gpu (the CUDA op parity suite on the real GPU)
 #   train-check  GpuTrainCheck on a small net: queued step = trainer's step, graph = eager, GPU = CPU
-#   bench        the JMH GPU benchmarks (GpuDenseBench, GpuOpsBench, GpuTrainStepBench)
+#   bench        the JMH GPU benchmarks, one run per class: GpuTrainStepBench, GpuOpsBench, GpuDenseBench
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
 #   memcheck     compute-sanitizer memcheck (+ leak check) on a short training run
 #   racecheck    compute-sanitizer racecheck on GpuTrainCheck (small net)
 #   check        our checkpoint loaded into PyTorch; its recon/KL against our `eval`
 #   synccheck, initcheck   the other two sanitizer tools, small net
-#   summary      bench/summarize.py over jmh.json and torch.jsonl
+#   summary      bench/summarize.py over jmh-*.json and torch.jsonl
 #
 # Knobs (environment): KIT_STEPS (space-separated subset of the steps above), KIT_BUDGET_S (total
 # seconds, default 570: each step's time limit is cut so the whole kit ends within it),
-# JMH_BENCH (regex, default the three GPU classes), JMH_PARAMS (default "-p batch=64,256"),
-# JMH_OPTS (default "-f 1 -wi 3 -i 5"), TORCH_OPTS (extra torch_vae.py arguments).
+# KIT_JMH_CLASSES (default "GpuTrainStepBench GpuOpsBench GpuDenseBench"), JMH_PARAMS (default
+# "-p batch=64,256"; GpuDenseBench also knows 1024), JMH_OPTS (default "-f 1 -wi 3 -i 5"),
+# TORCH_OPTS (extra torch_vae.py arguments), KIT_TRAIN_DEVICE (device of the check step's training
+# run and eval, default cuda; cpu tries the plumbing on a machine without a GPU), KIT_TRAIN_STEPS
+# (steps of that run, default 20).
+#
+# Exit status: 0 every step passed or was skipped for a missing tool; 1 a step failed; 3 nothing
+# failed but no GPU answered, so nothing was measured.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,10 +57,14 @@ status=()   # "step: ok|FAILED|skipped: detail", in order
 failed=0
 
 say() { echo "$*" | tee -a "$log"; }
+notime=0    # set by run when the budget had no time left for it
 record() {  # record STEP STATE DETAIL
-  status+=("$1: $2${3:+: $3}")
-  [[ $2 == FAILED ]] && failed=$((failed + 1))
-  say "== $1: $2${3:+: $3}"
+  local state=$2 detail=${3:-}
+  if [[ $state == FAILED ]] && (( notime )); then state=skipped detail="no time left in the ${budget} s budget (KIT_BUDGET_S)"; fi
+  notime=0
+  status+=("$1: $state${detail:+: $detail}")
+  [[ $state == FAILED ]] && failed=$((failed + 1))
+  say "== $1: $state${detail:+: $detail}"
 }
 wanted() { [[ " $steps " == *" $1 "* ]]; }
 remaining() { echo $(( budget - ($(date +%s) - start) )); }
@@ -68,7 +79,7 @@ limit() {
 run() {
   local step=$1 max=$2; shift 2
   local t; t=$(limit "$max")
-  if (( t == 0 )); then rc=124; say "-- $step: no time left in the ${budget} s budget"; return; fi
+  if (( t == 0 )); then rc=125 notime=1; say "-- $step: no time left in the ${budget} s budget"; return; fi
   say "-- $step: $* (limit ${t} s)"
   timeout -k 10 "$t" "$@" > >(tee -a "$log") 2>&1
   rc=$?
@@ -165,9 +176,11 @@ if wanted tests; then
   else
     run tests 150 "$java" -jar "$bundle/junit-console.jar" execute --class-path "$cp" \
       --scan-class-path "$bundle/test-classes" --include-tag gpu --reports-dir "$work/junit" \
-      --details=tree --disable-banner
+      --details=tree --disable-banner --disable-ansi-colors
     cp "$work"/junit/TEST-*.xml "$out/junit.xml" 2>/dev/null
-    counts=$(grep -E '^\[ +[0-9]+ tests (successful|failed|skipped|aborted) +\]' "$log" | tail -n4 | sed -E 's/[][]//g; s/ +/ /g; s/^ //' | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+    # "[   10 tests aborted   ]" lines → "10 found, 0 successful, 10 aborted, 0 skipped, 0 failed"
+    counts=$(sed -n '/^-- tests:/,$p' "$log" | grep -E '^\[ +[0-9]+ tests (found|successful|aborted|skipped|failed) +\]' \
+      | awk '{printf "%s%s %s", (n++ ? ", " : ""), $2, $4}')
     if (( rc == 0 )); then
       if (( have_gpu )); then record tests ok "$counts"; else record tests skipped "no GPU, the gpu tests skip themselves ($counts)"; fi
     else
@@ -191,23 +204,45 @@ if wanted train-check; then
 fi
 
 # ------------------------------------------------------------------ bench
+# jmh_run STEP MAX FILE ARGS...: one JMH run; sets jres (results), jfail (failed benchmarks), jmiss
+# (of those, failed for the missing cuBLAS 12 library only) and jlines (distinct failure lines)
+jmh_run() {
+  local step=$1 max=$2 file=$3; shift 3
+  local mark; mark=$(wc -l < "$log")
+  rm -f "$file"
+  run "$step" "$max" "$java" -jar "$jar" "$@" -rf json -rff "$file"
+  local part; part=$(tail -n +"$((mark + 1))" "$log")
+  local lines; lines=$(grep -A2 '<failure>' <<<"$part" | grep -E 'Exception|Error|Unavailable' | sed -E 's/^[a-zA-Z0-9_.$]+: //')
+  jfail=$(grep -c '<failure>' <<<"$part")
+  jmiss=$(grep -c '^cuBLAS anchor unavailable' <<<"$lines")
+  jres=$("${python:-false}" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$file" 2>/dev/null || echo 0)
+  # the distinct failure lines, most frequent first: "no GPU: … | cuBLAS anchor unavailable: … (×20)"
+  jlines=$(grep -v '^$' <<<"$lines" | sort | uniq -c | sort -rn | head -n3 \
+    | awk '{c=$1; $1=""; sub(/^ /, ""); printf "%s%s%s", (n++ ? " | " : ""), $0, (c > 1 ? " (×" c ")" : "")}')
+}
+
 if wanted bench; then
   if [[ -z $java || ! -f $jar ]]; then
     record bench skipped "needs Java and benchmarks.jar"
+  elif (( ! have_gpu )); then
+    # every benchmark would fail the same way: show it once, on the smallest one
+    jmh_run bench 60 "$out/jmh-GpuTrainStepBench.json" 'io.github.betavae.bench.gpu.GpuTrainStepBench.oursStep$' \
+      -p batch=64 -f 1 -wi 1 -i 1
+    if (( rc != 0 )); then record bench FAILED "JMH exited with $rc${jlines:+: $jlines}"
+    else record bench skipped "no GPU; one benchmark tried, it failed as it should, in one line: $jlines"; fi
   else
-    extra=()
-    (( have_gpu )) || extra=(-foe true)  # without a GPU every benchmark fails the same way: show it once
-    # shellcheck disable=SC2086  # JMH_PARAMS and JMH_OPTS are lists of flags
-    run bench 330 "$java" -jar "$jar" "${JMH_BENCH:-io.github.betavae.bench.gpu.Gpu.*Bench}" ${JMH_PARAMS:--p batch=64,256} \
-      ${JMH_OPTS:--f 1 -wi 3 -i 5} "${extra[@]}" -rf json -rff "$out/jmh.json"
-    benchlog=$(sed -n '/^-- bench:/,$p' "$log")
-    nfail=$(grep -c '<failure>' <<<"$benchlog")
-    nres=$("${python:-false}" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$out/jmh.json" 2>/dev/null || echo "?")
-    firsts=$(grep -A2 '<failure>' <<<"$benchlog" | grep -E 'Exception|Error|Unavailable' | sed -E 's/^[a-zA-Z0-9_.$]+: //' | sort | uniq -c | sort -rn | head -n3 | sed -E 's/^ +//' | tr '\n' ';' | sed 's/;$//; s/;/; /g')
-    if (( rc != 0 )); then record bench FAILED "JMH exited with $rc; $nres results; $nfail failed${firsts:+: $firsts}"
-    elif (( nfail > 0 && have_gpu == 0 )); then record bench FAILED "no GPU: $firsts"
-    elif (( nfail > 0 )); then record bench FAILED "$nres results, $nfail benchmarks failed: $firsts"
-    else record bench ok "$nres results in jmh.json"; fi
+    # one JMH run (and JSON file) per class, most telling first: JMH writes its file only at the
+    # end, so a run cut short by the time budget loses that class alone
+    for cls in ${KIT_JMH_CLASSES:-GpuTrainStepBench GpuOpsBench GpuDenseBench}; do
+      # shellcheck disable=SC2086  # JMH_PARAMS and JMH_OPTS are lists of flags
+      jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "io.github.betavae.bench.gpu.$cls\." ${JMH_PARAMS:--p batch=64,256} \
+        ${JMH_OPTS:--f 1 -wi 3 -i 5}
+      detail="$jres results in jmh-$cls.json"
+      if (( rc != 0 )); then record "bench $cls" FAILED "JMH exited with $rc; $detail${jlines:+; $jlines}"
+      elif (( jfail > jmiss )); then record "bench $cls" FAILED "$detail; $jfail benchmarks failed: $jlines"
+      elif (( jmiss > 0 )); then record "bench $cls" ok "$detail; the JCublas anchor is missing here: $jlines"
+      else record "bench $cls" ok "$detail"; fi
+    done
   fi
 fi
 
@@ -238,9 +273,11 @@ sanitize() {
   local opts=(--tool "$tool" --error-exitcode 9 --print-limit 20)
   [[ $tool == memcheck ]] && opts+=(--leak-check full)
   run "$step" "$max" "$sanitizer" "${opts[@]}" "$java" "$@"
-  local summary; summary=$(sed -n "/^-- $step:/,\$p" "$log" | grep -E '^========= (ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY)' | tail -n2 | sed 's/^========= //' | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+  local summary; summary=$(sed -n "/^-- $step:/,\$p" "$log" | grep -E '^========= (ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY)' \
+    | tail -n2 | sed 's/^========= //' | awk '{printf "%s%s", (n++ ? " | " : ""), $0}')
   case $rc in
     0) record "$step" ok "${summary:-no errors}" ;;
+    3) record "$step" skipped "no GPU" ;;
     9) record "$step" FAILED "${summary:-errors reported} (see kit.log)" ;;
     124|137) record "$step" FAILED "timed out" ;;
     *) record "$step" FAILED "exit $rc${summary:+; $summary}" ;;
@@ -248,8 +285,10 @@ sanitize() {
 }
 
 run_dir="$work/run"
+train_device=${KIT_TRAIN_DEVICE:-cuda}
 if [[ -n $cli ]]; then
-  train_args=(-cp "$cp" "$cli" train --device cuda --data dsprites --subset 2048 --steps 20 --batch 64 --seed 1 --out "$run_dir" --quiet)
+  train_args=(-cp "$cp" "$cli" train --device "$train_device" --data dsprites --subset 2048 --steps "${KIT_TRAIN_STEPS:-20}"
+    --batch 64 --seed 1 --out "$run_dir" --quiet)
 else
   train_args=(-cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net higgins --steps 3)
 fi
@@ -263,7 +302,7 @@ if wanted check; then
     record check skipped "this build has no CLI (io.github.betavae.cli.Main) to write a checkpoint"
   elif [[ -z $java || -z $python ]]; then
     record check skipped "needs Java and python3"
-  elif (( ! have_gpu )); then
+  elif (( ! have_gpu )) && [[ $train_device == cuda* ]]; then
     record check skipped "no GPU"
   else
     rc=0
@@ -273,7 +312,7 @@ if wanted check; then
     fi
     if (( rc == 0 )) && [[ -f "$run_dir/model.safetensors" ]]; then
       "$python" "$here/torch_vae.py" --write-input "$work/x.npy" --n 512 2>&1 | tee -a "$log"
-      run check 90 "$java" -cp "$cp" "$cli" eval --checkpoint "$run_dir" --input "$work/x.npy" --posterior-mean --device cuda
+      run check 90 "$java" -cp "$cp" "$cli" eval --checkpoint "$run_dir" --input "$work/x.npy" --posterior-mean --device "$train_device"
       sed -n '/^-- check: .* eval /,$p' "$log" | grep -m1 '^{' > "$work/eval.json"
       if (( rc == 0 )) && [[ -s "$work/eval.json" ]]; then
         run check 120 "$python" "$here/torch_vae.py" --check "$run_dir" --input "$work/x.npy" --compare "$work/eval.json"
@@ -297,7 +336,10 @@ sanitize initcheck initcheck 120 "${small[@]}"
 # ------------------------------------------------------------------ summary
 if wanted summary; then
   inputs=()
-  [[ -s "$out/jmh.json" ]] && inputs+=("$out/jmh.json")
+  for f in "$out"/jmh-*.json; do
+    [[ -s $f ]] && [[ $("${python:-false}" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$f" 2>/dev/null) != 0 ]] \
+      && inputs+=("$f")
+  done
   [[ -s "$out/torch.jsonl" ]] && inputs+=("$out/torch.jsonl")
   {
     echo "# GPU kit results"
@@ -329,4 +371,6 @@ say ""
 say "gpu-kit: $(( $(date +%s) - start )) s; ${#status[@]} steps, $failed failed"
 for s in "${status[@]}"; do say "  $s"; done
 rm -rf "$work"
-(( failed == 0 ))
+if (( failed > 0 )); then exit 1; fi
+if (( ! have_gpu )); then say "gpu-kit: no GPU answered, so nothing was measured (exit 3)"; exit 3; fi
+exit 0

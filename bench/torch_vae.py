@@ -117,9 +117,18 @@ def build_module(torch, cfg):
 # Benchmark
 
 def set_tf32(torch, on):
-    torch.backends.cuda.matmul.allow_tf32 = on
+    """TF32 tensor-core math for FP32 matmuls on or off; returns the API used."""
+    matmul = torch.backends.cuda.matmul
+    if hasattr(matmul, "fp32_precision"):
+        # PyTorch 2.9+: allow_tf32 is deprecated, and mixing it with this setting is an error
+        matmul.fp32_precision = "tf32" if on else "ieee"
+        conv = getattr(torch.backends.cudnn, "conv", None)
+        if conv is not None and hasattr(conv, "fp32_precision"):
+            conv.fp32_precision = "tf32" if on else "ieee"
+        return "fp32_precision"
+    matmul.allow_tf32 = on
     torch.backends.cudnn.allow_tf32 = on
-    torch.set_float32_matmul_precision("high" if on else "highest")
+    return "allow_tf32"
 
 
 def make_adam(torch, params, capturable=False):
@@ -193,8 +202,6 @@ def train_step_lines(torch, args, precision, modes, base):
                         opt.zero_grad(set_to_none=True)
                         loss_fn(x).backward()
                         opt.step()
-                else:
-                    fail(f"unknown mode {mode}: expected eager, graph or compile")
                 r = timed(torch, step, args.steps, args.warmup)
             except Exception as e:  # one mode failing (compile without a C compiler, ...) must not stop the rest
                 line = dict(base, bench="GpuTrainStepBench", op="Step", variant=mode, precision=precision, batch=batch,
@@ -258,14 +265,17 @@ def bench(args):
     emit_file(args, env)
     if n != OUR_PARAMS:
         fail(f"the module has {n} parameters but ours has {OUR_PARAMS}: not the same network", 1)
-    set_tf32(torch, False)
+    # fast settings first, compilation last: a run cut short keeps what it printed
+    base["tf32_api"] = set_tf32(torch, False)
     if args.gemm:
         gemm_lines(torch, args, base)
-    train_step_lines(torch, args, "fp32", args.modes, base)
+    train_step_lines(torch, args, "fp32", [m for m in args.modes if m != "compile"], base)
     if args.tf32_modes:
         set_tf32(torch, True)
         train_step_lines(torch, args, "tf32", args.tf32_modes, base)
         set_tf32(torch, False)
+    if "compile" in args.modes:
+        train_step_lines(torch, args, "fp32", ["compile"], base)
     return 0
 
 
@@ -448,6 +458,9 @@ def main(argv):
     p.add_argument("--features", type=int, default=4096)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
+    for m in args.modes + args.tf32_modes:
+        if m not in ("eager", "graph", "compile"):
+            p.error(f"unknown mode {m}: expected eager, graph or compile")
     if args.check:
         return check(args)
     if args.write_input:

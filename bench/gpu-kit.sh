@@ -275,6 +275,11 @@ sanitize() {
   run "$step" "$max" "$sanitizer" "${opts[@]}" "$java" "$@"
   local summary; summary=$(sed -n "/^-- $step:/,\$p" "$log" | grep -E '^========= (ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY)' \
     | tail -n2 | sed 's/^========= //' | awk '{printf "%s%s", (n++ ? " | " : ""), $0}')
+  if sed -n "/^-- $step:/,\$p" "$log" | grep -q 'Device not supported'; then
+    # some container runtimes hide the device from the sanitizer although CUDA itself works
+    record "$step" skipped "compute-sanitizer: Device not supported on this machine"
+    return
+  fi
   case $rc in
     0) record "$step" ok "${summary:-no errors}" ;;
     3) record "$step" skipped "no GPU" ;;

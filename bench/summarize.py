@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Turn JMH JSON results into the markdown tables of RESULTS.md.
 
-Usage: python3 summarize.py RESULT.json [MORE.json ...] > tables.md
+Usage: python3 summarize.py RESULT.json [MORE.json ...] [torch.jsonl ...] > tables.md
 
-Every benchmark method is named ENGINE + OP (oursForward, nd4jForward, dl4jStep): rows pair our
-engine with the anchor that ran the same OP at the same parameters, and the last column is the
-speed ratio anchor_time / ours_time (> 1 means ours is faster). The work per invocation (FLOPs or
+Every benchmark method is named ENGINE + OP (oursForward, nd4jForward, cublasForward, dl4jStep):
+rows pair our engine with the anchor that ran the same OP at the same parameters, and the speed
+ratio is anchor_time / ours_time (> 1 means ours is faster). The work per invocation (FLOPs or
 bytes) is defined here, in one place, from the benchmark's parameters; the Java classes state the
 same formulas in their Javadoc.
+
+Files holding one JSON object per line (bench/torch_vae.py's output) are merged in: PyTorch's
+dense products become a second anchor column of GpuDenseBench, its train steps rows of
+GpuTrainStepBench. Lines of other kinds are ignored.
 
 Standard library only, so it runs wherever the benchmarks do.
 """
@@ -17,7 +21,7 @@ import re
 import sys
 from collections import OrderedDict
 
-ENGINES = ("ours", "nd4j", "dl4j")
+ENGINES = ("ours", "nd4j", "dl4j", "cublas")
 # Parameters that only one engine has (DL4J's single hidden activation): not part of the row key.
 ENGINE_ONLY_PARAMS = {"hidden"}
 
@@ -35,7 +39,7 @@ def train_step_flops(batch):
 
 def work(cls, op, p):
     """(amount, unit) done by one invocation, or None where no rate is meaningful."""
-    if cls == "SgemmBench":
+    if cls in ("SgemmBench", "GpuDenseBench"):
         i, o = (int(v) for v in p["layer"].split("x"))
         b = int(p["batch"])
         return {"Forward": (2 * b * i * o, "FLOP"), "Backward": (4 * b * i * o, "FLOP")}.get(op)
@@ -47,8 +51,20 @@ def work(cls, op, p):
             "Likelihood": (12 * b * d, "B"),
             "Adam": (28 * n, "B"),
         }.get(op)
+    if cls == "GpuOpsBench":
+        if op == "Adam":
+            return 28 * int(p["params"]), "B"
+        b, z, d = int(p["batch"]), int(p["latent"]), int(p["features"])
+        return {
+            "ReparamForward": (12 * b * z, "B"),
+            "ReparamBackward": (20 * b * z, "B"),
+            "Likelihood": (12 * b * d, "B"),
+            "Gather": (5 * b * d + 4 * b, "B"),
+        }.get(op)
     if cls == "TrainStepBench":
         return (train_step_flops(int(p["batch"])), "FLOP") if op == "Step" else None
+    if cls == "GpuTrainStepBench":
+        return (train_step_flops(int(p["batch"])), "FLOP") if op.startswith("Step") else None
     return None
 
 
@@ -73,6 +89,8 @@ def fmt_rate(amount, unit, seconds):
     if amount is None or seconds <= 0:
         return ""
     rate = amount / seconds / 1e9
+    if rate >= 1000:
+        return f"{rate / 1e3:.3g} T{unit}/s"
     return f"{rate:.3g} G{unit}/s" if rate >= 0.01 else f"{rate * 1e3:.3g} M{unit}/s"
 
 
@@ -97,11 +115,26 @@ def seconds(entry):
 
 
 def load(paths):
-    entries = []
+    """(JMH entries, other JSON objects) from JMH's JSON arrays and JSON-lines files."""
+    entries, lines = [], []
     for path in paths:
         with open(path, encoding="utf-8") as f:
-            entries.extend(json.load(f))
-    return entries
+            text = f.read()
+        if text.lstrip().startswith("["):
+            entries.extend(json.loads(text))
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                print(f"{path}:{n}: not JSON, skipped", file=sys.stderr)
+                continue
+            if isinstance(obj, dict):
+                lines.append(obj)
+    return entries, lines
 
 
 def settings_line(entries):
@@ -161,25 +194,147 @@ def table(cls, entries):
     return out
 
 
+LAYER_ORDER = ["4096x1200", "1200x1200", "1200x4096", "10x1200", "1200x20"]
+
+
+def gpu_env_lines(torch):
+    env = [o for o in torch if o.get("kind") == "env"]
+    if not env:
+        return []
+    e = env[0]
+    return [f"PyTorch {e.get('torch')} (CUDA {e.get('cuda')}) on {e.get('device')}; its module has "
+            f"{e.get('params')} parameters (ours {e.get('our_params')}).", ""]
+
+
+def torch_seconds(line):
+    return float(line["seconds"]) if "seconds" in line and "error" not in line else None
+
+
+def ratio(anchor_s, ours_s):
+    return f"{anchor_s / ours_s:.3g}×" if anchor_s and ours_s else ""
+
+
+def gpu_dense_table(entries, torch):
+    """Ours beside two anchors: cuBLAS through JCublas (same buffers), and torch's FP32 products."""
+    rows = OrderedDict()
+    for e in entries:
+        engine, op = split_name(e["benchmark"].rsplit(".", 1)[1])
+        p = e.get("params", {})
+        rows.setdefault((op, p.get("layer", ""), str(p.get("batch", ""))), {})[engine] = seconds(e)
+    for t in torch:
+        if t.get("bench") == "GpuDenseBench" and t.get("precision", "fp32") == "fp32" and "kind" not in t:
+            rows.setdefault((t["op"], t["layer"], str(t["batch"])), {})["torch"] = torch_seconds(t)
+
+    def order(key):
+        op, layer, batch = key
+        return (op, LAYER_ORDER.index(layer) if layer in LAYER_ORDER else 99, int(batch) if batch.isdigit() else 0)
+
+    out = ["### GpuDenseBench", ""]
+    have_cublas = any("cublas" in r for r in rows.values())
+    have_torch = any(r.get("torch") for r in rows.values())
+    if not have_cublas:
+        out += ["No cuBLAS (JCublas) results: that anchor did not run here (it needs libcublas.so.12; the "
+                "log says why).", ""]
+    head = ["op", "layer", "batch", "ours", "ours rate", "cuBLAS", "cuBLAS rate", "speed ours/cuBLAS",
+            "torch", "torch rate", "speed ours/torch"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join("---" for _ in head) + "|")
+    for key in sorted(rows, key=order):
+        op, layer, batch = key
+        r = rows[key]
+        w = work("GpuDenseBench", op, {"layer": layer, "batch": batch}) if layer and batch else None
+        amount, unit = w if w else (None, None)
+        cells = [op, layer, batch]
+        for name in ("ours", "cublas", "torch"):
+            t = r.get(name)
+            cells += [fmt_time(t), fmt_rate(amount, unit, t)] if t else ["", ""]
+            if name != "ours":
+                cells.append(ratio(t, r.get("ours")))
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    if have_torch:
+        out += ["torch: FP32 with TF32 off, `addmm` forward and `mm`, `addmm_`, `sum` backward, "
+                "8 products queued per synchronize, as on our side.", ""]
+    return out
+
+
+STEP_LABELS = {
+    "Step": "trainer path: BetaVae + Adam (one host round trip)",
+    "StepQueued": "queued launches, no round trip",
+    "StepGraph": "CUDA graph replay",
+}
+
+
+def gpu_step_table(entries, torch):
+    """Every way of running a train step, ours and PyTorch's, against PyTorch eager FP32."""
+    rows = []
+    for e in entries:
+        _, op = split_name(e["benchmark"].rsplit(".", 1)[1])
+        rows.append(dict(batch=str(e.get("params", {}).get("batch", "")), engine="ours",
+                         how=STEP_LABELS.get(op, op), precision="fp32", s=seconds(e), note=""))
+    for t in torch:
+        if t.get("bench") != "GpuTrainStepBench" or "kind" in t:
+            continue
+        notes = []
+        if t.get("adam"):
+            notes.append(f"Adam {t['adam']}")
+        if t.get("compile_seconds") is not None:
+            notes.append(f"compiled in {t['compile_seconds']} s")
+        if t.get("error"):
+            notes.append("failed: " + t["error"])
+        how = {"eager": "eager", "graph": "CUDA graph replay", "compile": "torch.compile"}.get(t["variant"], t["variant"])
+        rows.append(dict(batch=str(t["batch"]), engine="torch", how=how, precision=t.get("precision", "fp32"),
+                         s=torch_seconds(t), note=", ".join(notes)))
+    base = {r["batch"]: r["s"] for r in rows
+            if r["engine"] == "torch" and r["how"] == "eager" and r["precision"] == "fp32" and r["s"]}
+    out = ["### GpuTrainStepBench", "",
+           "One step of the default net: forward, backward, Adam (lr 1e-4), synchronized. "
+           "Last column: PyTorch eager FP32's time / this row's time (> 1: faster than it).", ""]
+    head = ["batch", "engine", "how", "precision", "time", "rate", "speed vs torch eager FP32", "notes"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join("---" for _ in head) + "|")
+    rows.sort(key=lambda r: (int(r["batch"]) if r["batch"].isdigit() else 0, r["engine"] != "ours", r["precision"]))
+    for r in rows:
+        flops = train_step_flops(int(r["batch"])) if r["batch"].isdigit() else None
+        cells = [r["batch"], r["engine"], r["how"], r["precision"].upper(),
+                 fmt_time(r["s"]) if r["s"] else "", fmt_rate(flops, "FLOP", r["s"]) if r["s"] else "",
+                 ratio(base.get(r["batch"]), r["s"]), r["note"]]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
+CLASS_ORDER = ["SgemmBench", "OpsBench", "TrainStepBench", "GpuDenseBench", "GpuOpsBench", "GpuTrainStepBench"]
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    entries = load(argv[1:])
-    if not entries:
+    entries, others = load(argv[1:])
+    torch = [o for o in others if o.get("source") == "torch"]
+    if not entries and not torch:
         print("no benchmark results in " + ", ".join(argv[1:]), file=sys.stderr)
         return 1
     by_class = OrderedDict()
     for e in entries:
         cls = e["benchmark"].rsplit(".", 2)[1]
         by_class.setdefault(cls, []).append(e)
-    lines = [settings_line(entries), ""]
+    for o in torch:
+        if o.get("bench") in ("GpuDenseBench", "GpuTrainStepBench"):
+            by_class.setdefault(o["bench"], [])
+    lines = [settings_line(entries), ""] if entries else []
+    lines += gpu_env_lines(torch)
     lines.append("Rates: FLOP/s for products and train steps, effective B/s (bytes an ideal implementation "
                  "must move) for memory-bound ops. Speed ours/anchor = anchor time / ours time (> 1: ours faster).")
     lines.append("")
-    for cls in sorted(by_class, key=lambda c: ["SgemmBench", "OpsBench", "TrainStepBench"].index(c)
-                      if c in ("SgemmBench", "OpsBench", "TrainStepBench") else 99):
-        lines += table(cls, by_class[cls])
+    for cls in sorted(by_class, key=lambda c: CLASS_ORDER.index(c) if c in CLASS_ORDER else 99):
+        if cls == "GpuDenseBench":
+            lines += gpu_dense_table(by_class[cls], torch)
+        elif cls == "GpuTrainStepBench":
+            lines += gpu_step_table(by_class[cls], torch)
+        else:
+            lines += table(cls, by_class[cls])
     print("\n".join(lines))
     return 0
 

@@ -1,0 +1,212 @@
+package io.github.betavae.bench.gpu;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.cuda.CudaBackend;
+import io.github.betavae.backend.cuda.CudaBuf;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import jcuda.driver.CUcontext;
+import jcuda.driver.JCudaDriver;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The dense products of the default net on the GPU: our kernels ({@code kernels/dense.cu} through
+ * {@link CudaBackend}) against cuBLAS {@code cublasSgemm} on the same row-major buffers. x (B,IN),
+ * w (OUT,IN), b (OUT), dy (B,OUT).
+ *
+ * <ul>
+ *   <li>forward: y = x·wᵀ + b (2·B·IN·OUT flops; the bias is counted as free)
+ *   <li>backward: dx = dy·w, dw += dyᵀ·x, db += Σ_B dy (4·B·IN·OUT flops)
+ * </ul>
+ *
+ * Activation is identity so both sides do exactly the products and the bias. Each invocation queues
+ * {@value #QUEUED} products and then synchronizes once, and JMH divides by {@value #QUEUED}: the
+ * time per product includes its launch but not a host round trip, which is how a train step sees
+ * it (its launches are queued back to back). Both sides are FP32 without tensor cores.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@OperationsPerInvocation(GpuDenseBench.QUEUED)
+public class GpuDenseBench {
+  static final int QUEUED = 8;
+
+  /** Shape (JMH wants @State wherever @Param is declared). */
+  @State(Scope.Benchmark)
+  public abstract static class Shape {
+    /** Layer as IN x OUT: the default net's encoder, hidden, decoder-out, decoder-in and head. */
+    @Param({"4096x1200", "1200x1200", "1200x4096", "10x1200", "1200x20"})
+    public String layer;
+
+    @Param({"64", "256", "1024"})
+    public int batch;
+
+    int in;
+    int out;
+    CudaBackend be;
+    Buf x, w, b, y, dy, dx, dw, db;
+
+    /** Opens the GPU and fills the buffers (same values on both sides). */
+    void allocate() {
+      String[] p = layer.split("x");
+      if (p.length != 2) throw new IllegalArgumentException("layer must be INxOUT but was " + layer);
+      in = Integer.parseInt(p[0]);
+      out = Integer.parseInt(p[1]);
+      be = Gpu.open();
+      x = load((long) batch * in, 1);
+      w = load((long) out * in, 2);
+      b = load(out, 3);
+      dy = load((long) batch * out, 4);
+      y = be.alloc((long) batch * out);
+      dx = be.alloc((long) batch * in);
+      dw = be.alloc((long) out * in);
+      db = be.alloc(out);
+    }
+
+    private Buf load(long n, long seed) {
+      Buf buf = be.alloc(n);
+      be.write(buf, Inputs.uniform(n, 1f, seed));
+      return buf;
+    }
+
+    void oursForward() {
+      be.denseForward(y, x, w, b, batch, in, out, Activation.IDENTITY);
+    }
+
+    void oursBackward() {
+      be.denseBackward(dx, dw, db, dy, y, x, w, batch, in, out, Activation.IDENTITY);
+    }
+
+    /** What a side opened beyond the backend, closed before it. */
+    void closeExtras() {}
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      closeExtras();
+      if (be != null) be.close();
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class Ours extends Shape {
+    @Setup(Level.Trial)
+    public void setUp() {
+      allocate();
+      oursForward();
+      oursBackward();
+      be.synchronize();
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class Cublas extends Shape {
+    CublasGemm gemm;
+    CUcontext context;
+    List<CublasGemm.Call> forward, backward;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      allocate();
+      context = new CUcontext();
+      JCudaDriver.cuCtxGetCurrent(context);  // the device's context, made current by open()
+      gemm = new CublasGemm();
+      Buf ones = be.alloc(batch);
+      be.fill(ones, 1f);
+      forward = CublasGemm.forward(a(y), a(x), a(w), a(b), a(ones), batch, in, out);
+      backward = CublasGemm.backward(a(dx), a(dw), a(db), a(dy), a(x), a(w), a(ones), batch, in, out);
+      checkAgainstOurs();
+    }
+
+    private static long a(Buf buf) {
+      return ((CudaBuf) buf).address();
+    }
+
+    /** Both sides must compute the same y and dx, or the anchor is timing something else. */
+    private void checkAgainstOurs() {
+      float[] ours = new float[batch * out], theirs = new float[batch * out];
+      oursForward();
+      be.read(y, ours);
+      gemm.run(forward);
+      JCudaDriver.cuCtxSynchronize();
+      be.read(y, theirs);
+      double e1 = relativeError(ours, theirs);
+      float[] oursDx = new float[batch * in], theirsDx = new float[batch * in];
+      oursBackward();
+      be.read(dx, oursDx);
+      be.fill(dx, 0f);
+      gemm.run(backward);
+      JCudaDriver.cuCtxSynchronize();
+      be.read(dx, theirsDx);
+      double e2 = relativeError(oursDx, theirsDx);
+      System.out.printf("check: ours vs cuBLAS, max |diff| / max |value|: y %.2e, dx %.2e%n", e1, e2);
+      if (!(e1 <= 1e-4 && e2 <= 1e-4)) {
+        throw new IllegalStateException("cuBLAS and our kernels disagree on layer " + layer + " batch " + batch
+            + ": relative error y " + e1 + ", dx " + e2 + " (expected ≤ 1e-4)");
+      }
+    }
+
+    private static double relativeError(float[] ref, float[] got) {
+      double diff = 0, scale = 0;
+      for (int i = 0; i < ref.length; i++) {
+        diff = Math.max(diff, Math.abs((double) ref[i] - got[i]));
+        scale = Math.max(scale, Math.abs(ref[i]));
+      }
+      return diff / Math.max(scale, 1e-30);
+    }
+
+    void sync() {
+      JCudaDriver.cuCtxSynchronize();
+    }
+
+    @Override
+    void closeExtras() {
+      if (gemm != null) gemm.close();
+    }
+  }
+
+  @Benchmark
+  public Buf oursForward(Ours s) {
+    for (int i = 0; i < QUEUED; i++) s.oursForward();
+    s.be.synchronize();
+    return s.y;
+  }
+
+  @Benchmark
+  public Buf oursBackward(Ours s) {
+    for (int i = 0; i < QUEUED; i++) s.oursBackward();
+    s.be.synchronize();
+    return s.dw;
+  }
+
+  @Benchmark
+  public Buf cublasForward(Cublas s) {
+    JCudaDriver.cuCtxSetCurrent(s.context);  // JMH may call from another thread than setup's
+    for (int i = 0; i < QUEUED; i++) s.gemm.run(s.forward);
+    s.sync();
+    return s.y;
+  }
+
+  @Benchmark
+  public Buf cublasBackward(Cublas s) {
+    JCudaDriver.cuCtxSetCurrent(s.context);
+    for (int i = 0; i < QUEUED; i++) s.gemm.run(s.backward);
+    s.sync();
+    return s.dw;
+  }
+}

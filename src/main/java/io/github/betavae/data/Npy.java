@@ -180,7 +180,11 @@ public final class Npy {
 
   /** Element at byte position {@code pos} of {@code b} as a float (bytes as unsigned 0..255). */
   static float element(ByteBuffer b, DType t, long pos) {
-    int p = (int) pos;
+    return t == DType.FLOAT32 ? b.getFloat((int) pos) : (float) elementAsDouble(b, t, (int) pos);
+  }
+
+  /** Element at byte position {@code pos} of {@code b} as a double; integers are exact up to 2⁵³. */
+  static double elementAsDouble(ByteBuffer b, DType t, int p) {
     switch (t) {
       case UINT8:
       case BOOL:
@@ -196,7 +200,7 @@ public final class Npy {
       case FLOAT32:
         return b.getFloat(p);
       case FLOAT64:
-        return (float) b.getDouble(p);
+        return b.getDouble(p);
       default:
         throw new IllegalStateException("no numeric value for " + t);
     }

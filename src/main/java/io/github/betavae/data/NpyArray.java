@@ -56,25 +56,7 @@ final class NpyArray {
   double get(long e) {
     ByteBuffer b = regions[(int) (e / perRegion)];
     int p = (int) (e % perRegion) * header.dtype().bytes;
-    switch (header.dtype()) {
-      case UINT8:
-      case BOOL:
-        return b.get(p) & 0xFF;
-      case INT8:
-        return b.get(p);
-      case INT16:
-        return b.getShort(p);
-      case INT32:
-        return b.getInt(p);
-      case INT64:
-        return b.getLong(p);
-      case FLOAT32:
-        return b.getFloat(p);
-      case FLOAT64:
-        return b.getDouble(p);
-      default:
-        throw new IllegalStateException("no numeric value for " + header.dtype());
-    }
+    return Npy.elementAsDouble(b, header.dtype(), p);
   }
 
   /** Element {@code e} of an integer array, exactly. */

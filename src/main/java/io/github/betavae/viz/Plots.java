@@ -116,11 +116,9 @@ public final class Plots {
     s.setMarker(SeriesMarkers.CIRCLE);
     s.setMarkerColor(Color.BLUE);
     s.setLineColor(new Color(0, 0, 255, 96));
-    for (RdPoint p : sorted) {
-      // Labels sit just above their markers (screen-space offset would need the final layout).
-      AnnotationText t = new AnnotationText(p.label(), p.kl(), p.recon(), false);
-      c.addAnnotation(t);
-    }
+    // Labels are centred on their anchor: lift them by 6% of the distortion span to clear the marker.
+    double lift = 0.06 * range(y)[2];
+    for (RdPoint p : sorted) c.addAnnotation(new AnnotationText(p.label(), p.kl(), p.recon() + lift, false));
     c.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     c.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
     pad(c, x, y);

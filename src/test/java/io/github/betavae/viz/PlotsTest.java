@@ -58,6 +58,19 @@ class PlotsTest {
   }
 
   @Test
+  void oneRowAndNoPerDimensionColumnsStillDraw() throws IOException {
+    Path f = dir.resolve("short.csv"), png = dir.resolve("short.png");
+    Files.writeString(f, "step,loss,recon,kl\n1,2840.5,2840.1,0.1\n");
+    Plots.trainingCurves(f, png);
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertEquals(2 * Plots.PANEL_HEIGHT, img.getHeight());
+    assertTrue(distinctColors(img) > 10);
+    Files.writeString(f, "step,loss,recon,kl,kl_0\n1,NaN,NaN,NaN,NaN\n2,NaN,NaN,NaN,NaN\n");
+    Plots.trainingCurves(f, png);
+    assertEquals(Plots.WIDTH, ImageIO.read(png.toFile()).getWidth(), "a diverged run still gets its (empty) chart");
+  }
+
+  @Test
   void longRunsAreAveragedIntoBuckets() {
     double[] x = new double[10_000], y = new double[10_000];
     for (int i = 0; i < x.length; i++) {

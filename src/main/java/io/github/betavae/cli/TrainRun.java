@@ -15,6 +15,8 @@ import io.github.betavae.train.Progress;
 import io.github.betavae.train.TrainConfig;
 import io.github.betavae.train.Trainer;
 import io.github.betavae.viz.Figures;
+import io.github.betavae.viz.Plots;
+import io.github.betavae.viz.Traversals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -26,6 +28,10 @@ final class TrainRun {
   static final String METRICS = "metrics.csv";
   static final String SAMPLES = "samples.png";
   static final String RECONSTRUCTIONS = "reconstructions.png";
+  static final String CURVES = "curves.png";
+  static final String TRAVERSALS = "traversals.png";
+  /** Samples whose mean KL orders the traversal rows: enough to rank dimensions, cheap at the end of a run. */
+  static final int TRAVERSAL_REFERENCE = 256;
   /** Prior draws in samples.png (an 8×8 grid) and inputs in reconstructions.png. */
   static final int SAMPLE_COUNT = 64, RECON_COUNT = 32;
 
@@ -76,6 +82,9 @@ final class TrainRun {
       LossStats last = trainer.run();
       Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
       Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
+      Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES));
+      Traversals.write(model, data, Traversals.pickIndex(data, tc.seed()),
+          new Traversals.Options(3.0, 10, TRAVERSAL_REFERENCE, tc.seed()), dir.resolve(TRAVERSALS));
       out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
           trainer.stepsDone(), last.loss(), last.recon(), last.kl());
       return 0;

@@ -38,7 +38,7 @@ class MainTest {
   void noCommandOrUnknownCommandIsAUsageError() {
     Cli.Result none = Cli.run();
     assertEquals(Main.USAGE, none.rc());
-    assertEquals("betavae: missing command: expected train, eval, sample, info or help (see 'betavae --help')", none.err().strip());
+    assertEquals("betavae: missing command: expected train, eval, sample, traverse, info or help (see 'betavae --help')", none.err().strip());
     Cli.Result bad = Cli.run("fly");
     assertEquals(Main.USAGE, bad.rc());
     assertEquals(1, bad.errLines().size(), bad.err());

@@ -12,10 +12,11 @@ import java.util.Locale;
  * <p>The loss is a host value and free to check. A finite loss can still come with a non-finite
  * gradient (an overflow in a backward product), and Adam would then turn every parameter it touches
  * into NaN, so the gradients are checked every step too: they are copied to a host array allocated
- * once and scanned tensor by tensor in layout order. On the CPU engine with the default network
- * (about 4.9M parameters) the copy and the scan together cost a few milliseconds against a step of
- * well over a hundred, under 3%; on a GPU the copy crosses the bus every step, which is the price
- * of naming the tensor and never applying a bad update.
+ * once and scanned tensor by tensor in layout order. Measured on two CPU cores with the default
+ * network (14.2M parameters, batch 64): the copy takes about 3.5 ms and the scan about 4.5 ms,
+ * against about 85 ms for the step. On a GPU the copy crosses the bus every step; that is the price
+ * of naming the tensor and never applying a bad update, where a loss-only check would let one NaN
+ * gradient turn the weights to NaN unnoticed until the next step.
  */
 final class NumericGuard {
   private final BetaVae model;
@@ -44,11 +45,25 @@ final class NumericGuard {
   static String firstNonFinite(ParamLayout layout, float[] values) {
     for (ParamLayout.Tensor t : layout.tensors()) {
       int from = Math.toIntExact(t.offset()), to = Math.toIntExact(t.offset() + t.size());
-      // x − x is 0 for finite x and NaN for NaN and ±∞: one branch-free accumulation per tensor.
-      float acc = 0f;
-      for (int i = from; i < to; i++) acc += values[i] - values[i];
-      if (acc != 0f) return t.name();
+      if (!allFinite(values, from, to)) return t.name();
     }
     return null;
+  }
+
+  /**
+   * x − x is 0 for finite x and NaN for NaN and ±∞, so the sum is 0 exactly when all are finite.
+   * Four independent sums, because one serial float sum runs at a third of the memory's speed.
+   */
+  static boolean allFinite(float[] v, int from, int to) {
+    float a = 0f, b = 0f, c = 0f, d = 0f;
+    int i = from;
+    for (; i + 4 <= to; i += 4) {
+      a += v[i] - v[i];
+      b += v[i + 1] - v[i + 1];
+      c += v[i + 2] - v[i + 2];
+      d += v[i + 3] - v[i + 3];
+    }
+    for (; i < to; i++) a += v[i] - v[i];
+    return a + b + c + d == 0f;
   }
 }

@@ -161,6 +161,8 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(flag + " cannot be given with --resume: the run's " + Checkpoint.CONFIG + " fixes it");
       }
     }
+    // A run killed while saving may have left a mix of two checkpoints: put the last complete one back.
+    if (Files.exists(resume.resolve(Checkpoint.CONFIG))) Checkpoint.recover(resume);
     RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
     RunConfig.Training t = old.training();
     Checkpoint.OptimizerState state = Checkpoint.readOptimizer(resume.resolve(Checkpoint.OPTIMIZER),

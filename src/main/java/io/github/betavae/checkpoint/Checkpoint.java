@@ -81,14 +81,13 @@ public final class Checkpoint {
     return RunConfig.read(dir.resolve(CONFIG)).training().stepsDone();
   }
 
-  /** Why the three files do not belong to one step; null when they do (a file without a step tag agrees). */
+  /**
+   * Why the three files do not belong to one step; null when they do (a file without a step tag
+   * agrees). A file that does not parse is damage, not a kill mid-save (each file is replaced
+   * atomically): its own error is thrown.
+   */
   private static String disagreement(Path dir) throws IOException {
-    long config;
-    try {
-      config = RunConfig.read(dir.resolve(CONFIG)).training().stepsDone();
-    } catch (IOException e) {
-      return e.getMessage();
-    }
+    long config = RunConfig.read(dir.resolve(CONFIG)).training().stepsDone();
     for (String f : List.of(MODEL, OPTIMIZER)) {
       Path p = dir.resolve(f);
       if (!Files.exists(p)) continue;
@@ -96,9 +95,11 @@ public final class Checkpoint {
       try (SafeTensors.Reader r = SafeTensors.open(p)) {
         String s = r.metadata().get("step");
         if (s == null) continue;
-        step = Long.parseLong(s);
-      } catch (IOException | NumberFormatException e) {
-        return f + ": " + e.getMessage();
+        try {
+          step = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+          throw new IOException(f + ": expected an integer 'step' in the metadata but found " + s);
+        }
       }
       if (step != config) return CONFIG + " says step " + config + " but " + f + " holds step " + step;
     }

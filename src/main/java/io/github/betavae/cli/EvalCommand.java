@@ -58,6 +58,10 @@ public final class EvalCommand implements Callable<Integer> {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
     if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
     DataOption.check(input, "--input");
+    if (!java.nio.file.Files.isDirectory(checkpoint)) {
+      throw new IllegalArgumentException("--checkpoint: expected a run directory written by 'train' but found "
+          + (java.nio.file.Files.exists(checkpoint) ? "a file " : "nothing at ") + checkpoint);
+    }
     // The checkpoint's config first: it says which width and value range the input must have.
     RunConfig config = RunConfig.read(checkpoint.resolve(Checkpoint.CONFIG));
     Likelihood lik = parseLikelihood(config);

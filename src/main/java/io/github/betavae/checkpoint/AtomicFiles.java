@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Writes files so that a reader sees either the old content or the complete new content, never a
@@ -29,15 +33,9 @@ public final class AtomicFiles {
   public static void write(Path target, Writer writer) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = createTemp(dir, target.getFileName().toString());
+    Path tmp = prepare(dir, target, writer);
     boolean moved = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(ch);
-        writer.write(out);
-        out.flush();
-        ch.force(true);
-      }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       moved = true;
       syncDirectory(dir);
@@ -47,13 +45,126 @@ public final class AtomicFiles {
   }
 
   /**
+   * Replaces a group of files in one directory that belong together (a checkpoint's weights,
+   * optimizer state and config). Each file is replaced atomically, but no file system renames
+   * several files at once, so the group is made recoverable instead:
+   * <ol>
+   *   <li>every new file is written and forced to disk under a temporary name;</li>
+   *   <li>the current files get a second name, {@code .NAME.prev} (a hard link: no copy);</li>
+   *   <li>the temporary files are renamed over the targets, in order, and the directory is forced;</li>
+   *   <li>the {@code .prev} links are removed.</li>
+   * </ol>
+   * A kill before step 3 leaves the old group; after it, the new group; during it, a mix whose
+   * old half is still complete under the {@code .prev} names, for {@link #restorePrevious}.
+   */
+  public static void writeGroup(Map<Path, Writer> files) throws IOException {
+    if (files.isEmpty()) return;
+    Path dir = files.keySet().iterator().next().toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Map<Path, Path> temps = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<Path, Writer> e : files.entrySet()) {
+        if (!e.getKey().toAbsolutePath().getParent().equals(dir)) {
+          throw new IllegalArgumentException("write group: expected files in " + dir + " but found " + e.getKey());
+        }
+        temps.put(e.getKey(), prepare(dir, e.getKey(), e.getValue()));
+      }
+      boolean linked = true;
+      for (Path target : files.keySet()) linked &= linkPrevious(target);
+      if (linked) syncDirectory(dir);
+      for (Map.Entry<Path, Path> e : temps.entrySet()) {
+        Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+      temps.clear();
+      syncDirectory(dir);
+      for (Path target : files.keySet()) Files.deleteIfExists(previous(target));
+    } finally {
+      for (Path tmp : temps.values()) Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The name under which {@link #writeGroup} keeps the file it is replacing. */
+  public static Path previous(Path target) {
+    return target.resolveSibling("." + target.getFileName() + ".prev");
+  }
+
+  /**
+   * Puts back the group that {@link #writeGroup} was replacing when it was stopped: each target
+   * whose {@code .prev} exists is atomically replaced by it, then the {@code .prev} names are removed.
+   * Safe to repeat if stopped itself.
+   *
+   * @return false, changing nothing, when some target has no {@code .prev}
+   */
+  public static boolean restorePrevious(List<Path> targets) throws IOException {
+    for (Path t : targets) if (!Files.isRegularFile(previous(t))) return false;
+    Path dir = targets.get(0).toAbsolutePath().getParent();
+    for (Path t : targets) {
+      Path tmp = tempName(dir, t.getFileName().toString());
+      Files.createLink(tmp, previous(t));
+      Files.move(tmp, t, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncDirectory(dir);
+    for (Path t : targets) Files.deleteIfExists(previous(t));
+    return true;
+  }
+
+  /**
+   * Removes the temporary files that a writer stopped mid-way left in {@code dir} (names
+   * {@code .NAME.PID-NANOS.tmp}); the targets themselves are never touched.
+   */
+  public static void removeLeftovers(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (p.getFileName().toString().matches("\\..+\\.\\d+-\\d+\\.tmp")) Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Gives {@code target}'s current content the name {@code .prev}; false if it cannot (no target, no links). */
+  private static boolean linkPrevious(Path target) throws IOException {
+    Path prev = previous(target);
+    Files.deleteIfExists(prev);
+    if (!Files.isRegularFile(target)) return false;
+    try {
+      Files.createLink(prev, target);
+      return true;
+    } catch (UnsupportedOperationException | IOException e) {
+      // A file system without hard links: the group is then only as safe as each single file.
+      return false;
+    }
+  }
+
+  /** A temporary file beside {@code target} holding what {@code writer} produced, forced to disk. */
+  private static Path prepare(Path dir, Path target, Writer writer) throws IOException {
+    Path tmp = createTemp(dir, target.getFileName().toString());
+    boolean ok = false;
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        OutputStream out = Channels.newOutputStream(ch);
+        writer.write(out);
+        out.flush();
+        ch.force(true);
+      }
+      ok = true;
+      return tmp;
+    } finally {
+      if (!ok) Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static Path tempName(Path dir, String name) {
+    return dir.resolve("." + name + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+  }
+
+  /**
    * A new empty file beside the target. Same directory, because a rename across file systems would
    * not be atomic; not {@code Files.createTempFile}, whose owner-only permissions would carry over
    * to the checkpoint.
    */
   private static Path createTemp(Path dir, String name) throws IOException {
     for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+      Path tmp = tempName(dir, name);
       try {
         return Files.createFile(tmp);
       } catch (FileAlreadyExistsException e) {

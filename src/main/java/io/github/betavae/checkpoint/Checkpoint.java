@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * A run directory's checkpoint (DESIGN §9): {@code model.safetensors} with PyTorch {@code nn.Linear}
  * names and shapes, {@code optimizer.safetensors} with Adam's moments and step, and
- * {@code config.json}. Each file is replaced atomically. The weights file holds nothing but the
- * weights and a fixed format tag, so same-seed runs produce identical bytes.
+ * {@code config.json}. The three are replaced as a recoverable group ({@link AtomicFiles#writeGroup},
+ * {@link #recover}). The weights file holds nothing but the weights, a fixed format tag and the step,
+ * so same-seed runs produce identical bytes.
  */
 public final class Checkpoint {
   public static final String MODEL = "model.safetensors";
@@ -34,25 +35,81 @@ public final class Checkpoint {
   /** Adam's state as stored: first and second moments (layout order) and the number of updates taken. */
   public record OptimizerState(float[] m, float[] v, long step) {}
 
-  /** Writes weights, optimizer state and config into {@code dir} (created if needed). */
+  /**
+   * Writes weights, optimizer state and config into {@code dir} (created if needed) as one group
+   * (see {@link AtomicFiles#writeGroup}): after a kill at any moment, {@link #recover} finds the
+   * three files of one step. Both safetensors files carry the step in their metadata so that
+   * agreement can be checked.
+   */
   public static void save(Path dir, BetaVae model, Adam adam, RunConfig config) throws IOException {
     Files.createDirectories(dir);
-    writeModel(dir.resolve(MODEL), model.layout(), model.paramsToHost());
+    long step = config.training().stepsDone();
+    Map<Path, AtomicFiles.Writer> group = new LinkedHashMap<>();
+    group.put(dir.resolve(MODEL), modelWriter(model.layout(), model.paramsToHost(), step));
     if (adam != null) {
       Backend be = model.backend();
       float[] m = new float[(int) model.layout().size()];
       float[] v = new float[m.length];
       be.read(adam.m(), m);
       be.read(adam.v(), v);
-      writeOptimizer(dir.resolve(OPTIMIZER), m, v, adam.steps());
+      group.put(dir.resolve(OPTIMIZER), optimizerWriter(m, v, adam.steps()));
     }
     // config.json last: its steps_done never claims more than the weights beside it hold.
-    config.write(dir.resolve(CONFIG));
+    byte[] json = config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    group.put(dir.resolve(CONFIG), out -> out.write(json));
+    AtomicFiles.writeGroup(group);
+  }
+
+  /**
+   * Makes {@code dir}'s checkpoint consistent after a process was killed while saving: removes
+   * temporary files, and if the weights, the optimizer state and config.json do not hold the same
+   * step, puts back the complete previous checkpoint kept beside them.
+   *
+   * @return the step the checkpoint holds
+   * @throws IOException when the files disagree and no previous checkpoint can be restored
+   */
+  public static long recover(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + " (expected a run directory written by 'train')");
+    AtomicFiles.removeLeftovers(dir);
+    String why = disagreement(dir);
+    if (why == null) return RunConfig.read(dir.resolve(CONFIG)).training().stepsDone();
+    List<Path> group = new ArrayList<>(List.of(dir.resolve(MODEL), dir.resolve(CONFIG)));
+    if (Files.exists(dir.resolve(OPTIMIZER))) group.add(1, dir.resolve(OPTIMIZER));
+    if (!AtomicFiles.restorePrevious(group) || disagreement(dir) != null) {
+      throw new IOException(dir + ": the checkpoint files disagree (" + why + ") and no complete previous checkpoint is left");
+    }
+    return RunConfig.read(dir.resolve(CONFIG)).training().stepsDone();
+  }
+
+  /**
+   * Why the three files do not belong to one step; null when they do (a file without a step tag
+   * agrees). A file that does not parse is damage, not a kill mid-save (each file is replaced
+   * atomically): its own error is thrown.
+   */
+  private static String disagreement(Path dir) throws IOException {
+    long config = RunConfig.read(dir.resolve(CONFIG)).training().stepsDone();
+    for (String f : List.of(MODEL, OPTIMIZER)) {
+      Path p = dir.resolve(f);
+      if (!Files.exists(p)) continue;
+      long step;
+      try (SafeTensors.Reader r = SafeTensors.open(p)) {
+        String s = r.metadata().get("step");
+        if (s == null) continue;
+        try {
+          step = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+          throw new IOException(f + ": expected an integer 'step' in the metadata but found " + s);
+        }
+      }
+      if (step != config) return CONFIG + " says step " + config + " but " + f + " holds step " + step;
+    }
+    return null;
   }
 
   /** Reads config.json and model.safetensors from {@code dir} and builds the model on {@code backend}. */
   public static Loaded load(Path dir, Backend backend) throws IOException {
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + " (expected a run directory written by 'train')");
+    if (Files.exists(dir.resolve(CONFIG))) recover(dir);
     RunConfig config = RunConfig.read(dir.resolve(CONFIG));
     VaeConfig vc;
     try {
@@ -69,15 +126,23 @@ public final class Checkpoint {
 
   /** Writes the parameters (layout order) as named tensors. */
   public static void writeModel(Path file, ParamLayout layout, float[] params) throws IOException {
+    AtomicFiles.write(file, modelWriter(layout, params, -1));
+  }
+
+  /** The weights as safetensors; {@code step} ≥ 0 goes into the metadata. */
+  private static AtomicFiles.Writer modelWriter(ParamLayout layout, float[] params, long step) {
     if (params.length != layout.size()) {
-      throw new IllegalArgumentException("write " + file.getFileName() + ": expected " + layout.size()
+      throw new IllegalArgumentException("write " + MODEL + ": expected " + layout.size()
           + " parameters but found " + params.length);
     }
     List<SafeTensors.Entry> entries = new ArrayList<>();
     for (ParamLayout.Tensor t : layout.tensors()) {
       entries.add(new SafeTensors.Entry(t.name(), t.shape(), params, (int) t.offset()));
     }
-    SafeTensors.write(file, entries, Map.of("format", "pt"));
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "pt");
+    if (step >= 0) meta.put("step", Long.toString(step));
+    return SafeTensors.writer(entries, meta);
   }
 
   /**
@@ -109,12 +174,16 @@ public final class Checkpoint {
 
   /** Writes Adam's moments and step; the step is metadata so resuming continues the bias correction exactly. */
   public static void writeOptimizer(Path file, float[] m, float[] v, long step) throws IOException {
+    AtomicFiles.write(file, optimizerWriter(m, v, step));
+  }
+
+  private static AtomicFiles.Writer optimizerWriter(float[] m, float[] v, long step) {
     if (m.length != v.length) throw new IllegalArgumentException("optimizer state: m has " + m.length + " but v has " + v.length);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
     meta.put("optimizer", "adam");
     meta.put("step", Long.toString(step));
-    SafeTensors.write(file, List.of(
+    return SafeTensors.writer(List.of(
         new SafeTensors.Entry("adam.m", new long[] {m.length}, m, 0),
         new SafeTensors.Entry("adam.v", new long[] {v.length}, v, 0)), meta);
   }

@@ -57,9 +57,16 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
 
   /**
    * The schedule: {@code steps} is the budget asked for (0 when given in epochs), {@code steps_done}
-   * the updates this checkpoint has taken.
+   * the updates this checkpoint has taken, {@code skipped_nonfinite} how many of those batches were
+   * skipped for a NaN or ±∞ under {@code --skip-nonfinite} (0 when absent from older files).
    */
-  public record Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery) {}
+  public record Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery,
+                         long skippedNonfinite) {
+    /** A schedule with nothing skipped. */
+    public Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery) {
+      this(seed, batch, steps, epochs, stepsDone, checkpointEvery, 0);
+    }
+  }
 
   /** What was trained on: the {@code --data} spec, its description, N and D, and the subset size (0 = all). */
   public record DataInfo(String spec, String description, int size, int features, int subset) {
@@ -99,8 +106,13 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
 
   /** The same configuration with {@code steps_done} replaced. */
   public RunConfig withStepsDone(long stepsDone) {
+    return withProgress(stepsDone, training.skippedNonfinite());
+  }
+
+  /** The same configuration with {@code steps_done} and {@code skipped_nonfinite} replaced. */
+  public RunConfig withProgress(long stepsDone, long skippedNonfinite) {
     Training t = new Training(training.seed(), training.batch(), training.steps(), training.epochs(), stepsDone,
-        training.checkpointEvery());
+        training.checkpointEvery(), skippedNonfinite);
     return new RunConfig(format, model, objective, optimizer, t, data, provenance);
   }
 
@@ -117,7 +129,13 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   public static RunConfig fromJson(String json, String source) throws IOException {
     RunConfig c;
     try {
-      c = JSON.readValue(json, RunConfig.class);
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
+      // Files written before --skip-nonfinite existed lack the count: they skipped nothing.
+      if (tree != null && tree.get("training") instanceof com.fasterxml.jackson.databind.node.ObjectNode t
+          && !t.has("skipped_nonfinite")) {
+        t.put("skipped_nonfinite", 0L);
+      }
+      c = JSON.treeToValue(tree, RunConfig.class);
     } catch (JsonProcessingException e) {
       throw new IOException(source + ": " + e.getOriginalMessage().replace('\n', ' '));
     }

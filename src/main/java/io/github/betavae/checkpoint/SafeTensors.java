@@ -96,8 +96,13 @@ public final class SafeTensors {
 
   /** Writes the tensors atomically to {@code file}. Metadata values are strings, as the format requires. */
   public static void write(Path file, List<Entry> tensors, Map<String, String> metadata) throws IOException {
+    AtomicFiles.write(file, writer(tensors, metadata));
+  }
+
+  /** What writes the tensors as one safetensors file, for {@link AtomicFiles}. */
+  public static AtomicFiles.Writer writer(List<Entry> tensors, Map<String, String> metadata) {
     byte[] header = header(tensors, metadata);
-    AtomicFiles.write(file, raw -> {
+    return raw -> {
       OutputStream out = new BufferedOutputStream(raw, CHUNK);
       ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
       buf.putLong(header.length);
@@ -114,7 +119,7 @@ public final class SafeTensors {
         }
       }
       out.flush();
-    });
+    };
   }
 
   /** Opens and validates {@code file}; tensor data is read on demand. */

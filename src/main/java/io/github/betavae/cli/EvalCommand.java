@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Backends;
+import io.github.betavae.backend.Likelihood;
 import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.metrics.Evaluator;
 import io.github.betavae.model.BetaVae;
@@ -30,7 +32,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "run directory written by train")
   Path checkpoint;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE", description = ".npy file of N samples with the model's D features")
+  @Option(names = "--input", required = true, paramLabel = "FILE", description = "data file of N samples with the model's D features (.npy, .npz, IDX or CSV, plain or gzip)")
   String input;
 
   @Option(names = "--posterior-mean", description = "decode z = μ instead of a sample z = μ + σ·ε")
@@ -56,7 +58,19 @@ public final class EvalCommand implements Callable<Integer> {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
     if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
     DataOption.check(input, "--input");
-    Dataset data = DataOption.open(input, 0, seed, "--input");
+    if (!java.nio.file.Files.isDirectory(checkpoint)) {
+      throw new IllegalArgumentException("--checkpoint: expected a run directory written by 'train' but found "
+          + (java.nio.file.Files.exists(checkpoint) ? "a file " : "nothing at ") + checkpoint);
+    }
+    // The checkpoint's config first: it says which width and value range the input must have.
+    RunConfig config = RunConfig.read(checkpoint.resolve(Checkpoint.CONFIG));
+    Likelihood lik = parseLikelihood(config);
+    Dataset data = DataOption.open(input, 0, seed, lik, "--input");
+    int d = config.model().inputSize();
+    if (data.features() != d) {
+      throw new IllegalArgumentException("--input: expected " + d + " features per sample (the checkpoint's input size) but found "
+          + data.features() + " in " + Path.of(input).getFileName());
+    }
     Backends.Choice choice = Backends.open(device, threads);
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
@@ -65,6 +79,14 @@ public final class EvalCommand implements Callable<Integer> {
       // The device line follows the result, so a failure prints only its one error line.
       spec.commandLine().getErr().println(choice.description());
       return 0;
+    }
+  }
+
+  private Likelihood parseLikelihood(RunConfig config) throws IOException {
+    try {
+      return Likelihood.parse(config.model().likelihood());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(checkpoint.resolve(Checkpoint.CONFIG) + ": " + e.getMessage());
     }
   }
 

@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
 public final class Main implements Runnable {
   /** Exit code for bad input: invalid values, missing files, unusable devices. */
   public static final int USAGE = 2;
+  /** Exit code when training meets a NaN or ±∞ (and --skip-nonfinite is not given). */
+  public static final int NON_FINITE = 3;
   /** Exit code for failures that are not the user's (a bug); the message asks for --verbose. */
   public static final int INTERNAL = 1;
 
@@ -52,6 +54,13 @@ public final class Main implements Runnable {
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
       String name = c.getCommandSpec().qualifiedName();
+      if (ex instanceof io.github.betavae.train.NonFiniteException) {
+        err.println(name + ": " + oneLine(ex.getMessage()) + "; the last checkpoint is kept (lower --lr, check the data, "
+            + "or pass --skip-nonfinite)");
+        if (verbose) ex.printStackTrace(err);
+        err.flush();
+        return NON_FINITE;
+      }
       boolean user = isUserError(ex);
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : oneLine(ex.getMessage());
       if (ex instanceof java.nio.file.NoSuchFileException) msg = "no such file: " + msg;

@@ -36,7 +36,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--data", paramLabel = "dsprites|FILE", description = "dsprites (built in, 737,280 images) or an .npy file of N samples")
+  @Option(names = "--data", paramLabel = "dsprites|FILE", description = {"dsprites (built in, 737,280 images) or a data file of N samples:",
+      ".npy, .npz, MNIST IDX or CSV, plain or gzip, recognised by content"})
   String data = "dsprites";
 
   @Option(names = "--subset", paramLabel = "N", description = "train on a seeded random subset of N samples (0 = all)")
@@ -97,6 +98,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--force", description = "allow writing into a non-empty --out")
   boolean force;
 
+  @Option(names = "--skip-nonfinite", description = {"skip a batch whose loss or gradient is NaN or ±∞ (no update) and count it,",
+      "instead of stopping with exit code 3"})
+  boolean skipNonFinite;
+
   @Option(names = "--quiet", description = "no progress output")
   boolean quiet;
 
@@ -137,7 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
     checkOutIsFree(out, force);
     DataOption.check(data, "--data");
 
-    Dataset ds = DataOption.open(data, subset, seed, "--data");
+    Dataset ds = DataOption.open(data, subset, seed, lik, "--data");
     VaeConfig vc = new VaeConfig(ds.features(), encoder, encAct, latent, decoder, decAct, lik, beta);
     TrainConfig tc = budget(DEFAULT_STEPS, 0, batch, seed);
     if (ds.size() < batch) {
@@ -156,6 +161,8 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(flag + " cannot be given with --resume: the run's " + Checkpoint.CONFIG + " fixes it");
       }
     }
+    // A run killed while saving may have left a mix of two checkpoints: put the last complete one back.
+    if (Files.exists(resume.resolve(Checkpoint.CONFIG))) Checkpoint.recover(resume);
     RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
     RunConfig.Training t = old.training();
     Checkpoint.OptimizerState state = Checkpoint.readOptimizer(resume.resolve(Checkpoint.OPTIMIZER),
@@ -164,7 +171,8 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalStateException("--resume " + resume + ": " + Checkpoint.CONFIG + " says " + t.stepsDone()
           + " steps done but " + Checkpoint.OPTIMIZER + " holds step " + state.step());
     }
-    Dataset ds = DataOption.open(old.data().spec(), old.data().subset(), t.seed(), "--resume data");
+    Dataset ds = DataOption.open(old.data().spec(), old.data().subset(), t.seed(),
+        Likelihood.parse(old.model().likelihood()), "--resume data");
     if (ds.size() != old.data().size() || ds.features() != old.data().features()) {
       throw new IllegalArgumentException("--resume " + resume + ": expected data of " + old.data().size() + " × "
           + old.data().features() + " but " + old.data().spec() + " now gives " + ds.size() + " × " + ds.features());
@@ -172,7 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig tc = budget(t.steps(), t.epochs(), t.batch(), t.seed());
     Backends.Choice be = openBackend();
     RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
-        new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery),
+        new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery, t.skippedNonfinite()),
         old.data(), provenance(be.backend()));
     return new TrainRun(this, resume, rc, ds, be, tc, state);
   }

@@ -76,9 +76,15 @@ final class TrainRun {
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; β %s; %s %d steps of %d on %s",
           data.describe(), shape(vc), vc.beta(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
           trainer.totalSteps(), tc.batch(), be.description()));
-      trainer.addListener(new MetricsCsv(dir.resolve(METRICS), 1));
+      MetricsCsv metrics = new MetricsCsv(dir.resolve(METRICS), 1);
+      trainer.addListener(metrics);
+      trainer.skipNonFinite(cmd.skipNonFinite);
+      long skippedBefore = config.training().skippedNonfinite();
       if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
-      trainer.onCheckpoint(done -> Checkpoint.save(dir, model, adam, config.withStepsDone(done)));
+      trainer.onCheckpoint(done -> {
+        metrics.flush();
+        Checkpoint.save(dir, model, adam, config.withProgress(done, skippedBefore + trainer.skippedSteps()));
+      });
       LossStats last = trainer.run();
       Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
       Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
@@ -86,7 +92,12 @@ final class TrainRun {
       Traversals.write(model, data, Traversals.pickIndex(data, tc.seed()),
           new Traversals.Options(3.0, 10, TRAVERSAL_REFERENCE, tc.seed()), dir.resolve(TRAVERSALS));
       out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
-          trainer.stepsDone(), last.loss(), last.recon(), last.kl());
+          trainer.stepsDone(), last == null ? Double.NaN : last.loss(), last == null ? Double.NaN : last.recon(),
+          last == null ? Double.NaN : last.kl());
+      if (trainer.skippedSteps() > 0) {
+        out.printf(Locale.ROOT, "skipped %d batches with a non-finite loss or gradient (%d in all, recorded in %s)%n",
+            trainer.skippedSteps(), skippedBefore + trainer.skippedSteps(), Checkpoint.CONFIG);
+      }
       return 0;
     }
   }

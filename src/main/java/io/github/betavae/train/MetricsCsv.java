@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,11 +62,11 @@ public final class MetricsCsv implements TrainListener, AutoCloseable {
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
           if (keep.isEmpty() || stepOf(line) <= plan.firstStep()) keep.add(line);
         }
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        for (String line : keep) {
-          out.write(line);
-          out.write('\n');
-        }
+        // Rewritten beside the file and renamed over it, so a kill now cannot lose the kept rows.
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.write(tmp, keep, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
       } else {
         out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         out.write(header(plan.latent()));
@@ -96,6 +98,19 @@ public final class MetricsCsv implements TrainListener, AutoCloseable {
       out.write(row(s));
       out.write('\n');
       lastWritten = s.step();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Hands the rows written so far to the operating system. Call it before saving a checkpoint: a
+   * resumed run keeps the rows up to its checkpoint, so they must be in the file when it is killed.
+   */
+  public void flush() {
+    if (out == null) return;
+    try {
+      out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

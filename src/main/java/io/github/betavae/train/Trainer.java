@@ -37,6 +37,9 @@ public final class Trainer {
   private final List<TrainListener> listeners = new ArrayList<>();
   private Checkpointer checkpointer = stepsDone -> {};
   private long stepsDone;
+  private final NumericGuard guard;
+  private boolean skipNonFinite;
+  private long skipped;
 
   /** A trainer visiting the data in the seeded per-epoch shuffle of {@link EpochOrder#shuffled}. */
   public Trainer(TrainConfig cfg, BetaVae model, Adam adam, Dataset data, Objective objective) {
@@ -70,6 +73,22 @@ public final class Trainer {
     this.stepsPerEpoch = data.size() / cfg.batch();
     this.totalSteps = cfg.steps() > 0 ? cfg.steps() : Math.multiplyExact(cfg.epochs(), stepsPerEpoch);
     this.stepsDone = adam.steps();
+    this.guard = new NumericGuard(model);
+  }
+
+  /**
+   * With {@code skip}, a batch whose loss or gradient holds NaN or ±∞ is skipped (no update, no
+   * metrics row) and counted; without it (the default) it stops training with a
+   * {@link NonFiniteException}.
+   */
+  public Trainer skipNonFinite(boolean skip) {
+    this.skipNonFinite = skip;
+    return this;
+  }
+
+  /** Batches skipped by this trainer for non-finite values (see {@link #skipNonFinite}). */
+  public long skippedSteps() {
+    return skipped;
   }
 
   /** Registers a listener; listeners are called in registration order. */
@@ -103,7 +122,8 @@ public final class Trainer {
    * Trains until {@link #totalSteps()} updates are done, then saves the final checkpoint.
    *
    * @return the loss terms of the last step (null when there was nothing left to do)
-   * @throws IllegalStateException when the loss stops being finite (the update is not applied)
+   * @throws NonFiniteException when the loss or a gradient is NaN or ±∞ and such batches are not
+   *     skipped; the update is not applied and no checkpoint is written
    */
   public LossStats run() throws IOException {
     Backend be = model.backend();
@@ -129,9 +149,18 @@ public final class Trainer {
         for (int r = 0; r < b; r++) data.copy(perm[first + r], batch, r * d);
         be.write(model.input(b), batch);
         LossStats s = model.forwardBackward(b, cfg.seed(), t, objective);
-        if (!Double.isFinite(s.loss())) {
-          throw new IllegalStateException("training diverged at step " + (t + 1) + ": loss is " + s.loss()
-              + " (recon " + s.recon() + ", kl " + s.kl() + "); try a lower --lr");
+        String bad = guard.check(s, t + 1);
+        if (bad != null && !skipNonFinite) throw new NonFiniteException(bad, t + 1);
+        if (bad != null) {
+          // The batch counts toward the budget and Adam's step, so step t still maps to the same
+          // data and ε on resume, but weights and moments stay as they were and no row is written.
+          adam.setSteps(Math.toIntExact(adam.steps() + 1));
+          stepsDone = t + 1;
+          skipped++;
+          if (cfg.checkpointEvery() > 0 && stepsDone % cfg.checkpointEvery() == 0 && stepsDone < totalSteps) {
+            checkpointer.save(stepsDone);
+          }
+          continue;
         }
         adam.step(model.params(), model.grads());
         stepsDone = t + 1;

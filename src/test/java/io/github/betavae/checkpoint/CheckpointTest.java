@@ -1,5 +1,7 @@
 package io.github.betavae.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,7 +62,43 @@ class CheckpointTest {
       assertArrayEquals(new long[] {6, 4}, r.info("encoder.head.weight").shape());
       assertArrayEquals(new long[] {6, 4}, r.info("decoder.out.weight").shape());
       assertArrayEquals(new long[] {6}, r.info("decoder.out.bias").shape());
-      assertEquals(Map.of("format", "pt"), r.metadata());
+      assertEquals(Map.of("format", "pt", "step", "42"), r.metadata(), "the step lets a reader check the files agree");
+    }
+  }
+
+  @Test
+  void aMixOfTwoCheckpointsIsPutBackToTheLastCompleteOne() throws IOException {
+    try (CpuBackend be = new CpuBackend(1); BetaVae vae = new BetaVae(SMALL, be)) {
+      vae.initialize(3);
+      Adam adam = new Adam(be, Adam.Config.defaults(1e-4), vae.layout().size());
+      adam.setSteps(5);
+      Checkpoint.save(dir, vae, adam, config(SMALL, 5));
+      byte[] model5 = Files.readAllBytes(dir.resolve(Checkpoint.MODEL));
+      byte[] opt5 = Files.readAllBytes(dir.resolve(Checkpoint.OPTIMIZER));
+      byte[] config5 = Files.readAllBytes(dir.resolve(Checkpoint.CONFIG));
+      // What a kill between the renames of a save at step 6 leaves: the new weights, the old rest,
+      // the old group under .prev names, and a temporary file.
+      for (String f : List.of(Checkpoint.MODEL, Checkpoint.OPTIMIZER, Checkpoint.CONFIG)) {
+        Files.createLink(AtomicFiles.previous(dir.resolve(f)), dir.resolve(f));
+      }
+      vae.initialize(4);
+      adam.setSteps(6);
+      Path other = dir.resolve("other");
+      Checkpoint.save(other, vae, adam, config(SMALL, 6));
+      Files.copy(other.resolve(Checkpoint.MODEL), dir.resolve(Checkpoint.MODEL), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.write(dir.resolve(".optimizer.safetensors.123-456.tmp"), new byte[] {1, 2});
+
+      assertEquals(5, Checkpoint.recover(dir));
+      assertArrayEquals(model5, Files.readAllBytes(dir.resolve(Checkpoint.MODEL)));
+      assertArrayEquals(opt5, Files.readAllBytes(dir.resolve(Checkpoint.OPTIMIZER)));
+      assertArrayEquals(config5, Files.readAllBytes(dir.resolve(Checkpoint.CONFIG)));
+      assertFalse(Files.exists(dir.resolve(".optimizer.safetensors.123-456.tmp")), "temporary files removed");
+      assertFalse(Files.exists(AtomicFiles.previous(dir.resolve(Checkpoint.MODEL))), ".prev links removed");
+
+      // Without the previous group, a mix cannot be repaired and is refused rather than loaded.
+      Files.copy(other.resolve(Checkpoint.MODEL), dir.resolve(Checkpoint.MODEL), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      IOException e = assertThrows(IOException.class, () -> Checkpoint.load(dir, be));
+      assertTrue(e.getMessage().contains("config.json says step 5 but model.safetensors holds step 6"), e.getMessage());
     }
   }
 

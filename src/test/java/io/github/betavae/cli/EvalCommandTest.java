@@ -99,7 +99,7 @@ class EvalCommandTest {
     Cli.Result r = Cli.run("eval", "--checkpoint", bernoulliRun.toString(), "--input", small.toString());
     assertEquals(Main.USAGE, r.rc(), r.toString());
     assertEquals(1, r.errLines().size(), r.err());
-    assertTrue(r.errLines().get(0).startsWith("betavae eval: eval: expected 4096 features per sample but found 64 in small.npy"),
+    assertTrue(r.errLines().get(0).equals("betavae eval: --input: expected 4096 features per sample (the checkpoint's input size) but found 64 in small.npy"),
         r.err());
   }
 

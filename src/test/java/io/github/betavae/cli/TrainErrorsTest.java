@@ -76,7 +76,7 @@ class TrainErrorsTest {
   @Test
   void missingDataFile() throws IOException {
     String m = failing("--data", dir.resolve("nope.npy").toString());
-    assertEquals("betavae train: --data: no file " + dir.resolve("nope.npy") + " (expected dsprites or an .npy file)", m);
+    assertEquals("betavae train: --data: no file " + dir.resolve("nope.npy") + " (expected " + DataOption.ACCEPTED + ")", m);
   }
 
   @Test

@@ -206,9 +206,10 @@ class TrainerTest {
       p[(int) vae.layout().head().bias().offset()] = Float.NaN; // ReLU would swallow a NaN weight
       vae.loadParams(p);
       Adam adam = new Adam(be, Adam.Config.defaults(1e-3), vae.layout().size());
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Trainer(
+      NonFiniteException e = assertThrows(NonFiniteException.class, () -> new Trainer(
           TrainConfig.ofSteps(3, 8, 1), vae, adam, new Bars(40), Objective.beta(1.0), EpochOrder.sequential(40)).run());
-      assertTrue(e.getMessage().startsWith("training diverged at step 1: loss is NaN"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("non-finite loss NaN (recon=NaN, kl=NaN) at step 1"), e.getMessage());
+      assertEquals(1, e.step());
       assertEquals(0, adam.steps(), "no update may be applied from a non-finite loss");
     }
   }

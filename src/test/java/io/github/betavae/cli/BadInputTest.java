@@ -1,0 +1,262 @@
+package io.github.betavae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.data.Npy;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every kind of bad input, one row each: the command exits 2 with exactly one line on stderr that
+ * names the file or flag and what was expected, prints no stack trace, and changes no byte of the
+ * files already in the directories it was pointed at.
+ */
+class BadInputTest {
+  @TempDir static Path shared;
+  /** A real tiny checkpoint (64 features), copied for each case that damages one. */
+  static Path good;
+
+  /** Prepares a case's files under {@code dir} and returns its command line. */
+  @FunctionalInterface
+  interface Setup {
+    List<String> args(Path dir) throws IOException;
+  }
+
+  record Case(String name, Setup setup, String... expected) {}
+
+  @BeforeAll
+  static void trainATinyCheckpoint() throws IOException {
+    Path data = shared.resolve("bars.npy");
+    Npy.writeUint8(data, bars(40), 40, 8, 8);
+    good = shared.resolve("good");
+    Cli.Result r = Cli.run("train", "--data", data.toString(), "--encoder", "8", "--decoder", "8", "--latent", "2",
+        "--batch", "8", "--steps", "2", "--device", "cpu", "--quiet", "--out", good.toString());
+    assertEquals(0, r.rc(), r.toString());
+  }
+
+  static byte[] bars(int n) {
+    byte[] px = new byte[n * 64];
+    for (int i = 0; i < n; i++) for (int j = 0; j < 64; j++) px[i * 64 + j] = (byte) (j / 8 == i % 8 ? 1 : 0);
+    return px;
+  }
+
+  /** train on {@code data} with a tiny net into {@code dir/out}, which exists and holds a file. */
+  static List<String> train(Path dir, String data, String... extra) throws IOException {
+    Path out = dir.resolve("out");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("keep.txt"), "precious");
+    List<String> a = Cli.args("train", "--data", data, "--encoder", "8", "--decoder", "8", "--latent", "2", "--batch", "8",
+        "--steps", "2", "--device", "cpu", "--quiet", "--force", "--out", out.toString());
+    a.addAll(List.of(extra));
+    return a;
+  }
+
+  static List<String> trainGood(Path dir, String... extra) throws IOException {
+    Path f = dir.resolve("bars.npy");
+    Npy.writeUint8(f, bars(40), 40, 8, 8);
+    return train(dir, f.toString(), extra);
+  }
+
+  static String write(Path dir, String name, byte[] bytes) throws IOException {
+    Path f = dir.resolve(name);
+    Files.write(f, bytes);
+    return f.toString();
+  }
+
+  static String floats(Path dir, String name, float[] v, int... shape) throws IOException {
+    Path f = dir.resolve(name);
+    Npy.writeFloat32(f, v, shape);
+    return f.toString();
+  }
+
+  static float[] filled(int n, float v) {
+    float[] a = new float[n];
+    Arrays.fill(a, v);
+    return a;
+  }
+
+  /** A copy of the good checkpoint, damaged by {@code damage}; eval on it with good input. */
+  static List<String> eval(Path dir, Damage damage) throws IOException {
+    Path ck = dir.resolve("ck");
+    Files.createDirectories(ck);
+    try (Stream<Path> s = Files.list(good)) {
+      for (Path p : (Iterable<Path>) s::iterator) Files.copy(p, ck.resolve(p.getFileName()));
+    }
+    damage.apply(ck);
+    Path in = dir.resolve("in.npy");
+    Npy.writeUint8(in, bars(10), 10, 64);
+    return Cli.args("eval", "--checkpoint", ck.toString(), "--input", in.toString(), "--device", "cpu");
+  }
+
+  @FunctionalInterface
+  interface Damage {
+    void apply(Path ck) throws IOException;
+  }
+
+  static byte[] npyHeader(String descr, String shape) {
+    String h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    StringBuilder s = new StringBuilder(h);
+    while ((10 + s.length() + 1) % 64 != 0) s.append(' ');
+    s.append('\n');
+    byte[] head = s.toString().getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[10 + head.length];
+    out[0] = (byte) 0x93;
+    System.arraycopy("NUMPY".getBytes(StandardCharsets.US_ASCII), 0, out, 1, 5);
+    out[6] = 1;
+    out[8] = (byte) head.length;
+    out[9] = (byte) (head.length >> 8);
+    System.arraycopy(head, 0, out, 10, head.length);
+    return out;
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] c = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+
+  static final List<Case> CASES = List.of(
+      new Case("missing file", d -> train(d, d.resolve("nope.npy").toString()), "--data", "nope.npy", "expected"),
+      new Case("empty file", d -> train(d, write(d, "empty.npy", new byte[0])), "--data", "empty.npy", "expected"),
+      new Case("truncated npy", d -> {
+        String f = floats(d, "cut.npy", filled(40 * 64, 0.5f), 40, 64);
+        byte[] b = Files.readAllBytes(Path.of(f));
+        return train(d, write(d, "cut.npy", Arrays.copyOf(b, b.length / 2)));
+      }, "cut.npy", "expected"),
+      new Case("a PNG", d -> train(d, write(d, "picture.npy", new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0})),
+          "picture.npy", "expected .npy"),
+      new Case("random bytes", d -> {
+        byte[] b = new byte[500];
+        new java.util.Random(1).nextBytes(b);
+        b[0] = 7;
+        return train(d, write(d, "noise.bin", b));
+      }, "noise.bin", "expected .npy"),
+      new Case("rank 1", d -> train(d, floats(d, "flat.npy", filled(64, 0.5f), 64)), "flat.npy", "expected shape"),
+      new Case("rank 5", d -> train(d, floats(d, "deep.npy", filled(64, 0.5f), 2, 2, 2, 2, 4)), "deep.npy", "expected shape"),
+      new Case("complex dtype", d -> train(d, write(d, "cplx.npy", concat(npyHeader("<c8", "(4, 2)"), new byte[64]))),
+          "cplx.npy", "expected"),
+      new Case("NaN in data", d -> {
+        float[] v = filled(40 * 64, 0.5f);
+        v[3 * 64 + 5] = Float.NaN;
+        return train(d, floats(d, "nan.npy", v, 40, 64));
+      }, "--data", "nan.npy", "expected finite values but found NaN at sample 3, feature 5"),
+      new Case("Inf in data", d -> {
+        float[] v = filled(40 * 64, 0.5f);
+        v[7] = Float.NEGATIVE_INFINITY;
+        return train(d, floats(d, "inf.npy", v, 40, 64), "--likelihood", "gaussian");
+      }, "--data", "inf.npy", "expected finite values but found -Infinity"),
+      new Case("bad IDX magic", d -> train(d, write(d, "images.idx", new byte[] {0, 0, 0x07, 3, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 8})),
+          "images.idx", "expected"),
+      new Case("corrupt gzip", d -> train(d, write(d, "data.npy.gz", new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7})),
+          "data.npy.gz"),
+      new Case("CSV with a word", d -> train(d, write(d, "table.csv", "0,1,0\n1,zero,1\n".getBytes(StandardCharsets.UTF_8))),
+          "table.csv"),
+      new Case("Bernoulli outside [0, 1]", d -> train(d, floats(d, "big.npy", filled(40 * 64, 2f), 40, 64)),
+          "--data", "big.npy", "expected values in [0, 1] but found 2.0", "--likelihood gaussian"),
+      new Case("--data is a directory", d -> train(d, Files.createDirectories(d.resolve("folder")).toString()),
+          "--data", "folder", "is a directory"),
+      new Case("subset larger than the data", d -> trainGood(d, "--subset", "41"), "--subset", "at most 40", "41"),
+      new Case("zero steps", d -> trainGood(d, "--steps", "0"), "--steps", "≥ 1"),
+      new Case("--out is a regular file", d -> {
+        List<String> a = trainGood(d);
+        Path f = d.resolve("file.txt");
+        Files.writeString(f, "not a directory");
+        a.set(a.indexOf("--out") + 1, f.toString());
+        return a;
+      }, "--out", "file.txt", "not a directory"),
+      new Case("unknown flag", d -> trainGood(d, "--betta", "3"), "--betta", "Unknown option"),
+      new Case("β < 0", d -> trainGood(d, "--beta", "-0.5"), "--beta", "≥ 0"),
+      new Case("latent < 1", d -> trainGood(d, "--latent", "0"), "--latent", "≥ 1"),
+      new Case("batch < 1", d -> trainGood(d, "--batch", "0"), "--batch", "≥ 1"),
+      new Case("batch larger than the data", d -> trainGood(d, "--batch", "41"), "--batch 41", "found 40"),
+      new Case("batch larger than the subset", d -> trainGood(d, "--subset", "10", "--batch", "16"), "--batch 16", "found 10"),
+      new Case("NaN lr", d -> trainGood(d, "--lr", "NaN"), "--lr", "finite"),
+      new Case("infinite lr", d -> trainGood(d, "--lr", "Infinity"), "--lr", "finite"),
+      new Case("garbage model.safetensors", d -> eval(d, ck -> Files.write(ck.resolve(Checkpoint.MODEL), "garbage!".getBytes())),
+          "model.safetensors"),
+      new Case("truncated model.safetensors", d -> eval(d, ck -> {
+        byte[] b = Files.readAllBytes(ck.resolve(Checkpoint.MODEL));
+        Files.write(ck.resolve(Checkpoint.MODEL), Arrays.copyOf(b, b.length - 100));
+      }), "model.safetensors", "4624", "4524"),
+      new Case("config latent changed", d -> eval(d, ck -> {
+        Path c = ck.resolve(Checkpoint.CONFIG);
+        Files.writeString(c, Files.readString(c).replace("\"latent\" : 2", "\"latent\" : 3"));
+      }), "model.safetensors", "expected shape"),
+      new Case("missing config.json", d -> eval(d, ck -> Files.delete(ck.resolve(Checkpoint.CONFIG))), "config.json", "expected"),
+      new Case("eval input of the wrong width", d -> {
+        List<String> a = eval(d, ck -> {});
+        Path in = d.resolve("wide.npy");
+        Npy.writeUint8(in, new byte[10 * 100], 10, 100);
+        a.set(a.indexOf("--input") + 1, in.toString());
+        return a;
+      }, "--input", "expected 64 features per sample (the checkpoint's input size) but found 100 in wide.npy"),
+      new Case("eval input with NaN", d -> {
+        List<String> a = eval(d, ck -> {});
+        float[] v = filled(10 * 64, 0f);
+        v[70] = Float.NaN;
+        a.set(a.indexOf("--input") + 1, floats(d, "nan-in.npy", v, 10, 64));
+        return a;
+      }, "--input", "nan-in.npy", "expected finite values"),
+      new Case("resume a damaged optimizer", d -> {
+        eval(d, ck -> Files.write(ck.resolve(Checkpoint.OPTIMIZER), new byte[] {1, 2, 3}));
+        return Cli.args("train", "--resume", d.resolve("ck").toString(), "--steps", "4", "--device", "cpu", "--quiet");
+      }, "optimizer.safetensors"),
+      new Case("--checkpoint is a file", d -> {
+        List<String> a = eval(d, ck -> {});
+        a.set(a.indexOf("--checkpoint") + 1, d.resolve("in.npy").toString());
+        return a;
+      }, "--checkpoint", "expected a run directory", "in.npy"));
+
+  /** Every regular file under {@code dir} with its bytes. */
+  static Map<String, byte[]> snapshot(Path dir) throws IOException {
+    Map<String, byte[]> m = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (Files.isRegularFile(p)) m.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+      }
+    }
+    return m;
+  }
+
+  @TestFactory
+  List<DynamicTest> everyBadInputIsOneLineAndExit2() {
+    List<DynamicTest> tests = new ArrayList<>();
+    int i = 0;
+    for (Case c : CASES) {
+      Path d = shared.resolve("case" + i++);
+      tests.add(DynamicTest.dynamicTest(c.name(), () -> {
+        Files.createDirectories(d);
+        List<String> args = c.setup().args(d);
+        Map<String, byte[]> before = snapshot(d);
+        Cli.Result r = Cli.run(args);
+        assertEquals(Main.USAGE, r.rc(), c.name() + ": " + r);
+        assertEquals(1, r.errLines().size(), c.name() + ": exactly one line on stderr: " + r.err());
+        String line = r.errLines().get(0);
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        for (String e : c.expected()) assertTrue(line.contains(e), c.name() + ": expected '" + e + "' in: " + line);
+        Map<String, byte[]> after = snapshot(d);
+        assertEquals(before.keySet(), after.keySet(), c.name() + ": files added or removed");
+        for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), c.name() + ": " + f + " changed");
+      }));
+    }
+    return tests;
+  }
+}

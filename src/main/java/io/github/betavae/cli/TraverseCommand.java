@@ -2,7 +2,9 @@ package io.github.betavae.cli;
 
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Backends;
+import io.github.betavae.backend.Likelihood;
 import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.model.BetaVae;
 import io.github.betavae.viz.Traversals;
@@ -56,7 +58,9 @@ public final class TraverseCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     // Check everything the user typed before any work, so a bad value costs nothing.
     Traversals.Options opt = new Traversals.Options(range, steps, reference, seed);
-    Dataset ds = DataOption.open(data, 0, seed, "--data");
+    // The checkpoint's likelihood decides which value range the data must have.
+    RunConfig config = RunConfig.read(checkpoint.resolve(Checkpoint.CONFIG));
+    Dataset ds = DataOption.open(data, 0, seed, Likelihood.parse(config.model().likelihood()), "--data");
     int i = index != null ? index : Traversals.pickIndex(ds, seed);
     if (i < 0 || i >= ds.size()) {
       throw new IllegalArgumentException("--index: expected a sample in [0, " + ds.size() + ") but found " + i);

@@ -30,6 +30,22 @@ public interface Backend extends AutoCloseable {
   /** Sets every element of b to v. */
   void fill(Buf b, float v);
 
+  /**
+   * Whether every element of b is finite (no NaN, no ±∞). The default copies b to the host in
+   * chunks of 2²⁰ floats; backends override it with a scan where the data lives.
+   */
+  default boolean allFinite(Buf b) {
+    final long chunk = 1 << 20;
+    float[] h = null;
+    for (long off = 0; off < b.length(); off += chunk) {
+      int n = (int) Math.min(chunk, b.length() - off);
+      if (h == null || h.length != n) h = new float[n];
+      read(slice(b, off, n), h);
+      if (!FiniteScan.allFinite(h, 0, n)) return false;
+    }
+    return true;
+  }
+
   /** Waits for queued work (no-op on the CPU). */
   default void synchronize() {}
 

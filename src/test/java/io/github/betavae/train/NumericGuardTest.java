@@ -49,7 +49,7 @@ class NumericGuardTest {
     v[(int) layout.size() - 1] = Float.NEGATIVE_INFINITY;
     assertEquals("encoder.head.bias", NumericGuard.firstNonFinite(layout, v), "the first one in layout order");
     float[] big = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, 0f, -0f};
-    assertTrue(NumericGuard.allFinite(big, 0, big.length), "extreme finite values are finite");
+    assertTrue(io.github.betavae.backend.FiniteScan.allFinite(big, 0, big.length), "extreme finite values are finite");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.github.betavae.backend.cpu;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.FiniteScan;
 import io.github.betavae.backend.Likelihood;
 
 /**
@@ -108,6 +109,15 @@ public class CpuBackend implements Backend {
   public void fill(Buf b, float v) {
     CpuBuf c = CpuBuf.of(b);
     java.util.Arrays.fill(c.data, c.offset, c.offset + c.length, v);
+  }
+
+  @Override
+  public boolean allFinite(Buf b) {
+    CpuBuf c = CpuBuf.of(b);
+    if (naive) return FiniteScan.allFinite(c.data, c.offset, c.offset + c.length);
+    synchronized (this) {
+      return elementwise.allFinite(c.data, c.offset, c.length);
+    }
   }
 
   @Override

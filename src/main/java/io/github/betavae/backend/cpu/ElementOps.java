@@ -1,5 +1,6 @@
 package io.github.betavae.backend.cpu;
 
+import io.github.betavae.backend.FiniteScan;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.rng.Philox;
 
@@ -27,6 +28,7 @@ final class ElementOps {
   private final Reparam reparam = new Reparam();
   private final Loss loss = new Loss();
   private final AdamJob adam = new AdamJob();
+  private final FiniteJob finite = new FiniteJob();
 
   ElementOps(WorkerPool pool) {
     this.pool = pool;
@@ -175,6 +177,32 @@ final class ElementOps {
         }
         loss[lo + i] = s;
       }
+    }
+  }
+
+  /** Whether data[off, off+n) is all finite: chunks scanned in parallel, in place. */
+  boolean allFinite(float[] data, int off, int n) {
+    FiniteJob f = finite;
+    int tasks = Gemm.tiles(n, ADAM_CHUNK);
+    if (f.ok == null || f.ok.length < tasks) f.ok = new boolean[tasks];
+    f.data = data;
+    f.off = off;
+    f.n = n;
+    pool.run(f, tasks);
+    f.data = null;
+    for (int t = 0; t < tasks; t++) if (!f.ok[t]) return false;
+    return true;
+  }
+
+  private static final class FiniteJob implements WorkerPool.Job {
+    float[] data;
+    int off, n;
+    boolean[] ok;
+
+    @Override
+    public void run(int task, int worker) {
+      int s = task * ADAM_CHUNK, e = Math.min(n, s + ADAM_CHUNK);
+      ok[task] = FiniteScan.allFinite(data, off + s, off + e);
     }
   }
 

@@ -7,6 +7,7 @@ import io.github.betavae.backend.Likelihood;
 import io.github.betavae.checkpoint.Checkpoint;
 import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
+import io.github.betavae.loss.Objective;
 import io.github.betavae.model.VaeConfig;
 import io.github.betavae.optim.Adam;
 import io.github.betavae.train.TrainConfig;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,6 +46,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--beta", description = "KL weight β ≥ 0 (β = 1 is the plain VAE)")
   double beta = HIGGINS.beta();
+
+  @Mixin RemedyOptions remedies;
 
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
@@ -144,9 +148,13 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch " + batch + " needs at least " + batch + " samples but found "
           + ds.size() + " in " + ds.describe());
     }
+    long totalSteps = tc.steps() > 0 ? tc.steps() : Math.multiplyExact((long) tc.epochs(), ds.size() / batch);
+    Objective o = remedies.build(beta, totalSteps, spec.commandLine().getParseResult());
+    RunConfig.ObjectiveSettings objective = new RunConfig.ObjectiveSettings(RemedyOptions.typeOf(o), beta, o.settings());
     Adam.Config ac = Adam.Config.defaults(lr);
     Backends.Choice be = openBackend();
-    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()));
+    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()))
+        .withObjective(objective);
     return new TrainRun(this, out, rc, ds, be, tc, null);
   }
 
@@ -156,6 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(flag + " cannot be given with --resume: the run's " + Checkpoint.CONFIG + " fixes it");
       }
     }
+    RemedyOptions.refuseWithResume(spec.commandLine().getParseResult());
     RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
     RunConfig.Training t = old.training();
     Checkpoint.OptimizerState state = Checkpoint.readOptimizer(resume.resolve(Checkpoint.OPTIMIZER),

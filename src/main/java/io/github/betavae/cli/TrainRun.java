@@ -6,6 +6,7 @@ import io.github.betavae.checkpoint.Checkpoint;
 import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.loss.Objective;
+import io.github.betavae.loss.ObjectiveSettings;
 import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.LossStats;
 import io.github.betavae.model.VaeConfig;
@@ -61,14 +62,15 @@ final class TrainRun {
         backend.write(adam.v(), resumed.v());
         adam.setSteps(Math.toIntExact(resumed.step()));
       }
-      Trainer trainer = new Trainer(tc, model, adam, data, Objective.beta(vc.beta()));
+      Objective objective = ObjectiveSettings.objective(config.objective().settings());
+      Trainer trainer = new Trainer(tc, model, adam, data, objective);
       if (trainer.stepsDone() >= trainer.totalSteps()) {
         out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
         return 0;
       }
       Files.createDirectories(dir);
-      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; β %s; %s %d steps of %d on %s",
-          data.describe(), shape(vc), vc.beta(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
+      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s",
+          data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
           trainer.totalSteps(), tc.batch(), be.description()));
       trainer.addListener(new MetricsCsv(dir.resolve(METRICS), 1));
       if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));

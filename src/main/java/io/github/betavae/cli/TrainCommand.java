@@ -49,6 +49,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin RemedyOptions remedies;
 
+  @Mixin DiagnosticOptions diagnostics;
+
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
 
@@ -141,7 +143,9 @@ public final class TrainCommand implements Callable<Integer> {
     checkOutIsFree(out, force);
     DataOption.check(data, "--data");
 
-    Dataset ds = DataOption.open(data, subset, seed, "--data");
+    RunConfig.Diagnostics diag = diagnostics.settings();
+    DiagnosticOptions.Split split = DiagnosticOptions.open(data, subset, seed, diag.valFraction(), "--data");
+    Dataset ds = split.train();
     VaeConfig vc = new VaeConfig(ds.features(), encoder, encAct, latent, decoder, decAct, lik, beta);
     TrainConfig tc = budget(DEFAULT_STEPS, 0, batch, seed);
     if (ds.size() < batch) {
@@ -154,8 +158,8 @@ public final class TrainCommand implements Callable<Integer> {
     Adam.Config ac = Adam.Config.defaults(lr);
     Backends.Choice be = openBackend();
     RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()))
-        .withObjective(objective);
-    return new TrainRun(this, out, rc, ds, be, tc, null);
+        .withObjective(objective).withDiagnostics(diag);
+    return new TrainRun(this, out, rc, ds, be, tc, null).heldOut(split.heldOut());
   }
 
   private TrainRun prepareResume() throws IOException {
@@ -165,6 +169,7 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     RemedyOptions.refuseWithResume(spec.commandLine().getParseResult());
+    DiagnosticOptions.refuseWithResume(spec.commandLine().getParseResult());
     RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
     RunConfig.Training t = old.training();
     Checkpoint.OptimizerState state = Checkpoint.readOptimizer(resume.resolve(Checkpoint.OPTIMIZER),
@@ -173,7 +178,9 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalStateException("--resume " + resume + ": " + Checkpoint.CONFIG + " says " + t.stepsDone()
           + " steps done but " + Checkpoint.OPTIMIZER + " holds step " + state.step());
     }
-    Dataset ds = DataOption.open(old.data().spec(), old.data().subset(), t.seed(), "--resume data");
+    DiagnosticOptions.Split split = DiagnosticOptions.open(old.data().spec(), old.data().subset(), t.seed(),
+        old.diagnostics().valFraction(), "--resume data");
+    Dataset ds = split.train();
     if (ds.size() != old.data().size() || ds.features() != old.data().features()) {
       throw new IllegalArgumentException("--resume " + resume + ": expected data of " + old.data().size() + " × "
           + old.data().features() + " but " + old.data().spec() + " now gives " + ds.size() + " × " + ds.features());
@@ -182,8 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
     Backends.Choice be = openBackend();
     RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
         new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery),
-        old.data(), provenance(be.backend()));
-    return new TrainRun(this, resume, rc, ds, be, tc, state);
+        old.data(), provenance(be.backend()), old.diagnostics());
+    return new TrainRun(this, resume, rc, ds, be, tc, state).heldOut(split.heldOut());
   }
 
   /** The budget from --steps/--epochs, else the fallback (a step count, or an epoch count when > 0). */

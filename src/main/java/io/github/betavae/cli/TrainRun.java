@@ -11,6 +11,8 @@ import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.LossStats;
 import io.github.betavae.model.VaeConfig;
 import io.github.betavae.optim.Adam;
+import io.github.betavae.metrics.Diagnostics;
+import io.github.betavae.train.CollapseMonitor;
 import io.github.betavae.train.MetricsCsv;
 import io.github.betavae.train.Progress;
 import io.github.betavae.train.TrainConfig;
@@ -27,6 +29,7 @@ final class TrainRun {
   static final String METRICS = "metrics.csv";
   static final String SAMPLES = "samples.png";
   static final String RECONSTRUCTIONS = "reconstructions.png";
+  static final String DIAGNOSTICS = "diagnostics.csv";
   /** Prior draws in samples.png (an 8×8 grid) and inputs in reconstructions.png. */
   static final int SAMPLE_COUNT = 64, RECON_COUNT = 32;
 
@@ -37,6 +40,7 @@ final class TrainRun {
   private final Backends.Choice be;
   private final TrainConfig tc;
   private final Checkpoint.OptimizerState resumed;
+  private Dataset heldOut;
 
   TrainRun(TrainCommand cmd, Path dir, RunConfig config, Dataset data, Backends.Choice be, TrainConfig tc,
            Checkpoint.OptimizerState resumed) {
@@ -47,6 +51,12 @@ final class TrainRun {
     this.be = be;
     this.tc = tc;
     this.resumed = resumed;
+  }
+
+  /** Evaluates collapse diagnostics on {@code d} (null: none) into diagnostics.csv. */
+  TrainRun heldOut(Dataset d) {
+    this.heldOut = d;
+    return this;
   }
 
   int execute() throws IOException {
@@ -74,12 +84,22 @@ final class TrainRun {
           trainer.totalSteps(), tc.batch(), be.description()));
       trainer.addListener(new MetricsCsv(dir.resolve(METRICS), 1));
       if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
+      RunConfig.Diagnostics dg = config.diagnostics();
+      CollapseMonitor monitor = new CollapseMonitor(model, heldOut, dir.resolve(DIAGNOSTICS), tc.seed(), tc.batch(),
+          dg.every(), dg.collapseThreshold(), cmd.quiet ? null : err);
+      trainer.addListener(monitor);
       trainer.onCheckpoint(done -> Checkpoint.save(dir, model, adam, config.withStepsDone(done)));
       LossStats last = trainer.run();
       Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
       Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
       out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
           trainer.stepsDone(), last.loss(), last.recon(), last.kl());
+      if (monitor.last() != null) {
+        Diagnostics.Result r = monitor.last();
+        out.printf(Locale.ROOT, "held-out (%d samples): ELBO %.4f (recon %.4f, kl %.4f), active units %d/%d, mutual information %.4f nats%n",
+            r.n(), r.elbo(), r.recon(), r.kl(), r.activeUnits(), r.latent(), r.mutualInfo());
+      }
+      if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;
     }
   }

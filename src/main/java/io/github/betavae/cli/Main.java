@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "betavae", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
     description = "Trains and evaluates β-VAEs (Higgins et al. 2017) on the CPU.",
-    subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, InfoCommand.class,
+    subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, InfoCommand.class, ScoreCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input: invalid values, missing files, unusable devices. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.model.VaeConfig;
@@ -17,7 +18,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that produced a checkpoint, stored as {@code config.json} beside the weights: the
@@ -25,9 +28,17 @@ import java.util.List;
  * snake_case; unknown keys are ignored so newer files stay readable.
  *
  * @param format file format tag, {@value #FORMAT}
+ * @param diagnostics held-out split and collapse monitoring; {@link Diagnostics#NONE} in files written
+ *     before the section existed
  */
 public record RunConfig(String format, Model model, ObjectiveSettings objective, OptimizerSettings optimizer,
-                        Training training, DataInfo data, Provenance provenance) {
+                        Training training, DataInfo data, Provenance provenance, Diagnostics diagnostics) {
+
+  /** A configuration without diagnostics ({@link Diagnostics#NONE}). */
+  public RunConfig(String format, Model model, ObjectiveSettings objective, OptimizerSettings optimizer,
+                   Training training, DataInfo data, Provenance provenance) {
+    this(format, model, objective, optimizer, training, data, provenance, Diagnostics.NONE);
+  }
 
   /** The format tag written into every config.json. */
   public static final String FORMAT = "betavae-run/1";
@@ -41,8 +52,55 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
     }
   }
 
-  /** The loss: {@code type} "beta" is {@code recon + β·KL}. */
-  public record ObjectiveSettings(String type, double beta) {}
+  /**
+   * The loss. {@code type} is the objective's kind ("beta" for {@code recon + β·KL} with a constant β);
+   * {@code beta} is the β that evaluation reports {@code loss = recon + β·KL} with (the plateau of a
+   * schedule); {@code settings} is {@code Objective.settings()}, from which a resumed run rebuilds the
+   * exact objective.
+   */
+  public record ObjectiveSettings(String type, double beta, Map<String, Object> settings) {
+    public ObjectiveSettings {
+      settings = settings == null ? constantBeta(beta) : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /** A constant-β objective, as files written before {@code settings} existed describe it. */
+    public ObjectiveSettings(String type, double beta) {
+      this(type, beta, constantBeta(beta));
+    }
+
+    /** What {@code Objective.beta(beta).settings()} gives. */
+    private static Map<String, Object> constantBeta(double beta) {
+      Map<String, Object> schedule = new LinkedHashMap<>();
+      schedule.put("kind", "constant");
+      schedule.put("beta", beta);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("kind", "beta");
+      m.put("schedule", schedule);
+      return m;
+    }
+  }
+
+  /**
+   * Diagnostics on a held-out split (DESIGN §7).
+   *
+   * @param valFraction fraction of the data held out of training (0 = none)
+   * @param every evaluate the held-out set every this many steps and at the end (0 = only at the end)
+   * @param collapseThreshold warn when fewer latent dimensions than this are active
+   */
+  public record Diagnostics(double valFraction, long every, int collapseThreshold) {
+    /** No held-out split; collapse warnings from the training batch only. */
+    public static final Diagnostics NONE = new Diagnostics(0, 0, 1);
+
+    public Diagnostics {
+      if (!(valFraction >= 0 && valFraction < 1)) {
+        throw new IllegalArgumentException("diagnostics: expected a held-out fraction in [0, 1) but found " + valFraction);
+      }
+      if (every < 0) throw new IllegalArgumentException("diagnostics: expected an interval ≥ 0 but found " + every);
+      if (collapseThreshold < 0) {
+        throw new IllegalArgumentException("diagnostics: expected a collapse threshold ≥ 0 but found " + collapseThreshold);
+      }
+    }
+  }
 
   /** Adam/AdamW hyper-parameters. */
   public record OptimizerSettings(String name, double lr, double beta1, double beta2, double eps, double weightDecay) {
@@ -113,7 +171,17 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   public RunConfig withProgress(long stepsDone, long skippedNonfinite) {
     Training t = new Training(training.seed(), training.batch(), training.steps(), training.epochs(), stepsDone,
         training.checkpointEvery(), skippedNonfinite);
-    return new RunConfig(format, model, objective, optimizer, t, data, provenance);
+    return new RunConfig(format, model, objective, optimizer, t, data, provenance, diagnostics);
+  }
+
+  /** The same configuration with the objective replaced. */
+  public RunConfig withObjective(ObjectiveSettings o) {
+    return new RunConfig(format, model, o, optimizer, training, data, provenance, diagnostics);
+  }
+
+  /** The same configuration with the diagnostics replaced. */
+  public RunConfig withDiagnostics(Diagnostics d) {
+    return new RunConfig(format, model, objective, optimizer, training, data, provenance, d);
   }
 
   /** Pretty-printed JSON, ending in a newline. */
@@ -129,11 +197,15 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   public static RunConfig fromJson(String json, String source) throws IOException {
     RunConfig c;
     try {
+      // Sections added after format 1 was first written get their defaults where a file lacks them.
       com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
-      // Files written before --skip-nonfinite existed lack the count: they skipped nothing.
-      if (tree != null && tree.get("training") instanceof com.fasterxml.jackson.databind.node.ObjectNode t
-          && !t.has("skipped_nonfinite")) {
-        t.put("skipped_nonfinite", 0L);
+      if (tree instanceof ObjectNode o) {
+        if (!o.has("diagnostics")) o.set("diagnostics", JSON.valueToTree(Diagnostics.NONE));
+        if (o.get("objective") instanceof ObjectNode obj && !obj.has("settings") && obj.has("beta")) {
+          obj.set("settings", JSON.valueToTree(new ObjectiveSettings("beta", obj.get("beta").asDouble()).settings()));
+        }
+        // Files written before --skip-nonfinite existed lack the count: they skipped nothing.
+        if (o.get("training") instanceof ObjectNode t && !t.has("skipped_nonfinite")) t.put("skipped_nonfinite", 0L);
       }
       c = JSON.treeToValue(tree, RunConfig.class);
     } catch (JsonProcessingException e) {

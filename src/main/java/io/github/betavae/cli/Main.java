@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "betavae", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
     description = "Trains and evaluates β-VAEs (Higgins et al. 2017) on the CPU.",
-    subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, TraverseCommand.class, InfoCommand.class,
+    subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, TraverseCommand.class, ScoreCommand.class,
+        SweepCommand.class, InfoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input: invalid values, missing files, unusable devices. */
@@ -28,7 +29,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: expected train, eval, sample, traverse, info or help");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: expected train, eval, sample, traverse, score, sweep, info or help");
   }
 
   public static void main(String[] args) {

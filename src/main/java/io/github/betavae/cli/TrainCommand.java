@@ -7,6 +7,7 @@ import io.github.betavae.backend.Likelihood;
 import io.github.betavae.checkpoint.Checkpoint;
 import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
+import io.github.betavae.loss.Objective;
 import io.github.betavae.model.VaeConfig;
 import io.github.betavae.optim.Adam;
 import io.github.betavae.train.TrainConfig;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,6 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--beta", description = "KL weight β ≥ 0 (β = 1 is the plain VAE)")
   double beta = HIGGINS.beta();
+
+  @Mixin RemedyOptions remedies;
+
+  @Mixin DiagnosticOptions diagnostics;
 
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
@@ -142,17 +148,23 @@ public final class TrainCommand implements Callable<Integer> {
     checkOutIsFree(out, force);
     DataOption.check(data, "--data");
 
-    Dataset ds = DataOption.open(data, subset, seed, lik, "--data");
+    RunConfig.Diagnostics diag = diagnostics.settings();
+    DiagnosticOptions.Split split = DiagnosticOptions.open(data, subset, seed, lik, diag.valFraction(), "--data");
+    Dataset ds = split.train();
     VaeConfig vc = new VaeConfig(ds.features(), encoder, encAct, latent, decoder, decAct, lik, beta);
     TrainConfig tc = budget(DEFAULT_STEPS, 0, batch, seed);
     if (ds.size() < batch) {
       throw new IllegalArgumentException("--batch " + batch + " needs at least " + batch + " samples but found "
           + ds.size() + " in " + ds.describe());
     }
+    long totalSteps = tc.steps() > 0 ? tc.steps() : Math.multiplyExact((long) tc.epochs(), ds.size() / batch);
+    Objective o = remedies.build(beta, totalSteps, spec.commandLine().getParseResult());
+    RunConfig.ObjectiveSettings objective = new RunConfig.ObjectiveSettings(RemedyOptions.typeOf(o), beta, o.settings());
     Adam.Config ac = Adam.Config.defaults(lr);
     Backends.Choice be = openBackend();
-    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()));
-    return new TrainRun(this, out, rc, ds, be, tc, null);
+    RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()))
+        .withObjective(objective).withDiagnostics(diag);
+    return new TrainRun(this, out, rc, ds, be, tc, null).heldOut(split.heldOut());
   }
 
   private TrainRun prepareResume() throws IOException {
@@ -161,6 +173,8 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(flag + " cannot be given with --resume: the run's " + Checkpoint.CONFIG + " fixes it");
       }
     }
+    RemedyOptions.refuseWithResume(spec.commandLine().getParseResult());
+    DiagnosticOptions.refuseWithResume(spec.commandLine().getParseResult());
     // A run killed while saving may have left a mix of two checkpoints: put the last complete one back.
     if (Files.exists(resume.resolve(Checkpoint.CONFIG))) Checkpoint.recover(resume);
     RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
@@ -171,8 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalStateException("--resume " + resume + ": " + Checkpoint.CONFIG + " says " + t.stepsDone()
           + " steps done but " + Checkpoint.OPTIMIZER + " holds step " + state.step());
     }
-    Dataset ds = DataOption.open(old.data().spec(), old.data().subset(), t.seed(),
-        Likelihood.parse(old.model().likelihood()), "--resume data");
+    DiagnosticOptions.Split split = DiagnosticOptions.open(old.data().spec(), old.data().subset(), t.seed(),
+        Likelihood.parse(old.model().likelihood()), old.diagnostics().valFraction(), "--resume data");
+    Dataset ds = split.train();
     if (ds.size() != old.data().size() || ds.features() != old.data().features()) {
       throw new IllegalArgumentException("--resume " + resume + ": expected data of " + old.data().size() + " × "
           + old.data().features() + " but " + old.data().spec() + " now gives " + ds.size() + " × " + ds.features());
@@ -181,8 +196,8 @@ public final class TrainCommand implements Callable<Integer> {
     Backends.Choice be = openBackend();
     RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
         new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery, t.skippedNonfinite()),
-        old.data(), provenance(be.backend()));
-    return new TrainRun(this, resume, rc, ds, be, tc, state);
+        old.data(), provenance(be.backend()), old.diagnostics());
+    return new TrainRun(this, resume, rc, ds, be, tc, state).heldOut(split.heldOut());
   }
 
   /** The budget from --steps/--epochs, else the fallback (a step count, or an epoch count when > 0). */

@@ -6,10 +6,13 @@ import io.github.betavae.checkpoint.Checkpoint;
 import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.loss.Objective;
+import io.github.betavae.loss.ObjectiveSettings;
 import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.LossStats;
 import io.github.betavae.model.VaeConfig;
 import io.github.betavae.optim.Adam;
+import io.github.betavae.metrics.Diagnostics;
+import io.github.betavae.train.CollapseMonitor;
 import io.github.betavae.train.MetricsCsv;
 import io.github.betavae.train.Progress;
 import io.github.betavae.train.TrainConfig;
@@ -32,6 +35,7 @@ final class TrainRun {
   static final String TRAVERSALS = "traversals.png";
   /** Samples whose mean KL orders the traversal rows: enough to rank dimensions, cheap at the end of a run. */
   static final int TRAVERSAL_REFERENCE = 256;
+  static final String DIAGNOSTICS = "diagnostics.csv";
   /** Prior draws in samples.png (an 8×8 grid) and inputs in reconstructions.png. */
   static final int SAMPLE_COUNT = 64, RECON_COUNT = 32;
 
@@ -42,6 +46,7 @@ final class TrainRun {
   private final Backends.Choice be;
   private final TrainConfig tc;
   private final Checkpoint.OptimizerState resumed;
+  private Dataset heldOut;
 
   TrainRun(TrainCommand cmd, Path dir, RunConfig config, Dataset data, Backends.Choice be, TrainConfig tc,
            Checkpoint.OptimizerState resumed) {
@@ -52,6 +57,12 @@ final class TrainRun {
     this.be = be;
     this.tc = tc;
     this.resumed = resumed;
+  }
+
+  /** Evaluates collapse diagnostics on {@code d} (null: none) into diagnostics.csv. */
+  TrainRun heldOut(Dataset d) {
+    this.heldOut = d;
+    return this;
   }
 
   int execute() throws IOException {
@@ -67,20 +78,25 @@ final class TrainRun {
         backend.write(adam.v(), resumed.v());
         adam.setSteps(Math.toIntExact(resumed.step()));
       }
-      Trainer trainer = new Trainer(tc, model, adam, data, Objective.beta(vc.beta()));
+      Objective objective = ObjectiveSettings.objective(config.objective().settings());
+      Trainer trainer = new Trainer(tc, model, adam, data, objective);
       if (trainer.stepsDone() >= trainer.totalSteps()) {
         out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
         return 0;
       }
       Files.createDirectories(dir);
-      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; β %s; %s %d steps of %d on %s",
-          data.describe(), shape(vc), vc.beta(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
+      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s",
+          data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
           trainer.totalSteps(), tc.batch(), be.description()));
       MetricsCsv metrics = new MetricsCsv(dir.resolve(METRICS), 1);
       trainer.addListener(metrics);
       trainer.skipNonFinite(cmd.skipNonFinite);
       long skippedBefore = config.training().skippedNonfinite();
       if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
+      RunConfig.Diagnostics dg = config.diagnostics();
+      CollapseMonitor monitor = new CollapseMonitor(model, heldOut, dir.resolve(DIAGNOSTICS), tc.seed(), tc.batch(),
+          dg.every(), dg.collapseThreshold(), cmd.quiet ? null : err);
+      trainer.addListener(monitor);
       trainer.onCheckpoint(done -> {
         metrics.flush();
         Checkpoint.save(dir, model, adam, config.withProgress(done, skippedBefore + trainer.skippedSteps()));
@@ -98,6 +114,12 @@ final class TrainRun {
         out.printf(Locale.ROOT, "skipped %d batches with a non-finite loss or gradient (%d in all, recorded in %s)%n",
             trainer.skippedSteps(), skippedBefore + trainer.skippedSteps(), Checkpoint.CONFIG);
       }
+      if (monitor.last() != null) {
+        Diagnostics.Result r = monitor.last();
+        out.printf(Locale.ROOT, "held-out (%d samples): ELBO %.4f (recon %.4f, kl %.4f), active units %d/%d, mutual information %.4f nats%n",
+            r.n(), r.elbo(), r.recon(), r.kl(), r.activeUnits(), r.latent(), r.mutualInfo());
+      }
+      if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;
     }
   }

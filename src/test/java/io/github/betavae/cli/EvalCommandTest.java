@@ -83,7 +83,8 @@ class EvalCommandTest {
     assertEquals(s1.get("recon").asDouble(), s2.get("recon").asDouble());
     assertNotEquals(s1.get("recon").asDouble(), s3.get("recon").asDouble());
     assertRel(mean.get("kl").asDouble(), s1.get("kl").asDouble(), "KL does not depend on ε");
-    assertEquals(List.of("recon", "kl", "loss", "kl_per_dim", "active_units", "n"), List.copyOf(iterable(s1.fieldNames())));
+    assertEquals(List.of("recon", "kl", "loss", "kl_per_dim", "active_units", "n", "mutual_info",
+        "mutual_info_n"), List.copyOf(iterable(s1.fieldNames())));
   }
 
   private static List<String> iterable(java.util.Iterator<String> it) {

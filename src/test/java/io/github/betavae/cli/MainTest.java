@@ -25,7 +25,7 @@ class MainTest {
   void helpNamesEveryCommandAndTrainHelpShowsHigginsDefaults() {
     Cli.Result r = Cli.run("--help");
     assertEquals(0, r.rc());
-    for (String c : new String[] {"train", "eval", "sample", "info"}) assertTrue(r.out().contains("  " + c), r.out());
+    for (String c : new String[] {"train", "eval", "sample", "score", "sweep", "info"}) assertTrue(r.out().contains("  " + c), r.out());
     Cli.Result t = Cli.run("train", "--help");
     assertEquals(0, t.rc());
     assertTrue(t.out().contains("Default: [1200, 1200]"), t.out());
@@ -38,7 +38,7 @@ class MainTest {
   void noCommandOrUnknownCommandIsAUsageError() {
     Cli.Result none = Cli.run();
     assertEquals(Main.USAGE, none.rc());
-    assertEquals("betavae: missing command: expected train, eval, sample, traverse, info or help (see 'betavae --help')", none.err().strip());
+    assertEquals("betavae: missing command: expected train, eval, sample, traverse, score, sweep, info or help (see 'betavae --help')", none.err().strip());
     Cli.Result bad = Cli.run("fly");
     assertEquals(Main.USAGE, bad.rc());
     assertEquals(1, bad.errLines().size(), bad.err());

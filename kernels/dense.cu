@@ -198,3 +198,13 @@ extern "C" __global__ void dense_backward_kernel4(float* partial, const float* d
 extern "C" __global__ void dense_backward_kernel5(float* dx, const float* partial, int B, int IN, int S) {
   bv_sum_partials(dx, partial, nullptr, B, IN, S, BV_ACT_IDENTITY);
 }
+
+// External GEMM epilogue: when cuBLAS has written y = x·Wᵀ, this adds the bias and applies the
+// activation in place, so the rest of the layer (dA, db in dense_backward_kernel1) is unchanged.
+// y (B,OUT), b (OUT) -> y (B,OUT) = act(y + b)
+// grid ceil(B·OUT/256), block 256
+extern "C" __global__ void dense_forward_kernel4(float* y, const float* b, int B, int OUT, int act) {
+  const long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  if (e >= (long long)B * OUT) return;
+  y[e] = bv_act(y[e] + b[e % OUT], act);
+}

@@ -50,6 +50,9 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
   String device = "auto";
 
+  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: auto (cuBLAS when libcublas.so.12 loads), kernels or cublas")
+  String gemm = "auto";
+
   @Option(names = "--threads", description = "CPU threads")
   int threads = Runtime.getRuntime().availableProcessors();
 
@@ -74,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--input: expected " + d + " features per sample (the checkpoint's input size) but found "
           + data.features() + " in " + Path.of(input).getFileName());
     }
-    Backends.Choice choice = Backends.open(device, threads);
+    Backends.Choice choice = Backends.open(device, threads, gemm);
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, batch);

@@ -37,13 +37,16 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
   String device = "auto";
 
+  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: auto (cuBLAS when libcublas.so.12 loads), kernels or cublas")
+  String gemm = "auto";
+
   @Option(names = "--verbose", description = "print stack traces on errors")
   boolean verbose;
 
   @Override
   public Integer call() throws IOException {
     if (n < 1 || n > MAX_N) throw new IllegalArgumentException("--n must be in [1, " + MAX_N + "] but was " + n);
-    Backends.Choice choice = Backends.open(device, 0);
+    Backends.Choice choice = Backends.open(device, 0, gemm);
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Figures.writeSamples(model, n, seed, out);

@@ -89,6 +89,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu (the CUDA kernels run on the CPU; slow)")
   String device = "auto";
 
+  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: auto (cuBLAS when libcublas.so.12 loads), kernels or cublas")
+  String gemm = "auto";
+
   @Option(names = "--threads", description = "CPU threads (results do not depend on it)")
   int threads = Runtime.getRuntime().availableProcessors();
 
@@ -210,7 +213,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Opens the device last, after every other check, so a bad value never leaves a GPU context behind. */
   private Backends.Choice openBackend() {
-    return Backends.open(device, threads);
+    return Backends.open(device, threads, gemm);
   }
 
   void note(String line) {

@@ -51,6 +51,9 @@ public final class TraverseCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
   String device = "auto";
 
+  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: auto (cuBLAS when libcublas.so.12 loads), kernels or cublas")
+  String gemm = "auto";
+
   @Option(names = "--verbose", description = "print stack traces on errors")
   boolean verbose;
 
@@ -65,7 +68,7 @@ public final class TraverseCommand implements Callable<Integer> {
     if (i < 0 || i >= ds.size()) {
       throw new IllegalArgumentException("--index: expected a sample in [0, " + ds.size() + ") but found " + i);
     }
-    Backends.Choice choice = Backends.open(device, 0);
+    Backends.Choice choice = Backends.open(device, 0, gemm);
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Traversals.Result res = Traversals.write(model, ds, i, opt, out);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.betavae.backend.cuda.CublasGemm;
+import io.github.betavae.backend.cuda.CudaBackend;
 import io.github.betavae.backend.cuda.Emulator;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +71,58 @@ class BackendsTest {
         assertFalse(c.description().contains("\n"), c.description());
       }
     }
+  }
+
+  @Test
+  void gemmAutoAndKernelsRunOnEveryDevice() {
+    try (Backend be = Backends.open("cpu", 1, "kernels").backend()) {
+      assertEquals("cpu", be.name());
+    }
+    try (Backend be = Backends.open("cpu", 1, null).backend()) {
+      assertEquals("cpu", be.name());
+    }
+    Emulator.assumeBuilt();
+    for (String g : new String[] {"auto", "Kernels"}) {
+      Backends.Choice c = Backends.open("cuda-emu", 1, g);
+      try (Backend be = c.backend()) {
+        assertEquals("cuda-emu", be.name());
+        assertEquals("hand-written kernels", ((CudaBackend) be).gemm());
+      }
+    }
+  }
+
+  /** cpu and cuda-emu have no cuBLAS to call: --gemm cublas is refused there in one line. */
+  @Test
+  void gemmCublasIsRefusedWithoutAGpu() {
+    for (String device : new String[] {"cpu", "cuda-emu"}) {
+      DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class, () -> Backends.open(device, 1, "cublas"));
+      if (CublasGemm.loadProblem() != null) {
+        assertEquals("--gemm cublas: cuBLAS is not available: libcublas.so.12 not found on the loader path", e.getMessage());
+      } else {
+        assertTrue(e.getMessage().startsWith("--gemm cublas: cuBLAS runs only on a CUDA GPU, but the device is " + device),
+            e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void gemmCublasOnAutoOrCudaEitherUsesCublasOrSaysWhyNot() {
+    try {
+      Backends.Choice c = Backends.open("auto", 1, "cublas");
+      try (Backend be = c.backend()) {
+        assertEquals("cuda", be.name());
+        assertTrue(c.description().contains("; GEMMs: cuBLAS 12."), c.description());
+      }
+    } catch (DeviceUnavailableException e) {
+      assertTrue(e.getMessage().startsWith("--gemm cublas: "), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+  }
+
+  @Test
+  void unknownGemmIsRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.open("cpu", 1, "tf32"));
+    assertEquals("unknown --gemm 'tf32': expected auto, kernels or cublas", e.getMessage());
   }
 
   @Test

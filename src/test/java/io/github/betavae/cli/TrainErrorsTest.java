@@ -3,7 +3,9 @@ package io.github.betavae.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.betavae.backend.cuda.CublasGemm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +92,21 @@ class TrainErrorsTest {
   void unknownDevice() throws IOException {
     assertEquals("betavae train: unknown device 'tpu': expected auto, cpu, cuda, cuda:N or cuda-emu", failing("--device", "tpu"));
     assertTrue(failing("--device", "cuda:x").contains("expected cuda:N with N a GPU number"));
+  }
+
+  @Test
+  void unknownGemm() throws IOException {
+    assertEquals("betavae train: unknown --gemm 'tensor': expected auto, kernels or cublas", failing("--gemm", "tensor"));
+  }
+
+  /** Where libcublas.so.12 does not load (CI), --gemm cublas is refused whatever the device. */
+  @Test
+  void gemmCublasWithoutLibcublasIsOneLine() throws IOException {
+    assumeTrue(CublasGemm.loadProblem() != null, "libcublas.so.12 loads on this machine");
+    String line = "betavae train: --gemm cublas: cuBLAS is not available: libcublas.so.12 not found on the loader path";
+    assertEquals(line, failing("--gemm", "cublas"));
+    assertEquals(line, failing("--gemm", "cublas", "--device", "cpu"));
+    assertEquals(line, failing("--gemm", "CUBLAS", "--device", "cuda-emu"));
   }
 
   @Test

@@ -20,6 +20,7 @@ public final class CudaBackend implements Backend {
   private final AdamKernels adam;
   private final DataKernels data;
   private final RngKernels rng;
+  private final CublasGemm cublas;  // null: the dense products run on our kernels
   private boolean closed;
 
   /**
@@ -27,9 +28,20 @@ public final class CudaBackend implements Backend {
    * reports: "cuda" on a GPU, "cuda-emu" on the host device.
    */
   public CudaBackend(Device device, String name) {
+    this(device, name, null);
+  }
+
+  /**
+   * A backend on {@code device} whose dense products (y = x·wᵀ, dx = dA·w, dw += dAᵀ·x) run on
+   * {@code cublas} when it is not null; the backend owns both and closes the handle before the
+   * device. Results then match the kernels' within the parity tolerance, not bit for bit (see
+   * {@link CublasGemm}).
+   */
+  public CudaBackend(Device device, String name, CublasGemm cublas) {
     this.dev = device;
     this.name = name;
-    this.dense = new DenseKernels(device);
+    this.cublas = cublas;
+    this.dense = new DenseKernels(device, cublas);
     this.vae = new VaeKernels(device);
     this.likelihood = new LikelihoodKernels(device);
     this.adam = new AdamKernels(device);
@@ -45,6 +57,11 @@ public final class CudaBackend implements Backend {
   @Override
   public String name() {
     return name;
+  }
+
+  /** Who computes the dense products: "cuBLAS 12.x.y (FP32)" or "hand-written kernels". */
+  public String gemm() {
+    return cublas == null ? "hand-written kernels" : "cuBLAS " + cublas.version() + " (FP32)";
   }
 
   /** The device the kernels run on. */
@@ -191,6 +208,10 @@ public final class CudaBackend implements Backend {
   public void close() {
     if (closed) return;
     closed = true;
-    dev.close();  // the device frees every allocation it made
+    try {
+      if (cublas != null) cublas.close();  // the handle lives in the device's context
+    } finally {
+      dev.close();  // the device frees every allocation it made
+    }  // the device frees every allocation it made
   }
 }

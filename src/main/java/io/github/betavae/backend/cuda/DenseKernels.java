@@ -7,6 +7,10 @@ import io.github.betavae.backend.Buf;
  * Launchers for {@code kernels/dense.cu}; argument order is defined here and nowhere else. Products
  * with few output tiles and a long reduction run split-K through a scratch buffer that is allocated
  * on first need and only ever grows, so steady-state steps allocate nothing.
+ *
+ * <p>With a {@link CublasGemm}, the three products (x·wᵀ, dA·w, dAᵀ·x) go to {@code cublasSgemm}
+ * instead, while the bias + activation epilogue ({@code dense_forward_kernel4}) and dA, db
+ * ({@code dense_backward_kernel1}) stay ours, so both paths share the same elementwise code.
  */
 public final class DenseKernels {
   private static final int TILE = 64;
@@ -17,11 +21,18 @@ public final class DenseKernels {
   static final int MAX_SPLITS = 32;
 
   private final Device dev;
+  private final CublasGemm cublas;  // null: the hand-written GEMMs
   private long scratch;
   private long scratchBytes;
 
   public DenseKernels(Device dev) {
+    this(dev, null);
+  }
+
+  /** Launchers whose products run on {@code cublas} when it is not null (not owned: the backend closes it). */
+  public DenseKernels(Device dev, CublasGemm cublas) {
     this.dev = dev;
+    this.cublas = cublas;
   }
 
   /**
@@ -58,6 +69,11 @@ public final class DenseKernels {
     if (act == null) throw new IllegalArgumentException(op + ": activation is null");
     CudaBuf Y = Launch.floats(op, "y", y, (long) batch * out), X = Launch.floats(op, "x", x, (long) batch * in);
     CudaBuf W = Launch.floats(op, "w", w, (long) out * in), B = Launch.floats(op, "b", b, out);
+    if (cublas != null) {
+      cublas.run(CublasGemm.forward(Y.address(), X.address(), W.address(), batch, in, out, 0f));
+      epilogue(Y, B, batch, out, act);
+      return;
+    }
     int chunk = kChunk(batch, out, in);
     if (chunk >= in) {
       dev.launch("dense_forward_kernel1", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
@@ -87,6 +103,11 @@ public final class DenseKernels {
     CudaBuf DX = dx == null ? null : Launch.floats(op, "dx", dx, (long) batch * in);
     dev.launch("dense_backward_kernel1", Dim3.of(Launch.blocks(out, 256)), Dim3.of(256),
         KernelArgs.of().ptr(DY.address()).ptr(DB.address()).ptr(Y.address()).i32(batch).i32(out).i32(act.ordinal()));
+    if (cublas != null) {
+      cublas.run(CublasGemm.weightGrad(DW.address(), DY.address(), X.address(), batch, in, out));
+      if (DX != null) cublas.run(CublasGemm.inputGrad(DX.address(), DY.address(), W.address(), batch, in, out));
+      return;
+    }
     dev.launch("dense_backward_kernel2", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
         KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
     if (DX == null) return;
@@ -102,6 +123,15 @@ public final class DenseKernels {
         KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
     dev.launch("dense_backward_kernel5", Dim3.of(Launch.blocks((long) batch * in, 256)), Dim3.of(256),
         KernelArgs.of().ptr(DX.address()).ptr(partial).i32(batch).i32(in).i32(splits));
+  }
+
+  /**
+   * y (B,OUT) = act(y + b) in place: the epilogue after an external GEMM has written y = x·wᵀ.
+   * Package-private so the host-harness tests can run it without cuBLAS.
+   */
+  void epilogue(CudaBuf y, CudaBuf b, int batch, int out, Activation act) {
+    dev.launch("dense_forward_kernel4", Dim3.of(Launch.blocks((long) batch * out, 256)), Dim3.of(256),
+        KernelArgs.of().ptr(y.address()).ptr(b.address()).i32(batch).i32(out).i32(act.ordinal()));
   }
 
   private static void sizes(String op, int batch, int in, int out) {

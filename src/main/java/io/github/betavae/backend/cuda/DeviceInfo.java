@@ -12,6 +12,9 @@ import jcuda.jcublas.cublasStatus;
 public final class DeviceInfo {
   private DeviceInfo() {}
 
+  /** The same words as the --gemm cublas error, so info and train agree on what is missing. */
+  static final String UNAVAILABLE = "unavailable: libcublas.so.12 not found on the loader path";
+
   /**
    * Lines of "key: value": the CPU, each GPU or why there is none, the kernel binaries in the jar,
    * the host harness, driver and JCuda versions, and cuBLAS.
@@ -20,7 +23,7 @@ public final class DeviceInfo {
     StringBuilder s = new StringBuilder();
     s.append("cpu: pure Java, ").append(Runtime.getRuntime().availableProcessors()).append(" cores available\n");
     String driver;
-    String cublas = "not checked (no usable GPU)";
+    String cublas = CublasGemm.loadProblem() == null ? "libcublas.so.12 loads (no usable GPU to open a handle on)" : UNAVAILABLE;
     try {
       driver = JCudaDevice.driverVersionText();
       int n = JCudaDevice.deviceCount();
@@ -52,7 +55,8 @@ public final class DeviceInfo {
             + " CUDA 13 output, needs an NVIDIA driver >= 580)").append('\n');
     s.append("CUDA driver: ").append(driver).append('\n');
     s.append("JCuda: ").append(jcudaVersion()).append('\n');
-    s.append("cuBLAS: ").append(cublas).append("; training uses the hand-written GEMMs of kernels/dense.cu\n");
+    s.append("cuBLAS: ").append(cublas).append("; --gemm auto uses it on a GPU where available, else the hand-written GEMMs of"
+        + " kernels/dense.cu\n");
     return s.toString();
   }
 
@@ -61,6 +65,7 @@ public final class DeviceInfo {
    * the current context; one line either way.
    */
   static String cublasStatus() {
+    if (CublasGemm.loadProblem() != null) return UNAVAILABLE;
     try {
       JCublas2.setExceptionsEnabled(false);
       cublasHandle h = new cublasHandle();
@@ -71,8 +76,7 @@ public final class DeviceInfo {
       JCublas2.cublasDestroy(h);
       return "available (cuBLAS " + v[0] / 10000 + "." + (v[0] / 100) % 100 + "." + v[0] % 100 + ")";
     } catch (LinkageError e) {
-      return "unavailable: JCublas could not load (libcublas.so.12 must be on the loader path): "
-          + NativeLibrary.firstLine(e.getMessage());
+      return UNAVAILABLE;
     }
   }
 

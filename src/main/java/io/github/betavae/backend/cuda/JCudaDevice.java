@@ -180,6 +180,25 @@ public final class JCudaDevice implements Device {
   }
 
   /** A device address as JCuda's pointer type: null base plus the address as byte offset. */
+  /** Makes this device's context current on the calling thread (for libraries such as cuBLAS). */
+  synchronized void makeCurrent(String op) {
+    current(op);
+  }
+
+  /** The stream every launch goes to; other libraries queue on it to stay in order with our kernels. */
+  CUstream stream() {
+    return stream;
+  }
+
+  /**
+   * Called before another library queues work on {@link #stream()}: makes the context current and
+   * counts the operation when a graph is being captured.
+   */
+  synchronized void external(String op) {
+    current(op);
+    if (capturing) captured++;
+  }
+
   private static CUdeviceptr at(long address) {
     return new CUdeviceptr().withByteOffset(address);
   }

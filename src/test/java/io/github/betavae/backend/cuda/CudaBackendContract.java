@@ -29,10 +29,15 @@ abstract class CudaBackendContract {
   /** The device under test; a subclass may skip the test here through an assumption. */
   abstract Device openDevice();
 
+  /** The backend under test on {@link #openDevice()}; a subclass may choose another GEMM provider. */
+  CudaBackend openBackend() {
+    return new CudaBackend(openDevice(), "cuda-under-test");
+  }
+
   @BeforeEach
   void open() {
     cpu = new CpuBackend(1);
-    gpu = new CudaBackend(openDevice(), "cuda-under-test");
+    gpu = openBackend();
     rnd = new Random(20240611L);
   }
 

@@ -11,9 +11,18 @@ class DeviceInfoTest {
   @Test
   void cublasStatusIsOneLineEitherWay() {
     String s = DeviceInfo.cublasStatus();
-    assertTrue(s.startsWith("available (cuBLAS ") || s.startsWith("unavailable: JCublas could not load")
+    assertTrue(s.startsWith("available (cuBLAS ") || s.equals("unavailable: libcublas.so.12 not found on the loader path")
         || s.startsWith("loads, but cublasCreate failed: "), s);
     assertFalse(s.contains("\n"), s);
+  }
+
+  @Test
+  void reportAgreesWithTheGemmFlag() {
+    String cublasLine = DeviceInfo.report().lines().filter(l -> l.startsWith("cuBLAS: ")).findFirst().orElseThrow();
+    if (CublasGemm.loadProblem() != null) {
+      assertTrue(cublasLine.startsWith("cuBLAS: unavailable: libcublas.so.12 not found on the loader path;"), cublasLine);
+    }
+    assertTrue(cublasLine.contains("--gemm auto"), cublasLine);
   }
 
   @Test

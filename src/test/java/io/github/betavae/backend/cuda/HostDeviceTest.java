@@ -123,7 +123,7 @@ class HostDeviceTest {
     for (String k : new String[] {"dense_forward_kernel1", "dense_backward_kernel1", "dense_backward_kernel2",
         "dense_backward_kernel3", "dense_forward_kernel2", "dense_forward_kernel3", "dense_backward_kernel4",
         "dense_backward_kernel5", "reparam_forward_kernel1", "reparam_backward_kernel1", "likelihood_forward_kernel1",
-        "adam_step_kernel1", "gather_forward_kernel1", "philox_uint32_kernel1", "philox_normal_kernel1"}) {
+        "adam_step_kernel1", "gather_forward_kernel1", "dense_forward_kernel4", "philox_uint32_kernel1", "philox_normal_kernel1"}) {
       assertTrue(dev.kernels().containsKey(k), k + " missing from " + dev.kernels().keySet());
     }
   }

@@ -1,6 +1,7 @@
 package io.github.betavae.bench.gpu;
 
 import io.github.betavae.backend.DeviceUnavailableException;
+import io.github.betavae.backend.cuda.CublasGemm;
 import io.github.betavae.backend.cuda.CudaBackend;
 import io.github.betavae.backend.cuda.JCudaDevice;
 
@@ -31,5 +32,20 @@ final class Gpu {
     }
     System.out.println("device: " + dev.name());
     return new CudaBackend(dev, "cuda");
+  }
+
+  /**
+   * The library's cuBLAS provider on {@code be}'s GPU (FP32, no TF32, queued on the backend's
+   * stream); prints its version once per fork.
+   */
+  static CublasGemm cublas(CudaBackend be) {
+    CublasGemm g;
+    try {
+      g = CublasGemm.open((JCudaDevice) be.device());
+    } catch (DeviceUnavailableException e) {
+      throw new Unavailable("cuBLAS anchor unavailable: " + e.getMessage());
+    }
+    System.out.println("cuBLAS " + g.version() + ", FP32 (CUBLAS_DEFAULT_MATH)");
+    return g;
   }
 }

@@ -22,7 +22,9 @@ import java.util.Locale;
  *       for checking the GPU code path on machines without a GPU.
  * </ul>
  *
- * <p>GEMM provider ({@code --gemm}), for the dense products of the CUDA backend:
+ * <p>GEMM provider ({@code --gemm}), for the dense products of the CUDA backend. The default is
+ * {@code kernels}: cuBLAS is an opt-in provider (and the benchmark anchor), so a run uses the
+ * project's own kernels unless asked otherwise.
  *
  * <ul>
  *   <li>{@code auto}: cuBLAS when libcublas.so.12 loads and a handle opens on the GPU, else the
@@ -39,7 +41,7 @@ public final class Backends {
   public record Choice(Backend backend, String description) {}
 
   /**
-   * Opens the backend named by {@code device}.
+   * Opens the backend named by {@code device}, with the hand-written kernels for the dense products.
    *
    * @param device auto, cpu, cuda, cuda:N or cuda-emu (case-insensitive)
    * @param threads CPU worker threads (≥ 1), or 0 for one per available core; used by the CPU backend
@@ -47,7 +49,7 @@ public final class Backends {
    * @throws IllegalArgumentException for an unknown device name or a negative thread count
    */
   public static Choice open(String device, int threads) {
-    return open(device, threads, "auto");
+    return open(device, threads, "kernels");
   }
 
   /**

@@ -50,8 +50,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
   String device = "auto";
 
-  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: auto (cuBLAS when libcublas.so.12 loads), kernels or cublas")
-  String gemm = "auto";
+  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
+  String gemm = "kernels";
 
   @Option(names = "--threads", description = "CPU threads")
   int threads = Runtime.getRuntime().availableProcessors();

@@ -89,8 +89,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu (the CUDA kernels run on the CPU; slow)")
   String device = "auto";
 
-  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: auto (cuBLAS when libcublas.so.12 loads), kernels or cublas")
-  String gemm = "auto";
+  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
+  String gemm = "kernels";
 
   @Option(names = "--threads", description = "CPU threads (results do not depend on it)")
   int threads = Runtime.getRuntime().availableProcessors();

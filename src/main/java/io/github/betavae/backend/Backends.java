@@ -41,7 +41,7 @@ public final class Backends {
     String d = device == null ? "auto" : device.trim().toLowerCase(Locale.ROOT);
     switch (d) {
       case "cpu":
-        return cpu(t, "cpu: pure Java, " + t + " thread" + (t == 1 ? "" : "s"));
+        return cpu(t, "");
       case "cuda-emu":
         return new Choice(CudaBackend.emulated(),
             "cuda-emu: the CUDA kernels executed on the CPU by the host harness (slow; for checking the GPU path)");
@@ -49,7 +49,7 @@ public final class Backends {
         try {
           return cuda(0);
         } catch (DeviceUnavailableException e) {
-          return cpu(t, "cpu: pure Java, " + t + " thread" + (t == 1 ? "" : "s") + " (no usable GPU: " + e.getMessage() + ")");
+          return cpu(t, " (no usable GPU: " + e.getMessage() + ")");
         }
       default:
         if (d.equals("cuda")) return cuda(0);
@@ -66,8 +66,10 @@ public final class Backends {
     }
   }
 
+  /** The CPU backend, described by its own line (threads and GEMM path) followed by {@code why}. */
   private static Choice cpu(int threads, String why) {
-    return new Choice(new CpuBackend(threads), why);
+    CpuBackend be = new CpuBackend(threads);
+    return new Choice(be, be.description() + why);
   }
 
   private static Choice cuda(int ordinal) {

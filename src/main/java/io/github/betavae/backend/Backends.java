@@ -73,7 +73,7 @@ public final class Backends {
     switch (d) {
       case "cpu":
         if (cublas) throw cublasRefused("cpu");
-        return cpu(t, "cpu: pure Java, " + t + " thread" + (t == 1 ? "" : "s"));
+        return cpu(t, "");
       case "cuda-emu":
         if (cublas) throw cublasRefused("cuda-emu");
         return new Choice(CudaBackend.emulated(),
@@ -84,7 +84,7 @@ public final class Backends {
           dev = device(0);
         } catch (DeviceUnavailableException e) {
           if (cublas) throw cublasRefused("cpu (no usable GPU)");
-          return cpu(t, "cpu: pure Java, " + t + " thread" + (t == 1 ? "" : "s") + " (no usable GPU: " + e.getMessage() + ")");
+          return cpu(t, " (no usable GPU: " + e.getMessage() + ")");
         }
         return withGemm(dev, g);
       default:
@@ -102,8 +102,10 @@ public final class Backends {
     }
   }
 
+  /** The CPU backend, described by its own line (threads and GEMM path) followed by {@code why}. */
   private static Choice cpu(int threads, String why) {
-    return new Choice(new CpuBackend(threads), why);
+    CpuBackend be = new CpuBackend(threads);
+    return new Choice(be, be.description() + why);
   }
 
   private static JCudaDevice device(int ordinal) {

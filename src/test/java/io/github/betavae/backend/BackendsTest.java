@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.betavae.backend.cpu.CpuBackend;
 import io.github.betavae.backend.cuda.CublasGemm;
 import io.github.betavae.backend.cuda.CudaBackend;
 import io.github.betavae.backend.cuda.Emulator;
@@ -18,7 +19,7 @@ class BackendsTest {
     Backends.Choice c = Backends.open("CPU", 2);
     try (Backend be = c.backend()) {
       assertEquals("cpu", be.name());
-      assertEquals("cpu: pure Java, 2 threads", c.description());
+      assertEquals("cpu: pure Java, 2 threads, " + ((CpuBackend) be).gemmPath(), c.description());
     }
   }
 
@@ -66,7 +67,7 @@ class BackendsTest {
         assertEquals("cuda", be.name());
       } else {
         assertEquals("cpu", be.name());
-        assertTrue(c.description().startsWith("cpu: pure Java, 3 threads (no usable GPU: device cuda unavailable: "),
+        assertTrue(c.description().startsWith("cpu: pure Java, 3 threads, " + ((CpuBackend) be).gemmPath() + " (no usable GPU: device cuda unavailable: "),
             c.description());
         assertFalse(c.description().contains("\n"), c.description());
       }

@@ -20,6 +20,8 @@ import io.github.betavae.backend.Likelihood;
 public class CpuBackend implements Backend {
   private final int threads;
   private final boolean naive;
+  /** The dense layers' micro-kernel; null for the naive backend. */
+  private final GemmPath.Kernel gemm;
   private final WorkerPool pool;
   private final DenseOps dense;
   private final ElementOps elementwise;
@@ -37,16 +39,28 @@ public class CpuBackend implements Backend {
    * single-threaded {@link NaiveOps} instead (the reference the fast path is tested against).
    */
   public CpuBackend(int threads, boolean naive) {
+    this(threads, naive, GemmPath.vectorByDefault());
+  }
+
+  /**
+   * A backend with {@code threads} workers whose dense layers use the Vector API micro-kernel when
+   * {@code vectorGemm} is true and the {@code jdk.incubator.vector} module is present, and the plain
+   * kernel otherwise. Both kernels give the same bits; the two-argument constructors choose the vector
+   * kernel unless {@code -Dbetavae.vector=false}. See {@link #gemmPath()}.
+   */
+  public CpuBackend(int threads, boolean naive, boolean vectorGemm) {
     if (threads < 1) throw new IllegalArgumentException("cpu backend: threads must be ≥ 1 but was " + threads);
     this.threads = threads;
     this.naive = naive;
     if (naive) {
+      this.gemm = null;
       this.pool = null;
       this.dense = null;
       this.elementwise = null;
     } else {
+      this.gemm = GemmPath.kernel(vectorGemm);
       this.pool = new WorkerPool(threads, "betavae-cpu");
-      this.dense = new DenseOps(pool);
+      this.dense = new DenseOps(pool, gemm);
       this.elementwise = new ElementOps(pool);
     }
   }
@@ -69,6 +83,27 @@ public class CpuBackend implements Backend {
   /** Whether this backend runs the naive reference ops. */
   public boolean isNaive() {
     return naive;
+  }
+
+  /**
+   * The matrix-product path in words: "naive", "Vector API GEMM (512-bit)" or "plain GEMM", the
+   * last with the reason the vector kernel is off.
+   */
+  public String gemmPath() {
+    if (naive) return "naive";
+    if (gemm.bits() > 0) return "Vector API GEMM (" + gemm.bits() + "-bit)";
+    if (!GemmPath.vectorAvailable()) return "plain GEMM (run with --add-modules jdk.incubator.vector for the vector kernel)";
+    return "plain GEMM (vector kernel off)";
+  }
+
+  /** Whether the dense layers run the Vector API kernel. */
+  public boolean vectorGemm() {
+    return gemm != null && gemm.bits() > 0;
+  }
+
+  /** One line for logs: "cpu: pure Java, 2 threads, " followed by {@link #gemmPath()}. */
+  public String description() {
+    return "cpu: pure Java, " + threads + " thread" + (threads == 1 ? "" : "s") + ", " + gemmPath();
   }
 
   @Override

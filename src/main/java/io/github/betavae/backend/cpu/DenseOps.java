@@ -49,8 +49,17 @@ final class DenseOps {
   /** Whether narrow products may run transposed; off only in tests that compare the orientations. */
   boolean transposeNarrow = true;
 
+  /** The micro-kernel: plain or Vector API, same bits either way. */
+  private final GemmPath.Kernel kernel;
+
+  /** Dense ops with the default kernel (see {@link GemmPath#vectorByDefault()}). */
   DenseOps(WorkerPool pool) {
+    this(pool, GemmPath.kernel(GemmPath.vectorByDefault()));
+  }
+
+  DenseOps(WorkerPool pool, GemmPath.Kernel kernel) {
     this.pool = pool;
+    this.kernel = kernel;
     this.scratch = new Gemm.Scratch[pool.threads()];
   }
 
@@ -133,7 +142,7 @@ final class DenseOps {
           int kc = Math.min(Gemm.KC, in - k0);
           Gemm.packRows(s.a(mc), mc, kc, x, xo + m0 * in + k0, in);
           Gemm.packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
-          Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+          kernel.multiply(c, s.a, s.b, mc, kc, nc);
         }
         for (int i = 0; i < mc; i++) {
           FastMath.biasActivate(c[i], s.row, nc, act);
@@ -151,7 +160,7 @@ final class DenseOps {
         int kc = Math.min(Gemm.KC, in - k0);
         Gemm.packRows(s.a(out), out, kc, w, wo + k0, in);
         Gemm.packCols(s.b, kc, nb, x, xo + i0 * in + k0, in); // B(k, j) = x[i0 + j][k0 + k]
-        Gemm.kernel(c, s.a, s.b, out, kc, nb);
+        kernel.multiply(c, s.a, s.b, out, kc, nb);
       }
       float[] bias = s.row;
       for (int o = 0; o < out; o++) {
@@ -205,7 +214,7 @@ final class DenseOps {
         int kc = Math.min(Gemm.KC, batch - k0);
         Gemm.packCols(s.a(mc), mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
         Gemm.packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
-        Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+        kernel.multiply(c, s.a, s.b, mc, kc, nc);
       }
       for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
     }
@@ -221,7 +230,7 @@ final class DenseOps {
           int kc = Math.min(Gemm.KC, out - k0);
           Gemm.packRows(s.a(mc), mc, kc, dy, dyo + m0 * out + k0, out);
           Gemm.packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
-          Gemm.kernel(c, s.a, s.b, mc, kc, nc);
+          kernel.multiply(c, s.a, s.b, mc, kc, nc);
         }
         for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dx, dxo + (m0 + i) * in + n0, nc);
       }
@@ -238,7 +247,7 @@ final class DenseOps {
         int kc = Math.min(Gemm.KC, batch - k0);
         Gemm.packCols(s.a(in), in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
         Gemm.packRows(s.b, kc, nc, dy, dyo + k0 * out + o0, out);
-        Gemm.kernel(c, s.a, s.b, in, kc, nc);
+        kernel.multiply(c, s.a, s.b, in, kc, nc);
       }
       for (int f = 0; f < in; f++) {
         for (int j = 0; j < nc; j++) dw[dwo + (o0 + j) * in + f] = c[f][j];
@@ -254,7 +263,7 @@ final class DenseOps {
         int kc = Math.min(Gemm.KC, out - k0);
         Gemm.packCols(s.a(in), in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
         Gemm.packCols(s.b, kc, nb, dy, dyo + i0 * out + k0, out); // B(k, j) = dA[i0 + j][k0 + k]
-        Gemm.kernel(c, s.a, s.b, in, kc, nb);
+        kernel.multiply(c, s.a, s.b, in, kc, nb);
       }
       for (int f = 0; f < in; f++) {
         for (int j = 0; j < nb; j++) dx[dxo + (i0 + j) * in + f] = c[f][j];

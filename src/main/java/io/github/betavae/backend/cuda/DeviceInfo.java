@@ -21,7 +21,10 @@ public final class DeviceInfo {
    */
   public static String report() {
     StringBuilder s = new StringBuilder();
-    s.append("cpu: pure Java, ").append(Runtime.getRuntime().availableProcessors()).append(" cores available\n");
+    s.append("cpu: pure Java, ").append(Runtime.getRuntime().availableProcessors()).append(" cores available, ");
+    try (io.github.betavae.backend.cpu.CpuBackend cpu = new io.github.betavae.backend.cpu.CpuBackend(1)) {
+      s.append(cpu.gemmPath()).append('\n');
+    }
     String driver;
     String cublas = CublasGemm.loadProblem() == null ? "libcublas.so.12 loads (no usable GPU to open a handle on)" : UNAVAILABLE;
     try {

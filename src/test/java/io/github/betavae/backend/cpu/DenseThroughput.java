@@ -27,8 +27,8 @@ public final class DenseThroughput {
     }
     if (threadCounts.isEmpty()) threadCounts = java.util.List.of(1, 2);
     for (int threads : threadCounts) {
-      System.out.printf("threads=%d batch=%d%n", threads, batch);
       try (CpuBackend be = new CpuBackend(threads)) {
+        System.out.printf("threads=%d batch=%d, %s%n", threads, batch, be.gemmPath());
         for (int[] s : SHAPES) run(be, batch, s[0], s[1], seconds);
       }
     }

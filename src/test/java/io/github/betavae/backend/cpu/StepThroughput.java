@@ -59,7 +59,7 @@ public final class StepThroughput {
         }
         java.util.Arrays.sort(t);
         System.out.printf("%s threads=%d batch=%d: best %.1f ms/step (%.1f GFLOP/s), median %.1f ms/step%n",
-            be.name(), threads, batch, t[0] * 1e3, flops / t[0] * 1e-9, t[steps / 2] * 1e3);
+            be.name() + " (" + be.gemmPath() + ")", threads, batch, t[0] * 1e3, flops / t[0] * 1e-9, t[steps / 2] * 1e3);
       }
     }
   }

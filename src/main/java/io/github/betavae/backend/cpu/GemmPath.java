@@ -1,0 +1,59 @@
+package io.github.betavae.backend.cpu;
+
+/**
+ * Which micro-kernel the dense layers run: the Vector API kernel ({@link VectorGemm}) when the
+ * {@code jdk.incubator.vector} module is present and not switched off, else the plain
+ * {@link Gemm#kernel}. Both give the same bits, so the choice changes speed only.
+ *
+ * <p>The module is an incubator, absent unless the JVM is started with
+ * {@code --add-modules jdk.incubator.vector}; {@link VectorGemm} is loaded by name only after the
+ * boot layer is seen to hold it, so no other class links against the module.
+ * {@code -Dbetavae.vector=false} turns the vector kernel off.
+ */
+final class GemmPath {
+  private GemmPath() {}
+
+  /** The system property that turns the vector kernel off when set to {@code false}. */
+  static final String PROPERTY = "betavae.vector";
+
+  /** c (mc, nc) += a (mc, kc) · b (kc, nc), in the order of {@link Gemm}'s class comment. */
+  interface Kernel {
+    void multiply(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc);
+
+    /** Register width in bits of a vector kernel, 0 for the plain one. */
+    default int bits() {
+      return 0;
+    }
+  }
+
+  /** The plain kernel. */
+  static final Kernel PLAIN = Gemm::kernel;
+
+  /** The vector kernel, or null where the module is missing or the class would not load. */
+  private static final Kernel VECTOR = loadVector();
+
+  /** Whether the Vector API kernel can run in this JVM (module present; the property is not read). */
+  static boolean vectorAvailable() {
+    return VECTOR != null;
+  }
+
+  /** Whether a backend made now should use the vector kernel: available and not switched off. */
+  static boolean vectorByDefault() {
+    return VECTOR != null && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+  }
+
+  /** The kernel for {@code vector} (falling back to plain where the vector kernel is unavailable). */
+  static Kernel kernel(boolean vector) {
+    return vector && VECTOR != null ? VECTOR : PLAIN;
+  }
+
+  private static Kernel loadVector() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+    try {
+      return (Kernel) Class.forName(GemmPath.class.getPackageName() + ".VectorGemm")
+          .getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null; // a JVM whose module cannot serve this kernel keeps the plain one
+    }
+  }
+}

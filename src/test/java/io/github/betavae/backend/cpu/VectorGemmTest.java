@@ -1,0 +1,102 @@
+package io.github.betavae.backend.cpu;
+
+import static io.github.betavae.testing.Compare.assertBitsEqual;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.betavae.backend.Activation;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API kernel against the plain one: the same bits for every shape, kernel alone and
+ * through the backend, and the switch that turns it off. Surefire runs with
+ * {@code --add-modules jdk.incubator.vector}, so both kernels are available here.
+ */
+class VectorGemmTest {
+
+  @Test
+  void moduleIsPresentUnderTheBuildAndChosenByDefault() {
+    assertTrue(GemmPath.vectorAvailable(), "surefire's argLine adds jdk.incubator.vector");
+    try (CpuBackend be = new CpuBackend(2)) {
+      assertTrue(be.vectorGemm(), be.description());
+      assertTrue(be.description().startsWith("cpu: pure Java, 2 threads, Vector API GEMM ("), be.description());
+    }
+  }
+
+  @Test
+  void plainKernelCanBeChosen() {
+    try (CpuBackend be = new CpuBackend(3, false, false)) {
+      assertFalse(be.vectorGemm());
+      assertEquals("plain GEMM (vector kernel off)", be.gemmPath());
+    }
+    String old = System.getProperty(GemmPath.PROPERTY);
+    System.setProperty(GemmPath.PROPERTY, "false");
+    try (CpuBackend be = new CpuBackend(1)) {
+      assertFalse(be.vectorGemm(), "-D" + GemmPath.PROPERTY + "=false");
+    } finally {
+      if (old == null) System.clearProperty(GemmPath.PROPERTY);
+      else System.setProperty(GemmPath.PROPERTY, old);
+    }
+    assertEquals("naive", CpuBackend.naive(1).gemmPath());
+  }
+
+  @Test
+  void kernelGivesThePlainKernelsBits() {
+    Random r = new Random(40);
+    GemmPath.Kernel vector = GemmPath.kernel(true);
+    // Rows that leave 0..3 over after tiles of four, columns that end mid-vector and mid-pair, depths
+    // of 1 up to a whole panel.
+    for (int[] s : new int[][] {{1, 1, 1}, {3, 7, 5}, {64, 252, 256}, {17, 251, 33}, {5, 66, 208},
+        {6, 1, 47}, {7, 130, 16}, {4, 41, 31}, {2, 76, 64}, {9, 252, 200}}) {
+      int mc = s[0], kc = s[1], nc = s[2];
+      float[][] a = new float[mc][], b = new float[kc][], c = new float[mc][], d = new float[mc][];
+      for (int i = 0; i < mc; i++) a[i] = Ops.gaussian(r, kc, 1);
+      for (int k = 0; k < kc; k++) b[k] = Ops.gaussian(r, nc, 1);
+      for (int i = 0; i < mc; i++) {
+        c[i] = Ops.gaussian(r, nc, 1);
+        d[i] = c[i].clone();
+      }
+      Gemm.kernel(c, a, b, mc, kc, nc);
+      vector.multiply(d, a, b, mc, kc, nc);
+      for (int i = 0; i < mc; i++) {
+        assertBitsEqual("row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
+      }
+    }
+  }
+
+  @Test
+  void denseLayersGiveThePlainPathsBits() {
+    Random r = new Random(41);
+    // Forward, input gradient and weight gradient (+= onto a nonzero gradient), in both orientations
+    // (the 20-wide and 10-wide ones run transposed), with 1 to 3 threads.
+    int[][] shapes = {{64, 1200, 20}, {70, 10, 300}, {37, 300, 211}, {130, 517, 93}, {3, 45, 1000}};
+    for (int[] s : shapes) {
+      int b = s[0], in = s[1], out = s[2];
+      float[] x = Ops.gaussian(r, b * in, 1), w = Ops.gaussian(r, out * in, 0.05), bias = Ops.gaussian(r, out, 0.1);
+      float[] dy = Ops.gaussian(r, b * out, 1), dw0 = Ops.gaussian(r, out * in, 0.1), db0 = Ops.gaussian(r, out, 0.1);
+      float[] y = Ops.outputOf(Activation.TANH, r, b * out);
+      String shape = " (B,IN,OUT)=(" + b + "," + in + "," + out + ")";
+      float[] yPlain;
+      float[][] gPlain;
+      try (CpuBackend plain = new CpuBackend(1, false, false)) {
+        Ops ops = new Ops(plain);
+        yPlain = ops.denseForward(x, w, bias, b, in, out, Activation.TANH);
+        gPlain = ops.denseBackward(new float[b * in], dw0, db0, dy, y, x, w, b, in, out, Activation.TANH);
+      }
+      for (int t = 1; t <= 3; t++) {
+        try (CpuBackend vec = new CpuBackend(t, false, true)) {
+          assertTrue(vec.vectorGemm());
+          Ops ops = new Ops(vec);
+          assertBitsEqual("forward" + shape + " " + t + " threads", yPlain,
+              ops.denseForward(x, w, bias, b, in, out, Activation.TANH));
+          float[][] g = ops.denseBackward(new float[b * in], dw0, db0, dy, y, x, w, b, in, out, Activation.TANH);
+          for (int i = 0; i < g.length; i++) {
+            if (g[i] != null) assertBitsEqual("backward output " + i + shape + " " + t + " threads", gPlain[i], g[i]);
+          }
+        }
+      }
+    }
+  }
+}

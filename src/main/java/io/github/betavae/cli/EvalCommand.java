@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,6 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
     description = "Evaluates a trained model on held-out data; prints one JSON object.")
 public final class EvalCommand implements Callable<Integer> {
+  @Mixin DeviceOptions devices;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "run directory written by train")
@@ -47,22 +50,13 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "samples per forward pass; sampled ε is drawn per batch, so keep it fixed to reproduce a sampled result")
   int batch = 256;
 
-  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
-  String device = "auto";
-
-  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
-  String gemm = "kernels";
-
-  @Option(names = "--threads", description = "CPU threads")
-  int threads = Runtime.getRuntime().availableProcessors();
-
   @Option(names = "--verbose", description = "print stack traces on errors")
   boolean verbose;
 
   @Override
   public Integer call() throws IOException {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
-    if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
+    devices.check();
     DataOption.check(input, "--input");
     if (!java.nio.file.Files.isDirectory(checkpoint)) {
       throw new IllegalArgumentException("--checkpoint: expected a run directory written by 'train' but found "
@@ -77,7 +71,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--input: expected " + d + " features per sample (the checkpoint's input size) but found "
           + data.features() + " in " + Path.of(input).getFileName());
     }
-    Backends.Choice choice = Backends.open(device, threads, gemm);
+    Backends.Choice choice = devices.open();
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, batch);

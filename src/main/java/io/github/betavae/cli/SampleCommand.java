@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,6 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
     description = "Decodes z ~ N(0, I) with a trained model and writes a PNG grid.")
 public final class SampleCommand implements Callable<Integer> {
+  @Mixin DeviceOptions devices;
+
   /** Upper bound on --n: a 64×64 grid is already 4096 images. */
   static final int MAX_N = 4096;
 
@@ -34,19 +37,13 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "PNG file to write")
   Path out;
 
-  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
-  String device = "auto";
-
-  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
-  String gemm = "kernels";
-
   @Option(names = "--verbose", description = "print stack traces on errors")
   boolean verbose;
 
   @Override
   public Integer call() throws IOException {
     if (n < 1 || n > MAX_N) throw new IllegalArgumentException("--n must be in [1, " + MAX_N + "] but was " + n);
-    Backends.Choice choice = Backends.open(device, 0, gemm);
+    Backends.Choice choice = devices.open();
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Figures.writeSamples(model, n, seed, out);

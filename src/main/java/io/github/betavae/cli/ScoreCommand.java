@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,6 +30,8 @@ import picocli.CommandLine.Spec;
         "the β-VAE metric (Higgins et al. 2017), the FactorVAE metric (Kim & Mnih 2018) and MIG (Chen et al. 2018),",
         "on the posterior mean μ(x). Prints one JSON object."})
 public final class ScoreCommand implements Callable<Integer> {
+  @Mixin DeviceOptions devices;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "run directory written by train")
@@ -48,22 +51,16 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "observations per encoder pass")
   int batch = 256;
 
-  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
-  String device = "auto";
-
-  @Option(names = "--threads", description = "CPU threads")
-  int threads = Runtime.getRuntime().availableProcessors();
-
   @Option(names = "--verbose", description = "print stack traces on errors")
   boolean verbose;
 
   @Override
   public Integer call() throws IOException {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
-    if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
+    devices.check();
     ScorePreset preset = ScorePreset.parse(samples, "--samples");
     GroundTruth truth = groundTruth(data);
-    Backends.Choice choice = Backends.open(device, threads);
+    Backends.Choice choice = devices.open();
     try (Backend be = choice.backend(); BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Disentanglement.Scores s = score(model, truth, preset, seed, batch);
       spec.commandLine().getOut().println(toJson(s, preset));

@@ -144,7 +144,7 @@ public final class SweepCommand implements Callable<Integer> {
     Dataset heldOut = DiagnosticOptions.open(rc.data().spec(), rc.data().subset(), rc.training().seed(),
         io.github.betavae.backend.Likelihood.parse(rc.model().likelihood()), rc.diagnostics().valFraction(), "--data").heldOut();
     int batch = rc.training().batch();
-    try (Backend be = Backends.open(shared.device, shared.threads).backend(); BetaVae model = Checkpoint.load(dir, be).model()) {
+    try (Backend be = shared.devices.open().backend(); BetaVae model = Checkpoint.load(dir, be).model()) {
       Diagnostics.Result d = Diagnostics.compute(model, heldOut, EVAL_SEED, batch);
       double entropy = PriorSampleEntropy.bits(model, PRIOR_SAMPLES, EVAL_SEED, batch);
       Disentanglement.Scores s = preset == null || truth == null ? null

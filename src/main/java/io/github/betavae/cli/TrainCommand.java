@@ -52,6 +52,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin DiagnosticOptions diagnostics;
 
+  @Mixin DeviceOptions devices;
+
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
 
@@ -85,15 +87,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--seed", description = "seeds initialization, ε, shuffling and --subset")
   long seed = 0;
-
-  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu (the CUDA kernels run on the CPU; slow)")
-  String device = "auto";
-
-  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
-  String gemm = "kernels";
-
-  @Option(names = "--threads", description = "CPU threads (results do not depend on it)")
-  int threads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "also checkpoint every STEPS steps (0 = only at the end)")
   long checkpointEvery = 0;
@@ -132,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (steps != null && epochs != null) throw new IllegalArgumentException("give --steps or --epochs, not both");
     if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be ≥ 1 but was " + steps);
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
-    if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
+    devices.check();
     if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
   }
 
@@ -213,7 +206,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Opens the device last, after every other check, so a bad value never leaves a GPU context behind. */
   private Backends.Choice openBackend() {
-    return Backends.open(device, threads, gemm);
+    return devices.open();
   }
 
   void note(String line) {

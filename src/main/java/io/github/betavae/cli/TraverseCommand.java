@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -22,6 +23,8 @@ import picocli.CommandLine.Spec;
     description = {"Varies one latent dimension at a time around the posterior mean of an input and writes the",
         "decoded grid as a PNG: one row per dimension, sorted by mean KL (largest first), one column per value."})
 public final class TraverseCommand implements Callable<Integer> {
+  @Mixin DeviceOptions devices;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "run directory written by train")
@@ -48,12 +51,6 @@ public final class TraverseCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "PNG file to write")
   Path out;
 
-  @Option(names = "--device", paramLabel = "DEVICE", description = "auto, cpu, cuda, cuda:N or cuda-emu")
-  String device = "auto";
-
-  @Option(names = "--gemm", paramLabel = "GEMM", description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
-  String gemm = "kernels";
-
   @Option(names = "--verbose", description = "print stack traces on errors")
   boolean verbose;
 
@@ -68,7 +65,7 @@ public final class TraverseCommand implements Callable<Integer> {
     if (i < 0 || i >= ds.size()) {
       throw new IllegalArgumentException("--index: expected a sample in [0, " + ds.size() + ") but found " + i);
     }
-    Backends.Choice choice = Backends.open(device, 0, gemm);
+    Backends.Choice choice = devices.open();
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Traversals.Result res = Traversals.write(model, ds, i, opt, out);

@@ -1,0 +1,34 @@
+package io.github.betavae.cli;
+
+import io.github.betavae.backend.Backends;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of every command that runs a model: which engine ({@code --device}), who computes the
+ * dense products on a GPU ({@code --gemm}) and how many CPU threads ({@code --threads}). One place, so
+ * their names, defaults and checks cannot drift apart between commands.
+ */
+final class DeviceOptions {
+
+  @Option(names = "--device", paramLabel = "DEVICE",
+      description = "auto, cpu, cuda, cuda:N or cuda-emu (the CUDA kernels run on the CPU; slow)")
+  String device = "auto";
+
+  @Option(names = "--gemm", paramLabel = "GEMM",
+      description = "dense products on a GPU: kernels (default, the hand-written ones), cublas, or auto (cuBLAS when libcublas.so.12 loads)")
+  String gemm = "kernels";
+
+  @Option(names = "--threads", description = "CPU threads (results do not depend on it)")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  /** Rejects impossible values before any work is done. */
+  void check() {
+    if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
+  }
+
+  /** Checks the values and opens the chosen backend. */
+  Backends.Choice open() {
+    check();
+    return Backends.open(device, threads, gemm);
+  }
+}

@@ -1,5 +1,6 @@
 package io.github.betavae.bench;
 
+import io.github.betavae.bench.inputs.Inputs;
 import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.backend.cpu.CpuBackend;
@@ -81,19 +82,19 @@ public class OpsBench {
       long net = new io.github.betavae.model.ParamLayout(io.github.betavae.model.VaeConfig.higgins()).size();
       if (net != params) System.out.println("note: default net has " + net + " parameters, benchmarking " + params);
       be = new CpuBackend(threads);
-      stats = load(Fill.uniform(2L * batch * latent, 1f, 1));
+      stats = load(Inputs.uniform(2L * batch * latent, 1f, 1));
       z = be.alloc((long) batch * latent);
       klSum = be.alloc(latent);
       dstats = be.alloc(2L * batch * latent);
-      dz = load(Fill.uniform((long) batch * latent, 1f, 2));
+      dz = load(Inputs.uniform((long) batch * latent, 1f, 2));
       klGrad = be.alloc(latent);
       be.fill(klGrad, 4f / batch);
-      logits = load(Fill.uniform((long) batch * features, 4f, 3));
-      x = load(Fill.binary((long) batch * features, 0.3, 4));
+      logits = load(Inputs.uniform((long) batch * features, 4f, 3));
+      x = load(Inputs.binary((long) batch * features, 0.3, 4));
       loss = be.alloc(batch);
       dlogits = be.alloc((long) batch * features);
-      p = load(Fill.uniform(params, 0.05f, 5));
-      g = load(Fill.uniform(params, 1e-3f, 6));
+      p = load(Inputs.uniform(params, 0.05f, 5));
+      g = load(Inputs.uniform(params, 1e-3f, 6));
       m = be.alloc(params);
       v = be.alloc(params);
       System.out.println(ThreadCheck.report("ours adam", threads,
@@ -120,8 +121,8 @@ public class OpsBench {
     @Setup(Level.Trial)
     public void setUp() {
       Nd4jThreads.set(threads);
-      p = Nd4j.create(Fill.uniform(params, 0.05f, 5), new long[] {1, params}, DataType.FLOAT);
-      g = Nd4j.create(Fill.uniform(params, 1e-3f, 6), new long[] {1, params}, DataType.FLOAT);
+      p = Nd4j.create(Inputs.uniform(params, 0.05f, 5), new long[] {1, params}, DataType.FLOAT);
+      g = Nd4j.create(Inputs.uniform(params, 1e-3f, 6), new long[] {1, params}, DataType.FLOAT);
       stateView = Nd4j.create(DataType.FLOAT, 1, 2 * params);
       adam = new Adam(LR, BETA1, BETA2, EPS).instantiate(stateView, true);
       System.out.println("\n" + Nd4jThreads.describe());

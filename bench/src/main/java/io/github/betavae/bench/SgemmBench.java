@@ -1,5 +1,6 @@
 package io.github.betavae.bench;
 
+import io.github.betavae.bench.inputs.Inputs;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.cpu.CpuBackend;
@@ -93,7 +94,7 @@ public class SgemmBench {
 
     private Buf load(long n, long seed) {
       Buf buf = be.alloc(n);
-      be.write(buf, Fill.uniform(n, 1f, seed));
+      be.write(buf, Inputs.uniform(n, 1f, seed));
       return buf;
     }
 
@@ -130,7 +131,7 @@ public class SgemmBench {
     }
 
     private static INDArray load(int rows, int cols, long seed) {
-      return Nd4j.create(Fill.uniform((long) rows * cols, 1f, seed), new long[] {rows, cols}, DataType.FLOAT);
+      return Nd4j.create(Inputs.uniform((long) rows * cols, 1f, seed), new long[] {rows, cols}, DataType.FLOAT);
     }
 
     @TearDown(Level.Trial)

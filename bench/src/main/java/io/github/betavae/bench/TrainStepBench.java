@@ -1,5 +1,6 @@
 package io.github.betavae.bench;
 
+import io.github.betavae.bench.inputs.Inputs;
 import io.github.betavae.backend.cpu.CpuBackend;
 import io.github.betavae.loss.Objective;
 import io.github.betavae.model.BetaVae;
@@ -54,7 +55,7 @@ public class TrainStepBench {
     final VaeConfig config = VaeConfig.higgins();
 
     float[] batchPixels() {
-      return Fill.binary((long) batch * config.inputSize(), 0.3, 7);
+      return Inputs.binary((long) batch * config.inputSize(), 0.3, 7);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.betavae.bench.gpu;
 
+import io.github.betavae.bench.inputs.Inputs;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.DeviceUnavailableException;

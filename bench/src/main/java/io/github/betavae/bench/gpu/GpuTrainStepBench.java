@@ -1,5 +1,6 @@
 package io.github.betavae.bench.gpu;
 
+import io.github.betavae.bench.inputs.Inputs;
 import io.github.betavae.backend.cuda.CudaBackend;
 import io.github.betavae.backend.cuda.Device;
 import io.github.betavae.loss.Objective;

@@ -1,13 +1,16 @@
-package io.github.betavae.bench.gpu;
+package io.github.betavae.bench.inputs;
 
 import java.util.SplittableRandom;
 
-/** Deterministic benchmark inputs (the same values as the CPU benchmarks' for the same seed). */
-final class Inputs {
+/**
+ * Deterministic benchmark inputs, so every fork, engine and device sees the same numbers for the same
+ * seed. Its own package, so both the CPU-peer build and the lean GPU build (-Pgpu) compile it.
+ */
+public final class Inputs {
   private Inputs() {}
 
   /** n floats uniform in [-scale, scale). */
-  static float[] uniform(long n, float scale, long seed) {
+  public static float[] uniform(long n, float scale, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] a = new float[Math.toIntExact(n)];
     for (int i = 0; i < a.length; i++) a[i] = (float) ((2 * r.nextDouble() - 1) * scale);
@@ -15,7 +18,7 @@ final class Inputs {
   }
 
   /** n values in {0, 1}, each 1 with probability p: stands in for binarised images. */
-  static float[] binary(long n, double p, long seed) {
+  public static float[] binary(long n, double p, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] a = new float[Math.toIntExact(n)];
     for (int i = 0; i < a.length; i++) a[i] = r.nextDouble() < p ? 1f : 0f;
@@ -23,7 +26,7 @@ final class Inputs {
   }
 
   /** n bytes in {0, 1}, each 1 with probability p: a uint8 image dataset as dSprites stores it. */
-  static byte[] binaryBytes(long n, double p, long seed) {
+  public static byte[] binaryBytes(long n, double p, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     byte[] a = new byte[Math.toIntExact(n)];
     for (int i = 0; i < a.length; i++) a[i] = r.nextDouble() < p ? (byte) 1 : (byte) 0;
@@ -31,7 +34,7 @@ final class Inputs {
   }
 
   /** n row indices drawn uniformly from [0, rows). */
-  static int[] rows(int n, int rows, long seed) {
+  public static int[] rows(int n, int rows, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int[] a = new int[n];
     for (int i = 0; i < n; i++) a[i] = r.nextInt(rows);

@@ -9,6 +9,7 @@ import io.github.betavae.data.Datasets;
 import io.github.betavae.metrics.Disentanglement;
 import io.github.betavae.metrics.Encoder;
 import io.github.betavae.metrics.GroundTruth;
+import io.github.betavae.metrics.ScoreDump;
 import io.github.betavae.model.BetaVae;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,12 +24,23 @@ import picocli.CommandLine.Spec;
 /**
  * {@code betavae score}: the three disentanglement metrics of a checkpoint on data with ground-truth
  * factors, printed as one JSON object: {@code beta_vae_metric}, {@code factor_vae_metric}, {@code mig}
- * (each in [0, 1]), the {@code samples} preset and counts used, and the {@code seed}.
+ * (each in [0, 1]), {@code factor_vae_active_dims}, the {@code samples} preset and counts used, and
+ * the {@code seed}; {@code --dump DIR} also writes what each score was computed from ({@link
+ * ScoreDump}).
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-    description = {"Scores disentanglement on data with ground-truth factors (a full factor grid, such as dSprites):",
-        "the β-VAE metric (Higgins et al. 2017), the FactorVAE metric (Kim & Mnih 2018) and MIG (Chen et al. 2018),",
-        "on the posterior mean μ(x). Prints one JSON object."})
+    description = {"Scores disentanglement on data with ground-truth factors (a full factor grid, such as dSprites),",
+        "on the posterior mean μ(x), and prints one JSON object. Each number is computed as",
+        "google-research/disentanglement_lib computes it:",
+        "  beta_vae_metric   Higgins et al. 2017; beta_vae_sklearn: sklearn LogisticRegression() defaults",
+        "                    (lbfgs, multinomial, C = 1) on the raw mean |z1 - z2| features",
+        "  factor_vae_metric Kim & Mnih 2018; factor_vae_score: global-variance normalisation, pruning at",
+        "                    std 0.05, majority vote; factor_vae_active_dims counts the dimensions kept",
+        "  mig               Chen et al. 2018; mig: 20-bin histogram discretisation, plug-in MI / H(v_k)",
+        "--dump DIR writes the arrays each score was computed from as .npy, so any reference code can",
+        "re-score them (bench/rescore_dump.py does it with numpy and scikit-learn).",
+        "Scores comparable with published ones need the original dSprites .npz (--data FILE): the",
+        "built-in generator draws its own shapes."})
 public final class ScoreCommand implements Callable<Integer> {
   @Mixin DeviceOptions devices;
 
@@ -41,9 +53,18 @@ public final class ScoreCommand implements Callable<Integer> {
       "such as the original dsprites .npz"})
   String data = "dsprites";
 
-  @Option(names = "--samples", paramLabel = "PRESET", description = {"default: disentanglement_lib's counts (about 2.1 million encoded images);",
+  @Option(names = "--samples", paramLabel = "PRESET", description = {"default: disentanglement_lib's counts (about 2.9 million encoded images);",
       "small: about 40,000, for a quick, noisier look"})
   String samples = "default";
+
+  @Option(names = "--dump", paramLabel = "DIR", description = {"also write the arrays behind each score as .npy into DIR",
+      "(a new or empty directory): beta_vae_{train,eval}_{features,labels}, factor_vae_{train,eval}_votes,",
+      "mig_codes, mig_factors"})
+  Path dump;
+
+  @Option(names = "--standardize-beta-vae", description = {"z-score the β-VAE metric's features before the fit: blind to the",
+      "scale of each code dimension, NOT disentanglement_lib's metric (off by default)"})
+  boolean standardizeBetaVae;
 
   @Option(names = "--seed", description = "seeds the metrics' sampling")
   long seed = 0;
@@ -59,10 +80,16 @@ public final class ScoreCommand implements Callable<Integer> {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
     devices.check();
     ScorePreset preset = ScorePreset.parse(samples, "--samples");
+    if (dump != null) checkDumpIsFree(dump);
     GroundTruth truth = groundTruth(data);
     Backends.Choice choice = devices.open();
     try (Backend be = choice.backend(); BetaVae model = Checkpoint.load(checkpoint, be).model()) {
-      Disentanglement.Scores s = score(model, truth, preset, seed, batch);
+      Disentanglement.Counts counts = preset.counts;
+      if (standardizeBetaVae) {
+        counts = new Disentanglement.Counts(counts.betaVae().withStandardize(true), counts.factorVae(), counts.mig());
+      }
+      Disentanglement.Scores s = score(model, truth, counts, seed, batch);
+      if (dump != null) ScoreDump.write(dump, s);
       spec.commandLine().getOut().println(toJson(s, preset));
       spec.commandLine().getErr().println(choice.description());
       return 0;
@@ -82,13 +109,32 @@ public final class ScoreCommand implements Callable<Integer> {
     }
   }
 
-  /** The three scores of {@code model}'s posterior mean. */
+  /** Refuses a dump directory that is a file or holds anything: a dump never replaces files. */
+  static void checkDumpIsFree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--dump: expected a new or empty directory but found a file at " + dir);
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      if (s.findAny().isPresent()) {
+        throw new IllegalArgumentException("--dump: expected a new or empty directory but " + dir + " is not empty");
+      }
+    }
+  }
+
+  /** The three scores of {@code model}'s posterior mean with a preset's counts. */
   static Disentanglement.Scores score(BetaVae model, GroundTruth truth, ScorePreset preset, long seed, int batch) {
+    return score(model, truth, preset.counts, seed, batch);
+  }
+
+  /** The three scores of {@code model}'s posterior mean. */
+  static Disentanglement.Scores score(BetaVae model, GroundTruth truth, Disentanglement.Counts counts, long seed,
+                                      int batch) {
     if (truth.features() != model.config().inputSize()) {
       throw new IllegalArgumentException("score: the model expects " + model.config().inputSize()
           + " features per sample but the ground truth has " + truth.features());
     }
-    return Disentanglement.score(Encoder.posteriorMean(model, batch), truth, preset.counts, seed);
+    return Disentanglement.score(Encoder.posteriorMean(model, batch), truth, counts, seed);
   }
 
   static ObjectNode toJson(Disentanglement.Scores s, ScorePreset preset) {
@@ -96,6 +142,7 @@ public final class ScoreCommand implements Callable<Integer> {
     o.put("beta_vae_metric", s.betaVaeMetric());
     o.put("factor_vae_metric", s.factorVaeMetric());
     o.put("mig", s.mig());
+    o.put("factor_vae_active_dims", s.factorVaeDetail().activeDims());
     ObjectNode n = o.putObject("samples");
     n.put("preset", preset.id());
     Disentanglement.Counts c = s.counts();
@@ -103,6 +150,7 @@ public final class ScoreCommand implements Callable<Integer> {
     b.put("batch_size", c.betaVae().batchSize());
     b.put("num_train", c.betaVae().numTrain());
     b.put("num_eval", c.betaVae().numEval());
+    b.put("features", c.betaVae().standardize() ? "standardized" : "raw");
     ObjectNode f = n.putObject("factor_vae_metric");
     f.put("batch_size", c.factorVae().batchSize());
     f.put("num_train", c.factorVae().numTrain());

@@ -208,19 +208,37 @@ public final class Npy {
 
   /** Writes {@code data} as a little-endian float32 array of the given shape. */
   public static void writeFloat32(Path file, float[] data, int... shape) throws IOException {
-    checkShape(file, data.length, shape);
-    ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(data);
-    write(file, "<f4", shape, b.array());
+    checkShape(file.getFileName().toString(), data.length, shape);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      writeFloat32(out, file.getFileName().toString(), data, shape);
+    }
   }
 
   /** Writes {@code data} as a uint8 array of the given shape. */
   public static void writeUint8(Path file, byte[] data, int... shape) throws IOException {
-    checkShape(file, data.length, shape);
-    write(file, "|u1", shape, data);
+    checkShape(file.getFileName().toString(), data.length, shape);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      write(out, "|u1", shape, data);
+    }
   }
 
-  private static void write(Path file, String descr, int[] shape, byte[] payload) throws IOException {
+  /** Writes the .npy image of a little-endian float32 array to {@code out}; {@code name} is for errors. */
+  public static void writeFloat32(OutputStream out, String name, float[] data, int... shape) throws IOException {
+    checkShape(name, data.length, shape);
+    ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(data);
+    write(out, "<f4", shape, b.array());
+  }
+
+  /** Writes the .npy image of a little-endian int64 array to {@code out}; {@code name} is for errors. */
+  public static void writeInt64(OutputStream out, String name, long[] data, int... shape) throws IOException {
+    checkShape(name, data.length, shape);
+    ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asLongBuffer().put(data);
+    write(out, "<i8", shape, b.array());
+  }
+
+  private static void write(OutputStream out, String descr, int[] shape, byte[] payload) throws IOException {
     StringBuilder s = new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
     for (int i = 0; i < shape.length; i++) s.append(i > 0 ? ", " : "").append(shape[i]);
     s.append(shape.length == 1 ? ",), }" : "), }");
@@ -229,22 +247,20 @@ public final class Npy {
     int pad = (64 - total % 64) % 64;
     s.append(" ".repeat(pad)).append('\n');
     byte[] header = s.toString().getBytes(StandardCharsets.ISO_8859_1);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(MAGIC);
-      out.write(new byte[] {1, 0, (byte) header.length, (byte) (header.length >>> 8)});
-      out.write(header);
-      out.write(payload);
-    }
+    out.write(MAGIC);
+    out.write(new byte[] {1, 0, (byte) header.length, (byte) (header.length >>> 8)});
+    out.write(header);
+    out.write(payload);
   }
 
-  private static void checkShape(Path file, int length, int[] shape) {
+  private static void checkShape(String file, int length, int[] shape) {
     long n = 1;
     for (int d : shape) {
-      if (d < 0) throw new IllegalArgumentException("writing " + file.getFileName() + ": negative dimension " + d);
+      if (d < 0) throw new IllegalArgumentException("writing " + file + ": negative dimension " + d);
       n *= d;
     }
     if (n != length) {
-      throw new IllegalArgumentException("writing " + file.getFileName() + ": expected " + n + " elements for shape "
+      throw new IllegalArgumentException("writing " + file + ": expected " + n + " elements for shape "
           + Arrays.toString(shape) + " but found " + length);
     }
   }

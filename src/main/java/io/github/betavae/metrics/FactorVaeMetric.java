@@ -51,9 +51,13 @@ public final class FactorVaeMetric {
   /**
    * @param evalAccuracy the score: majority-vote accuracy on the eval points, in [0, 1]
    * @param trainAccuracy the same on the training votes
-   * @param activeDims code dimensions that passed pruning
+   * @param activeDims code dimensions that passed pruning: the true count (disentanglement_lib's
+   *     {@code num_active_dims} is the length of its boolean mask, Z whatever was pruned)
+   * @param trainVotes what the classifier was built from: one row (argmin dimension, factor) per
+   *     training point, (numTrain, 2) row-major; empty when no dimension is active
+   * @param evalVotes the same for the scored points
    */
-  public record Result(double evalAccuracy, double trainAccuracy, int activeDims) {}
+  public record Result(double evalAccuracy, double trainAccuracy, int activeDims, int[] trainVotes, int[] evalVotes) {}
 
   /** Computes the metric for {@code encoder} on {@code truth} from {@code seed}. */
   public static Result compute(Encoder encoder, GroundTruth truth, Settings s, long seed) {
@@ -75,21 +79,50 @@ public final class FactorVaeMetric {
       active[d] = global[d] > 0 && Math.sqrt(global[d]) >= s.pruneThreshold();
       if (active[d]) activeCount++;
     }
-    if (activeCount == 0) return new Result(0, 0, 0);
+    if (activeCount == 0) return new Result(0, 0, 0, new int[0], new int[0]);
 
-    long[][] trainVotes = votes(reps, truth, rng, s.batchSize(), s.numTrain(), global, active);
-    int[] classifier = new int[z];
-    for (int d = 0; d < z; d++) {
-      for (int f = 1; f < nf; f++) if (trainVotes[f][d] > trainVotes[classifier[d]][d]) classifier[d] = f;
-    }
-    long[][] evalVotes = votes(reps, truth, rng, s.batchSize(), s.numEval(), global, active);
-    return new Result(accuracy(evalVotes, classifier), accuracy(trainVotes, classifier), activeCount);
+    int[] train = votes(reps, truth, rng, s.batchSize(), s.numTrain(), global, active);
+    int[] eval = votes(reps, truth, rng, s.batchSize(), s.numEval(), global, active);
+    double[] acc = fromVotes(train, eval, z, nf);
+    return new Result(acc[0], acc[1], activeCount, train, eval);
   }
 
-  private static long[][] votes(Representations reps, GroundTruth truth, RandomStream rng, int batch, int count,
-                                double[] global, boolean[] active) {
-    int nf = truth.numFactors(), z = global.length;
+  /**
+   * The majority-vote classifier of steps 4 and 5 from vote rows (dimension, factor), dimensions in
+   * [0, z) and factors in [0, numFactors): returns {eval accuracy, train accuracy}. What {@code
+   * compute} runs after voting, and what re-scores a dump.
+   */
+  public static double[] fromVotes(int[] trainVotes, int[] evalVotes, int z, int numFactors) {
+    long[][] train = tally(trainVotes, z, numFactors), eval = tally(evalVotes, z, numFactors);
+    int[] classifier = new int[z];
+    for (int d = 0; d < z; d++) {
+      for (int f = 1; f < numFactors; f++) if (train[f][d] > train[classifier[d]][d]) classifier[d] = f;
+    }
+    return new double[] {accuracy(eval, classifier), accuracy(train, classifier)};
+  }
+
+  private static long[][] tally(int[] rows, int z, int nf) {
+    if (rows.length % 2 != 0) {
+      throw new IllegalArgumentException("FactorVAE metric: expected vote rows of (dimension, factor) but found "
+          + rows.length + " values");
+    }
     long[][] votes = new long[nf][z];
+    for (int i = 0; i < rows.length; i += 2) {
+      int d = rows[i], f = rows[i + 1];
+      if (d < 0 || d >= z || f < 0 || f >= nf) {
+        throw new IllegalArgumentException("FactorVAE metric: expected a vote (dimension in [0, " + z + "), factor in [0, "
+            + nf + ")) but found (" + d + ", " + f + ") at row " + i / 2);
+      }
+      votes[f][d]++;
+    }
+    return votes;
+  }
+
+  /** One row (argmin dimension, factor) per point, {@code count} points. */
+  private static int[] votes(Representations reps, GroundTruth truth, RandomStream rng, int batch, int count,
+                             double[] global, boolean[] active) {
+    int nf = truth.numFactors(), z = global.length;
+    int[] rows = new int[2 * count];
     int group = Math.max(1, Representations.CHUNK / batch);
     int[] row = new int[nf];
     for (int start = 0; start < count; start += group) {
@@ -119,10 +152,11 @@ public final class FactorVaeMetric {
             bestRatio = ratio;
           }
         }
-        votes[fixed[p]][best]++;
+        rows[2 * (start + p)] = best;
+        rows[2 * (start + p) + 1] = fixed[p];
       }
     }
-    return votes;
+    return rows;
   }
 
   /** Per-dimension unbiased variance of {@code n} codes starting at code {@code first}, two-pass. */

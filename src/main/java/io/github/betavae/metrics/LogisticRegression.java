@@ -1,23 +1,25 @@
 package io.github.betavae.metrics;
 
 /**
- * Multinomial logistic regression with an L2 penalty, fitted by deterministic full-batch accelerated
- * gradient descent on standardised features: the classifier of the β-VAE metric.
+ * Multinomial logistic regression with an L2 penalty: the classifier of the β-VAE metric, fitted to
+ * the same minimiser as scikit-learn's {@code LogisticRegression()} with its defaults (lbfgs,
+ * multinomial, C = 1, intercept fitted and not penalised), which is what disentanglement_lib calls.
  *
- * <p>Model: class scores {@code s_k = b_k + Σ_j W_kj·x̃_j} on features standardised with the training
- * mean and (population) standard deviation; a feature constant in training is set to 0. Fitted
- * objective, minimised over W and b:
+ * <p>Model: class scores {@code s_k = b_k + Σ_j W_kj·x_j} on the raw features (or, only when asked
+ * with {@link Settings#standardize}, on features standardised with the training mean and population
+ * standard deviation, a feature constant in training then set to 0). Fitted objective, minimised over
+ * W and b:
  * <pre>
  *   (1/n)·Σ_i −log softmax(s(x_i))_{y_i}  +  (1/(2·C·n))·‖W‖²
  * </pre>
- * which is scikit-learn's {@code LogisticRegression} objective divided by C·n (same minimiser), the
- * intercept not penalised; its default C = 1 is the default here.
+ * which is scikit-learn's objective {@code C·Σ_i loss_i + ½‖W‖²} divided by C·n (same minimiser).
  *
- * <p>Optimiser: Nesterov's accelerated gradient with the fixed step 1/L, L = ½·λ_max(X̃ᵀX̃/n) + 1/(C·n)
- * (X̃ with a column of ones; ½ bounds the softmax curvature), restarted whenever the step goes against
- * the gradient (O'Donoghue &amp; Candès 2015). It stops when the largest gradient entry falls below the
- * tolerance or after the iteration limit. All sums run in a fixed order, so a fit is a pure function of
- * its inputs.
+ * <p>Optimiser: limited-memory BFGS (10 pairs, as scipy's L-BFGS-B under scikit-learn) from zero, with
+ * a backtracking Armijo line search; pairs with non-positive curvature are skipped. It stops when the
+ * largest gradient entry falls below the tolerance, when no step decreases the objective any more, or
+ * at the iteration limit. The default tolerance is far tighter than scikit-learn's 1e-4, so the fit
+ * lands on the minimiser that scikit-learn approaches. Every sum runs in a fixed order, so a fit is a
+ * pure function of its inputs.
  */
 public final class LogisticRegression {
 
@@ -25,10 +27,12 @@ public final class LogisticRegression {
    * @param c inverse regularisation strength C &gt; 0 (scikit-learn's meaning)
    * @param maxIterations iteration limit ≥ 1
    * @param tolerance stop when every gradient entry is below this in magnitude
+   * @param standardize z-score the features with the training statistics before fitting; off in
+   *     {@link #DEFAULT}, as in disentanglement_lib
    */
-  public record Settings(double c, int maxIterations, double tolerance) {
-    /** C = 1, 2000 iterations, tolerance 1e-6. */
-    public static final Settings DEFAULT = new Settings(1.0, 2000, 1e-6);
+  public record Settings(double c, int maxIterations, double tolerance, boolean standardize) {
+    /** scikit-learn's defaults, C = 1 on the raw features, fitted to a gradient below 1e-9. */
+    public static final Settings DEFAULT = new Settings(1.0, 1000, 1e-9, false);
 
     public Settings {
       if (!(c > 0) || Double.isInfinite(c)) {
@@ -41,12 +45,20 @@ public final class LogisticRegression {
         throw new IllegalArgumentException("logistic regression: expected tolerance ≥ 0 but found " + tolerance);
       }
     }
+
+    /** The same settings with standardisation on or off. */
+    public Settings withStandardize(boolean on) {
+      return new Settings(c, maxIterations, tolerance, on);
+    }
   }
+
+  /** L-BFGS memory: scipy's default, which scikit-learn keeps. */
+  private static final int MEMORY = 10;
 
   private final int features;
   private final int classes;
   private final double[] mean;
-  private final double[] scale; // 1/std, or 0 for constant features
+  private final double[] scale; // 1/std, or 0 for constant features; all 1 on the raw scale
   private final double[] theta; // (classes, features + 1): weights then the intercept, per class
   private final int iterations;
 
@@ -71,6 +83,77 @@ public final class LogisticRegression {
     check(x, y, n, features, classes);
     int p = features, q = p + 1;
     double[] mean = new double[p], scale = new double[p];
+    java.util.Arrays.fill(scale, 1);
+    if (s.standardize()) standardisation(x, n, p, mean, scale);
+    double[] z = new double[n * q]; // (standardised) features with a trailing 1
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < p; j++) z[i * q + j] = (x[i * p + j] - mean[j]) * scale[j];
+      z[i * q + p] = 1;
+    }
+    double lambda = 1 / (s.c() * n);
+    int m = classes * q;
+    double[] w = new double[m], grad = new double[m], prob = new double[classes];
+    double[] dir = new double[m], trial = new double[m], trialGrad = new double[m], alpha = new double[MEMORY];
+    double[][] sMem = new double[MEMORY][m], yMem = new double[MEMORY][m];
+    double[] rho = new double[MEMORY];
+    int stored = 0, newest = -1;
+    double f = gradient(z, y, n, q, classes, lambda, w, grad, prob);
+    int it = 0;
+    while (it < s.maxIterations() && maxAbs(grad) >= s.tolerance()) {
+      it++;
+      // Two-loop recursion: dir = −H·grad with the stored pairs, newest first.
+      for (int k = 0; k < m; k++) dir[k] = -grad[k];
+      for (int back = 0; back < stored; back++) {
+        int j = Math.floorMod(newest - back, MEMORY);
+        alpha[j] = rho[j] * dot(sMem[j], dir);
+        for (int k = 0; k < m; k++) dir[k] -= alpha[j] * yMem[j][k];
+      }
+      double gamma = stored == 0 ? 1 / Math.max(1, maxAbs(grad)) : dot(sMem[newest], yMem[newest]) / dot(yMem[newest], yMem[newest]);
+      for (int k = 0; k < m; k++) dir[k] *= gamma;
+      for (int fwd = stored - 1; fwd >= 0; fwd--) {
+        int j = Math.floorMod(newest - fwd, MEMORY);
+        double beta = rho[j] * dot(yMem[j], dir);
+        for (int k = 0; k < m; k++) dir[k] += (alpha[j] - beta) * sMem[j][k];
+      }
+      double slope = dot(grad, dir);
+      if (!(slope < 0)) { // not a descent direction (rounding): restart from the gradient
+        stored = 0;
+        for (int k = 0; k < m; k++) dir[k] = -grad[k] / Math.max(1, maxAbs(grad));
+        slope = dot(grad, dir);
+      }
+      double t = 1, fNew = Double.NaN;
+      boolean accepted = false;
+      for (int tries = 0; tries < 60; tries++, t *= 0.5) {
+        for (int k = 0; k < m; k++) trial[k] = w[k] + t * dir[k];
+        fNew = gradient(z, y, n, q, classes, lambda, trial, trialGrad, prob);
+        if (fNew <= f + 1e-4 * t * slope) {
+          accepted = true;
+          break;
+        }
+      }
+      if (!accepted || !(fNew < f)) break; // at the minimiser to rounding: nothing decreases the objective
+      int slot = (newest + 1) % MEMORY;
+      double sy = 0;
+      for (int k = 0; k < m; k++) {
+        sMem[slot][k] = trial[k] - w[k];
+        yMem[slot][k] = trialGrad[k] - grad[k];
+        sy += sMem[slot][k] * yMem[slot][k];
+      }
+      if (sy > 1e-300) {
+        rho[slot] = 1 / sy;
+        newest = slot;
+        stored = Math.min(stored + 1, MEMORY);
+      }
+      System.arraycopy(trial, 0, w, 0, m);
+      System.arraycopy(trialGrad, 0, grad, 0, m);
+      f = fNew;
+    }
+    return new LogisticRegression(p, classes, mean, scale, w, it);
+  }
+
+  /** Training mean and 1/(population standard deviation) per feature; 0 for a constant feature. */
+  private static void standardisation(double[] x, int n, int p, double[] mean, double[] scale) {
+    java.util.Arrays.fill(scale, 0);
     for (int i = 0; i < n; i++) for (int j = 0; j < p; j++) mean[j] += x[i * p + j];
     for (int j = 0; j < p; j++) mean[j] /= n;
     for (int i = 0; i < n; i++) {
@@ -84,41 +167,18 @@ public final class LogisticRegression {
       // A feature whose spread is at rounding level carries nothing; scaling it up would only amplify noise.
       scale[j] = sd > 1e-12 * (1 + Math.abs(mean[j])) ? 1 / sd : 0;
     }
-    double[] z = new double[n * q]; // standardised features with a trailing 1
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < p; j++) z[i * q + j] = (x[i * p + j] - mean[j]) * scale[j];
-      z[i * q + p] = 1;
-    }
-    double lambda = 1 / (s.c() * n);
-    double step = 1 / (0.5 * largestEigenvalue(z, n, q) + lambda);
+  }
 
-    int m = classes * q;
-    double[] w = new double[m], prev = new double[m], ahead = new double[m], grad = new double[m];
-    double[] prob = new double[classes];
-    double t = 1;
-    int it = 0;
-    while (it < s.maxIterations()) {
-      it++;
-      gradient(z, y, n, q, classes, lambda, ahead, grad, prob);
-      double gmax = 0;
-      for (double g : grad) gmax = Math.max(gmax, Math.abs(g));
-      if (gmax < s.tolerance()) {
-        System.arraycopy(ahead, 0, w, 0, m);
-        break;
-      }
-      System.arraycopy(w, 0, prev, 0, m);
-      double against = 0;
-      for (int k = 0; k < m; k++) {
-        w[k] = ahead[k] - step * grad[k];
-        against += grad[k] * (w[k] - prev[k]);
-      }
-      if (against > 0) t = 1; // momentum points uphill: restart
-      double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-      double mom = (t - 1) / tNext;
-      t = tNext;
-      for (int k = 0; k < m; k++) ahead[k] = w[k] + mom * (w[k] - prev[k]);
-    }
-    return new LogisticRegression(p, classes, mean, scale, w, it);
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int k = 0; k < a.length; k++) s += a[k] * b[k];
+    return s;
+  }
+
+  private static double maxAbs(double[] a) {
+    double m = 0;
+    for (double v : a) m = Math.max(m, Math.abs(v));
+    return m;
   }
 
   /** The predicted class of one sample {@code x[off .. off+p)}; ties go to the lower class. */
@@ -150,13 +210,16 @@ public final class LogisticRegression {
     return iterations;
   }
 
-  /** The fitted parameters on the standardised scale: per class, p weights then the intercept. */
+  /**
+   * The fitted parameters, per class p weights then the intercept, on the scale the fit ran on (raw
+   * features unless {@link Settings#standardize}).
+   */
   public double[] parameters() {
     return theta.clone();
   }
 
   /**
-   * The fitted objective and its gradient at parameters {@code w} on standardised features {@code z}
+   * The fitted objective and its gradient at parameters {@code w} on the fitted features {@code z}
    * (n rows of q = p+1 values, the last 1): writes ∂/∂w to {@code grad} and returns the value.
    */
   static double gradient(double[] z, int[] y, int n, int q, int classes, double lambda, double[] w,
@@ -193,40 +256,6 @@ public final class LogisticRegression {
       }
     }
     return loss / n + 0.5 * lambda * reg;
-  }
-
-  /** λ_max of ZᵀZ/n by power iteration on the q×q Gram matrix (q is small: the code size plus one). */
-  private static double largestEigenvalue(double[] z, int n, int q) {
-    double[] g = new double[q * q];
-    for (int i = 0; i < n; i++) {
-      for (int a = 0; a < q; a++) {
-        double za = z[i * q + a];
-        for (int b = 0; b < q; b++) g[a * q + b] += za * z[i * q + b];
-      }
-    }
-    for (int k = 0; k < g.length; k++) g[k] /= n;
-    double[] v = new double[q], u = new double[q];
-    java.util.Arrays.fill(v, 1 / Math.sqrt(q));
-    double lam = 0;
-    for (int it = 0; it < 200; it++) {
-      double norm = 0;
-      for (int a = 0; a < q; a++) {
-        double s = 0;
-        for (int b = 0; b < q; b++) s += g[a * q + b] * v[b];
-        u[a] = s;
-        norm += s * s;
-      }
-      norm = Math.sqrt(norm);
-      if (norm == 0) return 1;
-      for (int a = 0; a < q; a++) v[a] = u[a] / norm;
-      if (Math.abs(norm - lam) <= 1e-9 * norm) {
-        lam = norm;
-        break;
-      }
-      lam = norm;
-    }
-    // Power iteration approaches λ_max from below; a small margin keeps the step safely under 1/L.
-    return lam * 1.05;
   }
 
   private static void check(double[] x, int[] y, int n, int features, int classes) {

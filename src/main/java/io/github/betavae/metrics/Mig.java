@@ -53,8 +53,11 @@ public final class Mig {
    * @param gaps per factor, the normalised gap (NaN for a factor left out because its entropy is 0)
    * @param entropies per factor, H(v_k) in nats
    * @param mutualInfo I(v_j; z_k) in nats, indexed [code j][factor k]
+   * @param codes what the score was computed from: the sampled codes, (numPoints, Z) row-major
+   * @param factors the sampled factor classes, (numPoints, F) row-major
    */
-  public record Result(double mig, List<Double> gaps, List<Double> entropies, double[][] mutualInfo) {}
+  public record Result(double mig, List<Double> gaps, List<Double> entropies, double[][] mutualInfo, double[] codes,
+                       int[] factors) {}
 
   /** Computes MIG for {@code encoder} on {@code truth} from {@code seed}. */
   public static Result compute(Encoder encoder, GroundTruth truth, Settings s, long seed) {
@@ -67,8 +70,27 @@ public final class Mig {
       System.arraycopy(row, 0, classes, i * nf, nf);
     }
     double[] codes = new Representations(truth, encoder).encode(classes, n);
+    return fromCodes(codes, classes, n, truth.factorSizes(), s.bins());
+  }
+
+  /**
+   * MIG of {@code n} codes (row-major, Z = codes.length / n) against their factor classes ({@code n}
+   * rows of F = sizes.length classes, factor k in [0, sizes[k])): steps 2 to 6 above. What {@code
+   * compute} runs after sampling, and what re-scores a dump.
+   */
+  public static Result fromCodes(double[] codes, int[] classes, int n, int[] sizes, int bins) {
+    int nf = sizes.length;
+    if (n < 1 || codes.length == 0 || codes.length % n != 0 || classes.length != (long) n * nf) {
+      throw new IllegalArgumentException("MIG: expected n·Z codes and n·" + nf + " factor classes for n = " + n
+          + " but found " + codes.length + " and " + classes.length);
+    }
+    for (int i = 0; i < classes.length; i++) {
+      if (classes[i] < 0 || classes[i] >= sizes[i % nf]) {
+        throw new IllegalArgumentException("MIG: expected class of factor " + i % nf + " in [0, " + sizes[i % nf]
+            + ") but found " + classes[i] + " at row " + i / nf);
+      }
+    }
     int z = codes.length / n;
-    int[] sizes = truth.factorSizes();
 
     int[][] factor = new int[nf][n];
     for (int i = 0; i < n; i++) for (int k = 0; k < nf; k++) factor[k][i] = classes[i * nf + k];
@@ -78,8 +100,8 @@ public final class Mig {
     double[][] mi = new double[z][nf];
     int[] binned = new int[n];
     for (int j = 0; j < z; j++) {
-      discretise(codes, j, z, n, s.bins(), binned);
-      for (int k = 0; k < nf; k++) mi[j][k] = mutualInfo(binned, s.bins(), factor[k], sizes[k]);
+      discretise(codes, j, z, n, bins, binned);
+      for (int k = 0; k < nf; k++) mi[j][k] = mutualInfo(binned, bins, factor[k], sizes[k]);
     }
 
     Double[] gaps = new Double[nf];
@@ -107,10 +129,9 @@ public final class Mig {
       }
     }
     if (counted == 0) {
-      throw new IllegalArgumentException("MIG: expected at least one factor with more than one sampled class but found none in "
-          + truth.describe());
+      throw new IllegalArgumentException("MIG: expected at least one factor with more than one sampled class but found none");
     }
-    return new Result(sum / counted, List.of(gaps), List.of(ent), mi);
+    return new Result(sum / counted, List.of(gaps), List.of(ent), mi, codes, classes);
   }
 
   /** Bins code dimension {@code j} of {@code n} codes (Z = {@code z}) into {@code out}, values in [0, bins). */

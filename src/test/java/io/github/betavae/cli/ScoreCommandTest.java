@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.betavae.data.Npy;
+import io.github.betavae.metrics.ScoreDump;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +44,55 @@ class ScoreCommandTest {
     assertEquals(250, j.at("/samples/factor_vae_metric/num_eval").asInt());
     assertEquals(2000, j.at("/samples/mig/num_points").asInt());
     assertEquals(2, j.get("seed").asLong());
+  }
+
+  @Test
+  void dumpHoldsWhatEachScoreWasComputedFromAndRescoresToTheSameNumbers() throws IOException {
+    Path dump = dir.resolve("dump");
+    Cli.Result r = Cli.run("score", "--checkpoint", run.toString(), "--samples", "small", "--seed", "3", "--device", "cpu",
+        "--dump", dump.toString());
+    assertEquals(0, r.rc(), r.toString());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    int z = 3; // TrainCommandTest.tiny's latent size
+    expectHeader(dump, ScoreDump.BETA_TRAIN_FEATURES, Npy.DType.FLOAT32, 500, z);
+    expectHeader(dump, ScoreDump.BETA_TRAIN_LABELS, Npy.DType.INT64, 500);
+    expectHeader(dump, ScoreDump.BETA_EVAL_FEATURES, Npy.DType.FLOAT32, 250, z);
+    expectHeader(dump, ScoreDump.BETA_EVAL_LABELS, Npy.DType.INT64, 250);
+    expectHeader(dump, ScoreDump.FACTOR_TRAIN_VOTES, Npy.DType.INT64, 500, 2);
+    expectHeader(dump, ScoreDump.FACTOR_EVAL_VOTES, Npy.DType.INT64, 250, 2);
+    expectHeader(dump, ScoreDump.MIG_CODES, Npy.DType.FLOAT32, 2000, z);
+    expectHeader(dump, ScoreDump.MIG_FACTORS, Npy.DType.INT64, 2000, 5);
+    // Scores recomputed from the files alone are the printed ones, to the last bit.
+    double[] again = ScoreDump.rescore(dump, 20);
+    assertEquals(j.get("beta_vae_metric").asDouble(), again[0], 0.0, "β-VAE metric from the dump");
+    assertEquals(j.get("factor_vae_metric").asDouble(), again[1], 0.0, "FactorVAE metric from the dump");
+    assertEquals(j.get("mig").asDouble(), again[2], 0.0, "MIG from the dump");
+    int active = j.get("factor_vae_active_dims").asInt();
+    assertTrue(active >= 1 && active <= z, r.out());
+    assertEquals("raw", j.at("/samples/beta_vae_metric/features").asText());
+  }
+
+  @Test
+  void dumpNeverWritesIntoADirectoryThatHoldsSomething() throws IOException {
+    Path dump = dir.resolve("taken");
+    java.nio.file.Files.createDirectories(dump);
+    Path keep = dump.resolve("notes.txt");
+    java.nio.file.Files.writeString(keep, "mine");
+    Cli.Result r = Cli.run("score", "--checkpoint", run.toString(), "--samples", "small", "--device", "cpu",
+        "--dump", dump.toString());
+    assertEquals(Main.USAGE, r.rc(), r.toString());
+    assertEquals(List.of("betavae score: --dump: expected a new or empty directory but " + dump + " is not empty"), r.errLines());
+    assertEquals("", r.out());
+    assertEquals("mine", java.nio.file.Files.readString(keep));
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dump)) {
+      assertEquals(1, files.count(), "nothing added to " + dump);
+    }
+  }
+
+  private static void expectHeader(Path dir, String name, Npy.DType type, long... shape) {
+    Npy.Header h = Npy.readHeader(dir.resolve(name));
+    assertEquals(type, h.dtype(), name);
+    assertEquals(java.util.Arrays.toString(shape), java.util.Arrays.toString(h.shape()), name);
   }
 
   @Test

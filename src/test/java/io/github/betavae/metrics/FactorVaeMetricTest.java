@@ -20,8 +20,11 @@ class FactorVaeMetricTest {
 
   @Test
   void constantCodeHasNoActiveDimensionAndScoresZero() {
-    assertEquals(new FactorVaeMetric.Result(0, 0, 0),
-        FactorVaeMetric.compute(SyntheticFactors.select(5, 1f, -1, -1), TRUTH, SMALL, 2));
+    FactorVaeMetric.Result r = FactorVaeMetric.compute(SyntheticFactors.select(5, 1f, -1, -1), TRUTH, SMALL, 2);
+    assertEquals(0, r.evalAccuracy());
+    assertEquals(0, r.trainAccuracy());
+    assertEquals(0, r.activeDims());
+    assertEquals(0, r.trainVotes().length, "no votes without an active dimension");
   }
 
   @Test
@@ -58,7 +61,23 @@ class FactorVaeMetricTest {
 
   @Test
   void deterministicForASeed() {
-    assertEquals(FactorVaeMetric.compute(SyntheticFactors.noise(4, 5), TRUTH, SMALL, 9),
-        FactorVaeMetric.compute(SyntheticFactors.noise(4, 5), TRUTH, SMALL, 9));
+    FactorVaeMetric.Result a = FactorVaeMetric.compute(SyntheticFactors.noise(4, 5), TRUTH, SMALL, 9);
+    FactorVaeMetric.Result b = FactorVaeMetric.compute(SyntheticFactors.noise(4, 5), TRUTH, SMALL, 9);
+    assertEquals(a.evalAccuracy(), b.evalAccuracy(), 0.0);
+    assertEquals(a.trainAccuracy(), b.trainAccuracy(), 0.0);
+    assertArrayEquals(a.trainVotes(), b.trainVotes());
+    assertArrayEquals(a.evalVotes(), b.evalVotes());
+  }
+
+  @Test
+  void votesRescoreToTheSameAccuracies() {
+    FactorVaeMetric.Result r = FactorVaeMetric.compute(SyntheticFactors.noise(4, 5), TRUTH, SMALL, 9);
+    double[] again = FactorVaeMetric.fromVotes(r.trainVotes(), r.evalVotes(), 4, 5);
+    assertEquals(r.evalAccuracy(), again[0], 0.0);
+    assertEquals(r.trainAccuracy(), again[1], 0.0);
+    // Hand-made votes: dimension 0 votes factor 1 twice and 0 once, dimension 1 votes factor 2.
+    double[] hand = FactorVaeMetric.fromVotes(new int[] {0, 1, 0, 1, 0, 0, 1, 2}, new int[] {0, 1, 1, 2, 0, 0, 1, 1}, 2, 3);
+    assertEquals(0.5, hand[0], 0.0);
+    assertEquals(0.75, hand[1], 0.0);
   }
 }

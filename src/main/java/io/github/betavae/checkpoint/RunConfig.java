@@ -86,10 +86,11 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
    * @param valFraction fraction of the data held out of training (0 = none)
    * @param every evaluate the held-out set every this many steps and at the end (0 = only at the end)
    * @param collapseThreshold warn when fewer latent dimensions than this are active
+   * @param miBatch posteriors per mini-batch of the batched I(x; z) estimator; 0 = all held-out samples
    */
-  public record Diagnostics(double valFraction, long every, int collapseThreshold) {
+  public record Diagnostics(double valFraction, long every, int collapseThreshold, int miBatch) {
     /** No held-out split; collapse warnings from the training batch only. */
-    public static final Diagnostics NONE = new Diagnostics(0, 0, 1);
+    public static final Diagnostics NONE = new Diagnostics(0, 0, 1, 0);
 
     public Diagnostics {
       if (!(valFraction >= 0 && valFraction < 1)) {
@@ -99,6 +100,7 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
       if (collapseThreshold < 0) {
         throw new IllegalArgumentException("diagnostics: expected a collapse threshold ≥ 0 but found " + collapseThreshold);
       }
+      if (miBatch < 0) throw new IllegalArgumentException("diagnostics: expected a mutual-information batch ≥ 0 but found " + miBatch);
     }
   }
 
@@ -201,6 +203,8 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
       com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
       if (tree instanceof ObjectNode o) {
         if (!o.has("diagnostics")) o.set("diagnostics", JSON.valueToTree(Diagnostics.NONE));
+        // Files written before --mi-batch existed used the all-N estimate.
+        if (o.get("diagnostics") instanceof ObjectNode dg && !dg.has("mi_batch")) dg.put("mi_batch", 0);
         if (o.get("objective") instanceof ObjectNode obj && !obj.has("settings") && obj.has("beta")) {
           obj.set("settings", JSON.valueToTree(new ObjectiveSettings("beta", obj.get("beta").asDouble()).settings()));
         }

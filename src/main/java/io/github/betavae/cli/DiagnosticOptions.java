@@ -19,7 +19,7 @@ final class DiagnosticOptions {
   static final long SPLIT_SEED = 0;
   /** At most this many held-out samples are evaluated (mutual information costs O(n²)). */
   static final int MAX_HELD_OUT = 2000;
-  static final List<String> FLAGS = List.of("--val-fraction", "--diag-every", "--collapse-threshold");
+  static final List<String> FLAGS = List.of("--val-fraction", "--diag-every", "--collapse-threshold", "--mi-batch");
 
   @Option(names = "--val-fraction", paramLabel = "F", description = {"hold out this fraction of the data for diagnostics (0 = none, the",
       "training data then stays exactly as before); 0.01 holds out 7,373 dSprites images, of which "
@@ -33,6 +33,11 @@ final class DiagnosticOptions {
   @Option(names = "--collapse-threshold", paramLabel = "UNITS", description = {"warn of posterior collapse when fewer latent dimensions than this",
       "are active (Var(μ_d) > 0.01 on the held-out set) or the total KL is below 0.1 nats"})
   int collapseThreshold = 1;
+
+  @Option(names = "--mi-batch", paramLabel = "N", description = {"estimate I(x; z) over mini-batches of N held-out posteriors, as He et al.",
+      "2019 do (50 in their image experiments; at most about log N nats); 0 = over all held-out",
+      "samples (at most log n). Both are biased towards their bound; diagnostics.csv names the one used"})
+  int miBatch = 0;
 
   /** Training data and the held-out samples to evaluate (null without a split). */
   record Split(Dataset train, Dataset heldOut) {}
@@ -48,7 +53,8 @@ final class DiagnosticOptions {
     if (!(valFraction >= 0 && valFraction < 1)) throw new IllegalArgumentException("--val-fraction must be in [0, 1) but was " + valFraction);
     if (diagEvery < 0) throw new IllegalArgumentException("--diag-every must be ≥ 0 but was " + diagEvery);
     if (collapseThreshold < 0) throw new IllegalArgumentException("--collapse-threshold must be ≥ 0 but was " + collapseThreshold);
-    return new RunConfig.Diagnostics(valFraction, diagEvery, collapseThreshold);
+    if (miBatch < 0) throw new IllegalArgumentException("--mi-batch must be ≥ 0 (0 = all held-out samples) but was " + miBatch);
+    return new RunConfig.Diagnostics(valFraction, diagEvery, collapseThreshold, miBatch);
   }
 
   /**

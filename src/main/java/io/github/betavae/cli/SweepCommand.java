@@ -29,17 +29,23 @@ import picocli.CommandLine.Unmatched;
 /**
  * {@code betavae sweep}: the β trade-off, measured. Trains one run per (β, seed) through {@code train}
  * itself, under {@code DIR/beta-<β>-seed-<s>/}, then evaluates every run on the same held-out samples
- * and writes {@code DIR/sweep.csv} and {@code DIR/sweep.md} (one row per run, see {@link SweepTable}).
+ * and writes {@code DIR/sweep.csv} and {@code DIR/sweep.md} (one row per run, see {@link SweepTable}),
+ * {@value #RATE_DISTORTION} and {@value #AGGREGATE_POSTERIOR}.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
     description = {"Trains one run per (β, seed) and tabulates the β trade-off on a fixed held-out set:",
-        "recon, KL, active units, mutual information, the three disentanglement metrics and the prior-sample",
-        "entropy (mean per-pixel binary entropy of decoded prior draws, in bits: lower is crisper).",
+        "recon, KL, active units, mutual information, how far the aggregate posterior q(z) is from the prior",
+        "(agg_kl, agg_mmd), the three disentanglement metrics and the prior-sample entropy (mean per-pixel",
+        "binary entropy of decoded prior draws, in bits: lower is crisper). Figures: rate_distortion.png and",
+        "aggregate_posterior.png (agg_kl and agg_mmd against β). --mi-batch N (a train option) switches",
+        "the mutual information to He et al.'s batched estimator.",
         "Any other option is passed to each 'train' run (see 'train --help'); --beta, --seed, --out,",
         "--resume and --force are set by the sweep."})
 public final class SweepCommand implements Callable<Integer> {
   /** The rate–distortion figure: held-out KL (rate) against recon (distortion), one point per run. */
   static final String RATE_DISTORTION = "rate_distortion.png";
+  /** agg_kl and agg_mmd against β, one line per seed. */
+  static final String AGGREGATE_POSTERIOR = "aggregate_posterior.png";
 
   /** Prior draws behind the sample-entropy column. */
   static final int PRIOR_SAMPLES = 1000;
@@ -106,8 +112,11 @@ public final class SweepCommand implements Callable<Integer> {
       points.add(new Plots.RdPoint("β " + label(r.beta()) + (seeds > 1 ? " s" + r.seed() : ""), r.diag().kl(), r.diag().recon()));
     }
     Plots.rateDistortion(points, out.resolve(RATE_DISTORTION));
+    List<Plots.AggPoint> agg = new ArrayList<>();
+    for (SweepTable.Row r : rows) agg.add(new Plots.AggPoint(r.beta(), r.seed(), r.diag().aggKl(), r.diag().aggMmd()));
+    Plots.aggregatePosterior(agg, out.resolve(AGGREGATE_POSTERIOR));
     spec.commandLine().getOut().println("wrote " + out.resolve(SweepTable.CSV) + ", " + out.resolve(SweepTable.MD)
-        + " and " + out.resolve(RATE_DISTORTION) + ": " + rows.size() + " runs");
+        + ", " + out.resolve(RATE_DISTORTION) + " and " + out.resolve(AGGREGATE_POSTERIOR) + ": " + rows.size() + " runs");
     return 0;
   }
 
@@ -145,7 +154,7 @@ public final class SweepCommand implements Callable<Integer> {
         io.github.betavae.backend.Likelihood.parse(rc.model().likelihood()), rc.diagnostics().valFraction(), "--data").heldOut();
     int batch = rc.training().batch();
     try (Backend be = shared.devices.open().backend(); BetaVae model = Checkpoint.load(dir, be).model()) {
-      Diagnostics.Result d = Diagnostics.compute(model, heldOut, EVAL_SEED, batch);
+      Diagnostics.Result d = Diagnostics.compute(model, heldOut, EVAL_SEED, batch, rc.diagnostics().miBatch());
       double entropy = PriorSampleEntropy.bits(model, PRIOR_SAMPLES, EVAL_SEED, batch);
       Disentanglement.Scores s = preset == null || truth == null ? null
           : ScoreCommand.score(model, truth, preset, EVAL_SEED, 256);

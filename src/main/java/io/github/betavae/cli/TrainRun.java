@@ -95,7 +95,7 @@ final class TrainRun {
       if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
       RunConfig.Diagnostics dg = config.diagnostics();
       CollapseMonitor monitor = new CollapseMonitor(model, heldOut, dir.resolve(DIAGNOSTICS), tc.seed(), tc.batch(),
-          dg.every(), dg.collapseThreshold(), cmd.quiet ? null : err);
+          dg.every(), dg.collapseThreshold(), dg.miBatch(), cmd.quiet ? null : err);
       trainer.addListener(monitor);
       trainer.onCheckpoint(done -> {
         metrics.flush();
@@ -116,8 +116,10 @@ final class TrainRun {
       }
       if (monitor.last() != null) {
         Diagnostics.Result r = monitor.last();
-        out.printf(Locale.ROOT, "held-out (%d samples): ELBO %.4f (recon %.4f, kl %.4f), active units %d/%d, mutual information %.4f nats%n",
-            r.n(), r.elbo(), r.recon(), r.kl(), r.activeUnits(), r.latent(), r.mutualInfo());
+        out.printf(Locale.ROOT, "held-out (%d samples): ELBO %.4f (recon %.4f, kl %.4f), active units %d/%d, mutual information %.4f nats%s, "
+            + "aggregate posterior vs prior: KL %.4f nats, MMD² %.4g%n",
+            r.n(), r.elbo(), r.recon(), r.kl(), r.activeUnits(), r.latent(), r.mutualInfo(),
+            r.miBatch() < r.n() ? " (batches of " + r.miBatch() + ")" : "", r.aggKl(), r.aggMmd());
       }
       if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;

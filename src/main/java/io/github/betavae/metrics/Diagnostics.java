@@ -6,8 +6,10 @@ import java.util.Arrays;
 
 /**
  * Posterior-collapse diagnostics on a held-out set (DESIGN §7), from one forward pass over it: the
- * reconstruction term and the KL of each latent dimension, the single-sample ELBO, the active units
- * and the mutual information I(x; z) of {@link MutualInfo}.
+ * reconstruction term and the KL of each latent dimension, the single-sample ELBO, the active units,
+ * the mutual information I(x; z) of {@link MutualInfo} (all-N or batched), and how far the aggregate
+ * posterior is from the prior ({@link AggregatePosterior}: {@code agg_kl}, {@code agg_mmd}), the last
+ * three from the same posterior samples.
  *
  * <p>The decoder sees z = μ + σ·ε with ε from Philox (key = seed, counter step = index of the
  * evaluation batch), so the ELBO is the usual one-sample estimate and a seed names the result. The KL,
@@ -26,18 +28,31 @@ public final class Diagnostics {
    * @param klPerDim mean KL of each latent dimension
    * @param muVariance unbiased variance over the samples of each posterior mean μ_d
    * @param activeUnits #{d : muVariance[d] > {@value Evaluator#ACTIVE_THRESHOLD}} (Burda et al. 2016)
-   * @param mutualInfo He et al. 2019's estimate of I(x; z) in nats (at most log n)
+   * @param mutualInfo He et al. 2019's estimate of I(x; z) in nats (at most log n, or about log
+   *     miBatch for the batched estimator)
+   * @param miBatch posteriors per mini-batch of the mutual-information estimate; n for the all-N one
+   * @param aggKl KL between the moment-matched Gaussian of the aggregate posterior and N(0, I), nats
+   * @param aggMmd MMD² between posterior samples and prior samples
    */
   public record Result(int n, double recon, double kl, double elbo, double[] klPerDim, double[] muVariance,
-                       int activeUnits, double mutualInfo) {
+                       int activeUnits, double mutualInfo, int miBatch, double aggKl, double aggMmd) {
     /** Latent dimensions Z. */
     public int latent() {
       return klPerDim.length;
     }
   }
 
-  /** Evaluates {@code model} on all of {@code data}, {@code batch} samples per pass. */
+  /** Evaluates {@code model} on all of {@code data}, {@code batch} samples per pass, with the all-N I(x; z). */
   public static Result compute(BetaVae model, Dataset data, long seed, int batch) {
+    return compute(model, data, seed, batch, 0);
+  }
+
+  /**
+   * Evaluates {@code model} on all of {@code data}, {@code batch} samples per pass; I(x; z) by the
+   * batched estimator over {@code miBatch} posteriors, or the all-N one for 0.
+   */
+  public static Result compute(BetaVae model, Dataset data, long seed, int batch, int miBatch) {
+    if (miBatch < 0) throw new IllegalArgumentException("diagnostics: mutual-information batch must be ≥ 0 but was " + miBatch);
     int d = model.config().inputSize(), zl = model.config().latent(), n = data.size();
     if (data.features() != d) {
       throw new IllegalArgumentException("diagnostics: expected " + d + " features per sample but found "
@@ -78,7 +93,11 @@ public final class Diagnostics {
       var[j] = m2[j] / (n - 1);
       if (var[j] > Evaluator.ACTIVE_THRESHOLD) active++;
     }
-    double mi = MutualInfo.estimate(all, n, zl, seed);
-    return new Result(n, recon, kl, -(recon + kl), klPerDim, var, active, mi);
+    double[][] post = MutualInfo.posteriorSamples(all, n, zl, seed);
+    double mi = MutualInfo.batched(post[0], post[1], post[2], n, zl, miBatch);
+    int effective = miBatch == 0 ? n : Math.min(miBatch, n);
+    double aggKl = AggregatePosterior.gaussianKl(post[2], n, zl);
+    double aggMmd = AggregatePosterior.mmd(post[2], n, zl, seed);
+    return new Result(n, recon, kl, -(recon + kl), klPerDim, var, active, mi, effective, aggKl, aggMmd);
   }
 }

@@ -18,6 +18,8 @@ public final class RandomStream {
   public static final int MIG = 3;
   /** Sub-stream of the mutual-information estimate's posterior draws. */
   public static final int MUTUAL_INFO = 4;
+  /** Sub-stream of the prior draws that the aggregate posterior is compared with. */
+  public static final int AGG_PRIOR = 5;
 
   private final long seed;
   private final int substream;

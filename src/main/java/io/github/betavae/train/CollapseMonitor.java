@@ -16,8 +16,8 @@ import java.util.Locale;
 /**
  * Watches a training run for posterior collapse. Every {@code every} steps and at the last step it
  * evaluates {@link Diagnostics} on the held-out set and appends a row to {@code diagnostics.csv}
- * ({@code step,n,elbo,recon,kl,active_units,mutual_info,kl_0..,mu_var_0..}; nothing time-dependent, so
- * same-seed runs write identical files). Without a held-out set it looks at the training batch's KL.
+ * ({@code step,n,elbo,recon,kl,active_units,mutual_info,mi_batch,agg_kl,agg_mmd,kl_0..,mu_var_0..};
+ * nothing time-dependent, so same-seed runs write identical files). Without a held-out set it looks at the training batch's KL.
  *
  * <p>It warns (one line on {@code warnings}, when given) where fewer than {@code threshold} latent
  * dimensions are active or the total KL is below {@value #KL_FLOOR} nats; {@link #collapse()} keeps the
@@ -38,16 +38,20 @@ public final class CollapseMonitor implements TrainListener {
   private long totalSteps;
   private Diagnostics.Result last;
   private String collapse;
+  private final int miBatch;
 
   /**
    * @param heldOut the held-out set, or null to watch the training batch's KL only (no CSV is written)
    * @param every steps between checks (0: only at the last step)
    * @param threshold warn when fewer dimensions than this are active
+   * @param miBatch posteriors per mini-batch of the I(x; z) estimate, 0 for all held-out samples
    * @param warnings where warnings go, or null for none
    */
   public CollapseMonitor(BetaVae model, Dataset heldOut, Path csv, long seed, int batch, long every, int threshold,
-                         PrintWriter warnings) {
+                         int miBatch, PrintWriter warnings) {
     if (every < 0) throw new IllegalArgumentException("diagnostics interval must be ≥ 0 but was " + every);
+    if (miBatch < 0) throw new IllegalArgumentException("mutual-information batch must be ≥ 0 but was " + miBatch);
+    this.miBatch = miBatch;
     this.model = model;
     this.heldOut = heldOut;
     this.csv = csv;
@@ -58,9 +62,12 @@ public final class CollapseMonitor implements TrainListener {
     this.warnings = warnings;
   }
 
-  /** The CSV header for {@code latent} dimensions. */
+  /**
+   * The CSV header for {@code latent} dimensions. {@code mi_batch} names the I(x; z) estimator of the
+   * row: the mini-batch size of the batched one, or n for the all-N one.
+   */
   public static String header(int latent) {
-    StringBuilder sb = new StringBuilder("step,n,elbo,recon,kl,active_units,mutual_info");
+    StringBuilder sb = new StringBuilder("step,n,elbo,recon,kl,active_units,mutual_info,mi_batch,agg_kl,agg_mmd");
     for (int d = 0; d < latent; d++) sb.append(",kl_").append(d);
     for (int d = 0; d < latent; d++) sb.append(",mu_var_").append(d);
     return sb.toString();
@@ -77,12 +84,38 @@ public final class CollapseMonitor implements TrainListener {
         for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
           if (keep.isEmpty() || stepOf(line, keep.get(0)) <= plan.firstStep()) keep.add(line);
         }
+        if (!keep.isEmpty() && keep.get(0).equals(OLD_HEADER_START + header(plan.latent()).substring(NEW_HEADER_START.length()))) {
+          keep = upgrade(keep, plan.latent());
+        }
       }
       if (keep.isEmpty()) keep.add(header(plan.latent()));
       Files.write(csv, keep, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + csv, e);
     }
+  }
+
+  private static final String OLD_HEADER_START = "step,n,elbo,recon,kl,active_units,mutual_info";
+  private static final String NEW_HEADER_START = OLD_HEADER_START + ",mi_batch,agg_kl,agg_mmd";
+
+  /**
+   * Rows written before the aggregate-posterior columns existed, in today's layout: their I(x; z) was
+   * the all-N estimate (mi_batch = n) and they have no agg_kl or agg_mmd.
+   */
+  private static List<String> upgrade(List<String> rows, int latent) {
+    List<String> out = new ArrayList<>();
+    out.add(header(latent));
+    for (String row : rows.subList(1, rows.size())) {
+      String[] c = row.split(",", -1);
+      if (c.length < 7) continue;
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < c.length; i++) {
+        sb.append(i > 0 ? "," : "").append(c[i]);
+        if (i == 6) sb.append(',').append(c[1]).append(",,");
+      }
+      out.add(sb.toString());
+    }
+    return out;
   }
 
   /** The step of a complete data row; a torn row (a crash mid-write) counts as after any checkpoint. */
@@ -106,7 +139,7 @@ public final class CollapseMonitor implements TrainListener {
       verdict = kl < KL_FLOOR ? String.format(Locale.ROOT,
           "posterior collapse: training-batch KL %.3g nats at step %d (below %s nats)", kl, s.step(), KL_FLOOR) : null;
     } else {
-      last = Diagnostics.compute(model, heldOut, seed, batch);
+      last = Diagnostics.compute(model, heldOut, seed, batch, miBatch);
       append(s.step(), last);
       verdict = last.activeUnits() < threshold || last.kl() < KL_FLOOR ? String.format(Locale.ROOT,
           "posterior collapse: %d/%d latent dimensions active at step %d (KL %.3g nats, MI %.3g nats)",
@@ -122,7 +155,8 @@ public final class CollapseMonitor implements TrainListener {
   private void append(long step, Diagnostics.Result r) {
     StringBuilder sb = new StringBuilder().append(step).append(',').append(r.n()).append(',').append(num(r.elbo()))
         .append(',').append(num(r.recon())).append(',').append(num(r.kl())).append(',').append(r.activeUnits())
-        .append(',').append(num(r.mutualInfo()));
+        .append(',').append(num(r.mutualInfo())).append(',').append(r.miBatch()).append(',').append(num(r.aggKl()))
+        .append(',').append(num(r.aggMmd()));
     for (double k : r.klPerDim()) sb.append(',').append(num(k));
     for (double v : r.muVariance()) sb.append(',').append(num(v));
     try {

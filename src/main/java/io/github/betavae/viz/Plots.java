@@ -80,6 +80,68 @@ public final class Plots {
     return img;
   }
 
+  /** One run's aggregate-posterior measures: its β, seed, agg_kl (nats) and agg_mmd. */
+  public record AggPoint(double beta, int seed, double aggKl, double aggMmd) {}
+
+  /**
+   * Writes how far each run's aggregate posterior is from the prior against β, {@link #WIDTH}×2·{@link
+   * #PANEL_HEIGHT}: agg_kl on top, agg_mmd below, one marked line per seed, β on a log axis when every
+   * β is positive. Non-finite values (an infinite agg_kl of a degenerate code) are left out.
+   *
+   * @throws IllegalArgumentException if there are no points
+   */
+  public static void aggregatePosterior(List<AggPoint> points, Path png) throws IOException {
+    ImageGrid.writePng(aggregatePosterior(points), png);
+  }
+
+  /** The figure of {@link #aggregatePosterior(List, Path)}. */
+  static BufferedImage aggregatePosterior(List<AggPoint> points) {
+    if (points == null || points.isEmpty()) {
+      throw new IllegalArgumentException("aggregate-posterior plot: expected at least 1 point but found none");
+    }
+    headless();
+    boolean log = points.stream().allMatch(p -> p.beta() > 0);
+    XYChart top = chart("aggregate posterior q(z) vs prior N(0, I): moment-matched KL", "β", "agg_kl (nats)");
+    XYChart bottom = chart("aggregate posterior q(z) vs prior N(0, I): RBF-kernel MMD²", "β", "agg_mmd");
+    List<Integer> seeds = points.stream().map(AggPoint::seed).distinct().sorted().toList();
+    for (int seed : seeds) {
+      List<AggPoint> mine = points.stream().filter(p -> p.seed() == seed)
+          .sorted((p, q) -> Double.compare(p.beta(), q.beta())).toList();
+      addMarked(top, "seed " + seed, mine, true);
+      addMarked(bottom, "seed " + seed, mine, false);
+    }
+    for (XYChart c : List.of(top, bottom)) {
+      c.getStyler().setXAxisLogarithmic(log);
+      c.getStyler().setLegendVisible(seeds.size() > 1);
+    }
+    BufferedImage a = BitmapEncoder.getBufferedImage(top), b = BitmapEncoder.getBufferedImage(bottom);
+    BufferedImage img = new BufferedImage(WIDTH, 2 * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    try {
+      g.drawImage(a, 0, 0, null);
+      g.drawImage(b, 0, PANEL_HEIGHT, null);
+    } finally {
+      g.dispose();
+    }
+    return img;
+  }
+
+  private static void addMarked(XYChart c, String name, List<AggPoint> pts, boolean kl) {
+    List<double[]> xy = new ArrayList<>();
+    for (AggPoint p : pts) {
+      double v = kl ? p.aggKl() : p.aggMmd();
+      if (Double.isFinite(v)) xy.add(new double[] {p.beta(), v});
+    }
+    if (xy.isEmpty()) return;
+    double[] x = new double[xy.size()], y = new double[xy.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = xy.get(i)[0];
+      y[i] = xy.get(i)[1];
+    }
+    XYSeries s = c.addSeries(name, x, y);
+    s.setMarker(SeriesMarkers.CIRCLE);
+  }
+
   /**
    * Writes the rate–distortion plane, {@link #WIDTH}×{@link #PANEL_HEIGHT}: one marker per point,
    * KL on x ("rate (nats)"), reconstruction on y ("distortion (nats)"), each marker labelled. The

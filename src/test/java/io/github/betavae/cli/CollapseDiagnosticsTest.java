@@ -71,4 +71,54 @@ class CollapseDiagnosticsTest {
     assertEquals(Files.readString(whole.resolve("diagnostics.csv")), Files.readString(part.resolve("diagnostics.csv")),
         "same held-out split, same rows, whatever the thread count");
   }
+
+  @Test
+  void miBatchIsRecordedAndNamedInEveryRow() throws IOException {
+    Path out = dir.resolve("batched");
+    List<String> a = run(out, "--quiet", "--mi-batch", "50");
+    a.set(a.indexOf("--steps") + 1, "100");
+    assertEquals(0, Cli.run(a).rc());
+    assertEquals(50, RunConfig.read(out.resolve("config.json")).diagnostics().miBatch());
+    List<String> csv = Files.readAllLines(out.resolve("diagnostics.csv"));
+    List<String> head = List.of(csv.get(0).split(","));
+    String[] row = csv.get(1).split(",");
+    assertEquals("50", row[head.indexOf("mi_batch")]);
+    // The batched estimate lives under log 50 + noise; agg_kl and agg_mmd are finite numbers.
+    assertTrue(Double.parseDouble(row[head.indexOf("mutual_info")]) < Math.log(50) + 0.5, csv.get(1));
+    assertTrue(Double.isFinite(Double.parseDouble(row[head.indexOf("agg_kl")])), csv.get(1));
+    assertTrue(Double.isFinite(Double.parseDouble(row[head.indexOf("agg_mmd")])), csv.get(1));
+    Cli.Result bad = Cli.run(run(dir.resolve("bad"), "--mi-batch", "-1"));
+    assertEquals(Main.USAGE, bad.rc(), bad.toString());
+    assertEquals(List.of("betavae train: --mi-batch must be ≥ 0 (0 = all held-out samples) but was -1"), bad.errLines());
+    assertFalse(Files.exists(dir.resolve("bad")), "nothing written");
+  }
+
+  @Test
+  void resumeUpgradesDiagnosticsWrittenBeforeTheAggregateColumns() throws IOException {
+    Path out = dir.resolve("old");
+    List<String> a = run(out, "--quiet");
+    a.set(a.indexOf("--steps") + 1, "100");
+    assertEquals(0, Cli.run(a).rc());
+    // Rewrite the run as an older version left it: no mi_batch in config.json, three fewer columns.
+    Path cfg = out.resolve("config.json");
+    Files.writeString(cfg, Files.readString(cfg).replaceAll(",\\s*\"mi_batch\"\\s*:\\s*0", ""));
+    assertFalse(Files.readString(cfg).contains("mi_batch"));
+    Path csv = out.resolve("diagnostics.csv");
+    List<String> old = Files.readAllLines(csv).stream().map(l -> {
+      List<String> c = new java.util.ArrayList<>(List.of(l.split(",", -1)));
+      c.subList(7, 10).clear();
+      return String.join(",", c);
+    }).toList();
+    Files.write(csv, old);
+    Cli.Result r = Cli.run("train", "--resume", out.toString(), "--steps", "200", "--quiet", "--device", "cpu");
+    assertEquals(0, r.rc(), r.toString());
+    List<String> now = Files.readAllLines(csv);
+    assertEquals(CollapseMonitor.header(4), now.get(0));
+    String[] first = now.get(1).split(",", -1), second = now.get(2).split(",", -1);
+    assertEquals(List.of("100", "369", "369", "", ""), List.of(first[0], first[1], first[7], first[8], first[9]),
+        "an old row: all-N estimate, no aggregate columns");
+    assertEquals(old.get(1).split(",")[6], first[6], "its values are kept");
+    assertEquals("200", second[0]);
+    assertFalse(second[8].isEmpty(), "a new row has agg_kl");
+  }
 }

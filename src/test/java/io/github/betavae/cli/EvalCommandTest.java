@@ -84,7 +84,20 @@ class EvalCommandTest {
     assertNotEquals(s1.get("recon").asDouble(), s3.get("recon").asDouble());
     assertRel(mean.get("kl").asDouble(), s1.get("kl").asDouble(), "KL does not depend on ε");
     assertEquals(List.of("recon", "kl", "loss", "kl_per_dim", "active_units", "n", "mutual_info",
-        "mutual_info_n"), List.copyOf(iterable(s1.fieldNames())));
+        "mutual_info_n", "mutual_info_batch", "agg_kl", "agg_mmd"), List.copyOf(iterable(s1.fieldNames())));
+    assertEquals(s1.get("mutual_info_n").asInt(), s1.get("mutual_info_batch").asInt(), "all-N by default");
+    assertTrue(s1.get("agg_kl").asDouble() > 0, s1.toString());
+    // The aggregate posterior uses the posterior draws of --seed, not the decoder's: same seed, same value.
+    assertEquals(s1.get("agg_mmd").asDouble(), s2.get("agg_mmd").asDouble());
+  }
+
+  @Test
+  void miBatchSelectsTheBatchedEstimator() throws IOException {
+    JsonNode all = eval(bernoulliRun, "--seed", "5"), batched = eval(bernoulliRun, "--seed", "5", "--mi-batch", "8");
+    assertEquals(8, batched.get("mutual_info_batch").asInt());
+    assertNotEquals(all.get("mutual_info").asDouble(), batched.get("mutual_info").asDouble());
+    assertTrue(batched.get("mutual_info").asDouble() < Math.log(8) + 0.5, batched.toString());
+    assertEquals(all.get("agg_kl").asDouble(), batched.get("agg_kl").asDouble(), "the estimator choice leaves agg_kl alone");
   }
 
   private static List<String> iterable(java.util.Iterator<String> it) {

@@ -50,6 +50,10 @@ class SweepCommandTest {
     assertTrue(d(high, "recon") > d(low, "recon"), "recon rises with β: " + lines);
     assertTrue(d(high, "kl") < d(low, "kl"), "KL falls with β: " + lines);
     assertTrue(d(high, "mutual_info") < d(low, "mutual_info"), "I(x; z) falls with β: " + lines);
+    // The seed's mechanism: a larger β pulls the aggregate posterior towards the prior.
+    assertTrue(d(high, "agg_kl") < d(low, "agg_kl"), "agg_kl falls with β: " + lines);
+    assertTrue(d(high, "agg_mmd") < d(low, "agg_mmd"), "agg_mmd falls with β: " + lines);
+    assertEquals(low.get("n"), low.get("mi_batch"), "the all-N estimate by default");
     for (Map<String, String> row : rows) {
       for (String k : List.of("beta_vae_metric", "factor_vae_metric", "mig")) {
         assertTrue(d(row, k) >= 0 && d(row, k) <= 1, k + " in [0, 1]: " + row);
@@ -58,10 +62,12 @@ class SweepCommandTest {
     }
     String md = Files.readString(out.resolve("sweep.md"));
     assertTrue(md.contains("| 8 | 0 | beta-8-seed-0 |"), md);
-    assertTrue(r.out().contains("sweep.csv, " + out.resolve("sweep.md") + " and " + out.resolve("rate_distortion.png")
-        + ": 2 runs"), r.out());
+    assertTrue(r.out().contains("sweep.csv, " + out.resolve("sweep.md") + ", " + out.resolve("rate_distortion.png")
+        + " and " + out.resolve("aggregate_posterior.png") + ": 2 runs"), r.out());
     java.awt.image.BufferedImage rd = javax.imageio.ImageIO.read(out.resolve("rate_distortion.png").toFile());
     assertEquals(io.github.betavae.viz.Plots.WIDTH, rd.getWidth(), "rate-distortion figure is a readable PNG");
+    java.awt.image.BufferedImage agg = javax.imageio.ImageIO.read(out.resolve("aggregate_posterior.png").toFile());
+    assertEquals(2 * io.github.betavae.viz.Plots.PANEL_HEIGHT, agg.getHeight(), "aggregate-posterior figure is a readable PNG");
   }
 
   private static double d(Map<String, String> row, String k) {

@@ -82,4 +82,35 @@ class MutualInfoTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MutualInfo.estimate(new float[10], 2, 3, 0));
     assertEquals("mutual information: expected 12 statistics (2 × 2·3) but found 10", e.getMessage());
   }
+
+  @Test
+  void batchedEqualsTheDirectEstimateWhenTheBatchIsEveryPosterior() {
+    int n = 120, z = 3;
+    float[] st = stats(n, z, 0.4f, -0.5f);
+    assertEquals(MutualInfo.estimate(st, n, z, 7), MutualInfo.estimate(st, n, z, 7, n), 0.0);
+    assertEquals(MutualInfo.estimate(st, n, z, 7), MutualInfo.estimate(st, n, z, 7, 0), 0.0);
+  }
+
+  @Test
+  void batchedIsTheSizeWeightedMeanOfPerBatchEstimates() {
+    int n = 130, z = 2, b = 50; // batches of 50, 50 and 30
+    double[][] p = MutualInfo.posteriorSamples(stats(n, z, 0.7f, -1f), n, z, 4);
+    double expected = 0;
+    for (int start = 0; start < n; start += b) {
+      int m = Math.min(b, n - start);
+      double[] mu = java.util.Arrays.copyOfRange(p[0], start * z, (start + m) * z);
+      double[] lv = java.util.Arrays.copyOfRange(p[1], start * z, (start + m) * z);
+      double[] zz = java.util.Arrays.copyOfRange(p[2], start * z, (start + m) * z);
+      expected += m * MutualInfo.estimate(mu, lv, zz, m, z);
+    }
+    assertEquals(expected / n, MutualInfo.batched(p[0], p[1], p[2], n, z, b), 1e-12);
+  }
+
+  @Test
+  void batchedSaturatesNearLogBatchWhereAllNReachesLogN() {
+    int n = 400, b = 50;
+    float[] st = stats(n, 3, 50f, -2f);
+    assertEquals(Math.log(b), MutualInfo.estimate(st, n, 3, 2, b), 0.15);
+    assertEquals(Math.log(n), MutualInfo.estimate(st, n, 3, 2, 0), 0.15);
+  }
 }

@@ -110,13 +110,25 @@ public final class AtomicFiles {
 
   /**
    * Removes the temporary files that a writer stopped mid-way left in {@code dir} (names
-   * {@code .NAME.PID-NANOS.tmp}); the targets themselves are never touched.
+   * {@code .NAME.PID-NANOS.tmp}): only this process's own and those of processes that no longer
+   * exist, so a live writer's files are never touched. The targets themselves are never touched.
    */
   public static void removeLeftovers(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) return;
+    java.util.regex.Pattern temp = java.util.regex.Pattern.compile("\\..+\\.(\\d+)-\\d+\\.tmp");
+    long self = ProcessHandle.current().pid();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        if (p.getFileName().toString().matches("\\..+\\.\\d+-\\d+\\.tmp")) Files.deleteIfExists(p);
+        java.util.regex.Matcher m = temp.matcher(p.getFileName().toString());
+        if (!m.matches()) continue;
+        long pid;
+        try {
+          pid = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        boolean alive = pid != self && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (!alive) Files.deleteIfExists(p);
       }
     }
   }
@@ -171,6 +183,22 @@ public final class AtomicFiles {
         if (attempt >= 100) throw e;
       }
     }
+  }
+
+  /**
+   * Refuses to read {@code file} when it exists but is not a regular file: opening a named pipe
+   * blocks until someone writes to it, a device may never end. A missing file is left to the reader.
+   */
+  public static void requireRegular(Path file) throws IOException {
+    java.nio.file.attribute.BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return;
+    }
+    if (a.isRegularFile()) return;
+    String kind = a.isDirectory() ? "a directory" : "a special file (a named pipe, socket or device)";
+    throw new IOException(file + ": expected a regular file but found " + kind);
   }
 
   /** Atomically replaces {@code target} with {@code bytes}. */

@@ -44,8 +44,13 @@ public final class Checkpoint {
   public static void save(Path dir, BetaVae model, Adam adam, RunConfig config) throws IOException {
     Files.createDirectories(dir);
     long step = config.training().stepsDone();
+    float[] params = model.paramsToHost();
+    for (ParamLayout.Tensor t : model.layout().tensors()) {
+      // A checkpoint never holds a NaN: the numeric guard stops one before an update, this is the last wall.
+      requireFiniteToSave(t, params);
+    }
     Map<Path, AtomicFiles.Writer> group = new LinkedHashMap<>();
-    group.put(dir.resolve(MODEL), modelWriter(model.layout(), model.paramsToHost(), step));
+    group.put(dir.resolve(MODEL), modelWriter(model.layout(), params, step));
     if (adam != null) {
       Backend be = model.backend();
       float[] m = new float[(int) model.layout().size()];
@@ -61,9 +66,10 @@ public final class Checkpoint {
   }
 
   /**
-   * Makes {@code dir}'s checkpoint consistent after a process was killed while saving: removes
-   * temporary files, and if the weights, the optimizer state and config.json do not hold the same
-   * step, puts back the complete previous checkpoint kept beside them.
+   * Makes {@code dir}'s checkpoint consistent after a process was killed while saving: removes the
+   * temporary files of writers that are no longer alive, and if the weights, the optimizer state and
+   * config.json do not hold the same step, puts back the complete previous checkpoint kept beside
+   * them. A writer's operation: call it only while holding the directory's {@link RunLock}.
    *
    * @return the step the checkpoint holds
    * @throws IOException when the files disagree and no previous checkpoint can be restored
@@ -106,22 +112,124 @@ public final class Checkpoint {
     return null;
   }
 
-  /** Reads config.json and model.safetensors from {@code dir} and builds the model on {@code backend}. */
+  /** How often a reader re-reads a checkpoint that a live writer is replacing, and how long it waits between. */
+  private static final int READ_ATTEMPTS = 100;
+  private static final long READ_PAUSE_MS = 20;
+
+  /**
+   * Reads config.json and model.safetensors from {@code dir} and builds the model on {@code backend}.
+   *
+   * <p>A reader: it never writes, renames or deletes anything in {@code dir}, so it may run while
+   * {@code train} writes the directory. It returns the last complete checkpoint: when the weights and
+   * config.json it read belong to different steps (a save was under way), it takes the previous
+   * checkpoint's files that the writer keeps beside them during a save ({@link AtomicFiles#previous}),
+   * or reads again a moment later. Only a writer ({@link #recover}, under {@link RunLock}) repairs a
+   * directory.
+   */
   public static Loaded load(Path dir, Backend backend) throws IOException {
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + " (expected a run directory written by 'train')");
-    if (Files.exists(dir.resolve(CONFIG))) recover(dir);
-    RunConfig config = RunConfig.read(dir.resolve(CONFIG));
-    VaeConfig vc;
+    Snapshot s = readSnapshot(dir);
+    BetaVae model = new BetaVae(s.vc(), backend);
     try {
-      vc = config.vaeConfig();
+      model.loadParams(s.params());
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return new Loaded(s.config(), model);
+  }
+
+  private record Snapshot(RunConfig config, VaeConfig vc, float[] params) {}
+
+  /** A consistent (config.json, weights) pair of {@code dir}; read-only. */
+  private static Snapshot readSnapshot(Path dir) throws IOException {
+    Path config = dir.resolve(CONFIG), model = dir.resolve(MODEL);
+    Path[][] pairs = {{config, model}, {config, AtomicFiles.previous(model)},
+        {AtomicFiles.previous(config), AtomicFiles.previous(model)}, {AtomicFiles.previous(config), model}};
+    String why = null;
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) pause();
+      for (Path[] pair : pairs) {
+        if (pair[0] != config && !Files.isRegularFile(pair[0])) continue;
+        if (pair[1] != model && !Files.isRegularFile(pair[1])) continue;
+        RunConfig rc;
+        float[] params;
+        long step;
+        VaeConfig vc;
+        try {
+          rc = RunConfig.read(pair[0]);
+          vc = vaeConfigOf(rc);
+          ParamLayout layout = new ParamLayout(vc);
+          step = modelStep(pair[1]);
+          if (step >= 0 && step != rc.training().stepsDone()) {
+            why = CONFIG + " says step " + rc.training().stepsDone() + " but " + MODEL + " holds step " + step;
+            continue;
+          }
+          params = readModel(pair[1], layout);
+        } catch (NoSuchFileException e) {
+          if (pair[0] == config && pair[1] == model) throw e; // the checkpoint itself is missing
+          continue; // a .prev name the writer has just removed
+        }
+        return new Snapshot(rc, vc, params);
+      }
+    }
+    throw new IOException(dir + ": the checkpoint files disagree (" + why + ") and no complete previous checkpoint is "
+        + "beside them; if no run is writing it, 'train --resume " + dir + "' repairs it");
+  }
+
+  private static void pause() throws IOException {
+    try {
+      Thread.sleep(READ_PAUSE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading a checkpoint");
+    }
+  }
+
+  private static VaeConfig vaeConfigOf(RunConfig config) throws IOException {
+    try {
+      return config.vaeConfig();
     } catch (IllegalArgumentException e) {
       throw new IOException(CONFIG + ": " + e.getMessage());
     }
-    ParamLayout layout = new ParamLayout(vc);
-    float[] p = readModel(dir.resolve(MODEL), layout);
-    BetaVae model = new BetaVae(vc, backend);
-    model.loadParams(p);
-    return new Loaded(config, model);
+  }
+
+  /** The step in a weights file's metadata, or −1 when it has none. */
+  private static long modelStep(Path file) throws IOException {
+    try (SafeTensors.Reader r = SafeTensors.open(file)) {
+      String s = r.metadata().get("step");
+      if (s == null) return -1;
+      try {
+        return Long.parseLong(s);
+      } catch (NumberFormatException e) {
+        throw new IOException(file.getFileName() + ": expected an integer 'step' in the metadata but found " + s);
+      }
+    }
+  }
+
+  /**
+   * Refuses a loaded tensor holding NaN or ±∞ (and, for Adam's second moment, a negative value): such
+   * a file is damaged, and training from it would only spread the damage.
+   */
+  private static void requireFinite(Path file, String tensor, float[] a, int off, int n, boolean nonNegative)
+      throws IOException {
+    for (int i = 0; i < n; i++) {
+      float v = a[off + i];
+      if (!Float.isFinite(v) || (nonNegative && v < 0)) {
+        throw new IOException(file.getFileName() + ": tensor " + tensor + " holds " + v + " at index " + i
+            + " (expected " + (nonNegative ? "finite values ≥ 0, as a second moment is" : "finite values")
+            + "); the file is damaged");
+      }
+    }
+  }
+
+  private static void requireFiniteToSave(ParamLayout.Tensor t, float[] params) {
+    for (long i = 0; i < t.size(); i++) {
+      float v = params[(int) (t.offset() + i)];
+      if (!Float.isFinite(v)) {
+        throw new IllegalStateException("refusing to save a checkpoint: tensor " + t.name() + " holds " + v + " at index " + i);
+      }
+    }
   }
 
   /** Writes the parameters (layout order) as named tensors. */
@@ -161,6 +269,7 @@ public final class Checkpoint {
               + Arrays.toString(info.shape()) + " for tensor " + t.name());
         }
         r.read(t.name(), p, (int) t.offset());
+        requireFinite(file, t.name(), p, (int) t.offset(), (int) t.size(), false);
       }
       if (r.tensors().size() != layout.tensors().size()) {
         for (String name : r.tensors().keySet()) {
@@ -207,7 +316,9 @@ public final class Checkpoint {
           throw new IOException(file.getFileName() + ": expected " + n + " values in " + names[i] + " but found " + info.numel());
         }
         mv[i] = r.read(names[i]);
+        requireFinite(file, names[i], mv[i], 0, mv[i].length, i == 1);
       }
+      if (step < 0) throw new IOException(file.getFileName() + ": expected a step ≥ 0 in the metadata but found " + step);
       return new OptimizerState(mv[0], mv[1], step);
     }
   }

@@ -128,10 +128,62 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
     }
   }
 
-  /** What was trained on: the {@code --data} spec, its description, N and D, and the subset size (0 = all). */
-  public record DataInfo(String spec, String description, int size, int features, int subset) {
+  /**
+   * What was trained on: the {@code --data} spec (a file as an absolute path, so the run resumes from
+   * any working directory), its description, N and D, the subset size (0 = all), and for a file its
+   * size in bytes and a {@link #fingerprint} (−1 and "" for the built-in data and in older files).
+   */
+  public record DataInfo(String spec, String description, int size, int features, int subset, long fileBytes,
+                         String fingerprint) {
+    /** Without a file identity: built-in data, or written before it was recorded. */
+    public DataInfo(String spec, String description, int size, int features, int subset) {
+      this(spec, description, size, features, subset, -1, "");
+    }
+
+    /** The record of {@code data} opened from {@code spec}: a file spec is made absolute and fingerprinted. */
     public static DataInfo of(String spec, Dataset data, int subset) {
-      return new DataInfo(spec, data.describe(), data.size(), data.features(), subset);
+      if (spec.equalsIgnoreCase("dsprites") || !Files.isRegularFile(Path.of(spec))) {
+        return new DataInfo(spec, data.describe(), data.size(), data.features(), subset);
+      }
+      Path p = Path.of(spec).toAbsolutePath().normalize();
+      try {
+        return new DataInfo(p.toString(), data.describe(), data.size(), data.features(), subset, Files.size(p), fingerprint(p));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("reading " + spec + " to fingerprint it", e);
+      }
+    }
+
+    /**
+     * A cheap identity of a file's content: SHA-256 over its size and its first and last MiB, as 16 hex
+     * digits. Two files of the same shape but different values differ here unless they differ only in
+     * the middle of a file larger than 2 MiB, which the size and ends rarely hide.
+     */
+    public static String fingerprint(Path file) throws IOException {
+      java.security.MessageDigest sha;
+      try {
+        sha = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      }
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+        long size = ch.size();
+        sha.update(java.nio.ByteBuffer.allocate(8).putLong(0, size));
+        int chunk = 1 << 20;
+        for (long at : size > 2L * chunk ? new long[] {0, size - chunk} : new long[] {0}) {
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(size > 2L * chunk ? chunk : size, Integer.MAX_VALUE));
+          while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+            // keep reading
+          }
+          b.flip();
+          sha.update(b);
+        }
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
+    }
+
+    /** Whether this record carries a file identity to check. */
+    public boolean hasIdentity() {
+      return fileBytes >= 0 && fingerprint != null && !fingerprint.isEmpty();
     }
   }
 
@@ -203,6 +255,11 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
       com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
       if (tree instanceof ObjectNode o) {
         if (!o.has("diagnostics")) o.set("diagnostics", JSON.valueToTree(Diagnostics.NONE));
+        // Files written before the data's identity was recorded: nothing to check it against.
+        if (o.get("data") instanceof ObjectNode dn) {
+          if (!dn.has("file_bytes")) dn.put("file_bytes", -1L);
+          if (!dn.has("fingerprint")) dn.put("fingerprint", "");
+        }
         // Files written before --mi-batch existed used the all-N estimate.
         if (o.get("diagnostics") instanceof ObjectNode dg && !dg.has("mi_batch")) dg.put("mi_batch", 0);
         if (o.get("objective") instanceof ObjectNode obj && !obj.has("settings") && obj.has("beta")) {
@@ -213,7 +270,7 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
       }
       c = JSON.treeToValue(tree, RunConfig.class);
     } catch (JsonProcessingException e) {
-      throw new IOException(source + ": " + e.getOriginalMessage().replace('\n', ' '));
+      throw new IOException(source + ": " + describe(e));
     }
     if (c == null || c.model() == null || c.objective() == null || c.optimizer() == null || c.training() == null) {
       throw new IOException(source + ": expected sections model, objective, optimizer and training");
@@ -221,7 +278,71 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
     if (!FORMAT.equals(c.format())) {
       throw new IOException(source + ": expected format " + FORMAT + " but found " + c.format());
     }
+    try {
+      c.vaeConfig(); // the network it describes must be one that can be built
+    } catch (IllegalArgumentException e) {
+      throw new IOException(source + ": model: " + e.getMessage());
+    }
     return c;
+  }
+
+  /** A Jackson failure in the words of this file: which field, what was expected, what was found. */
+  static String describe(JsonProcessingException e) {
+    String msg = String.valueOf(e.getOriginalMessage());
+    if (e instanceof com.fasterxml.jackson.core.JsonParseException p) {
+      String where = p.getLocation() == null ? "" : " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+      if (msg.contains("NaN") || msg.contains("Infinity") || msg.contains("NON_NUMERIC")) {
+        return "not valid JSON" + where + ": expected a finite number but found NaN or Infinity";
+      }
+      return "not valid JSON" + where + ": " + msg.replaceAll("\\s*\\R.*", "").replaceAll(" \\(for .*", "");
+    }
+    String field = "";
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+      StringBuilder sb = new StringBuilder();
+      for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+        if (r.getFieldName() != null) sb.append(sb.length() > 0 ? "." : "").append(r.getFieldName());
+        else if (r.getIndex() >= 0) sb.append('[').append(r.getIndex()).append(']');
+      }
+      field = sb.toString();
+    }
+    java.util.regex.Matcher missing = java.util.regex.Pattern.compile("Missing (?:required )?creator property '([^']+)'").matcher(msg);
+    if (missing.find()) {
+      String parent = field.contains(".") ? field.substring(0, field.lastIndexOf('.')) : "";
+      return "missing field '" + (parent.isEmpty() ? "" : parent + ".") + missing.group(1) + "'";
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
+      return "field '" + field + "': expected " + typeName(f.getTargetType()) + " but found " + f.getValue();
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mi && mi.getTargetType() != null) {
+      return "field '" + field + "': expected " + typeName(mi.getTargetType()) + " but found " + found(mi);
+    }
+    return (field.isEmpty() ? "" : "field '" + field + "': ") + msg.replaceAll("\\s*\\R.*", "");
+  }
+
+  private static String found(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p && p.currentToken() != null) {
+      switch (p.currentToken()) {
+        case VALUE_NUMBER_INT: return "an integer";
+        case VALUE_NUMBER_FLOAT: return "a number";
+        case VALUE_STRING: return "a string";
+        case START_OBJECT: return "an object";
+        case START_ARRAY: return "a list";
+        case VALUE_TRUE: case VALUE_FALSE: return "true or false";
+        case VALUE_NULL: return "null";
+        default: break;
+      }
+    }
+    return "something else";
+  }
+
+  private static String typeName(Class<?> t) {
+    if (t == null) return "a value";
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) return "an integer";
+    if (t == double.class || t == Double.class || t == float.class) return "a number";
+    if (t == boolean.class || t == Boolean.class) return "true or false";
+    if (t == String.class) return "a string";
+    if (java.util.List.class.isAssignableFrom(t)) return "a list";
+    return "an object (" + t.getSimpleName() + ")";
   }
 
   /** Writes {@code dir/config.json} atomically. */
@@ -232,6 +353,7 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   /** Reads and checks a config.json. */
   public static RunConfig read(Path file) throws IOException {
     String text;
+    AtomicFiles.requireRegular(file);
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {

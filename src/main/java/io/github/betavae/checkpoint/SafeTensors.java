@@ -124,6 +124,7 @@ public final class SafeTensors {
 
   /** Opens and validates {@code file}; tensor data is read on demand. */
   public static Reader open(Path file) throws IOException {
+    AtomicFiles.requireRegular(file);
     return new Reader(file);
   }
 

@@ -26,6 +26,25 @@ final class DeviceOptions {
     if (threads < 1) throw new IllegalArgumentException("--threads must be ≥ 1 but was " + threads);
   }
 
+  /**
+   * Checks that a batch of {@code batch} samples of network {@code vc} fits (see {@link Sizes}), then
+   * opens the chosen backend; on the CPU engine also that it fits the heap, closing the backend again
+   * when it does not.
+   */
+  Backends.Choice open(String flag, long batch, io.github.betavae.model.VaeConfig vc, int perParam) {
+    Sizes.checkBatch(flag, batch, vc, perParam, false);
+    Backends.Choice c = open();
+    if (c.backend() instanceof io.github.betavae.backend.cpu.CpuBackend) {
+      try {
+        Sizes.checkBatch(flag, batch, vc, perParam, true);
+      } catch (RuntimeException e) {
+        c.backend().close();
+        throw e;
+      }
+    }
+    return c;
+  }
+
   /** Checks the values and opens the chosen backend. */
   Backends.Choice open() {
     check();

@@ -78,16 +78,18 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--input: expected " + d + " features per sample (the checkpoint's input size) but found "
           + data.features() + " in " + Path.of(input).getFileName());
     }
-    Backends.Choice choice = devices.open();
+    // One pass never needs more rows than there are samples; a larger --batch changes no number.
+    int b = Math.min(batch, data.size());
+    Backends.Choice choice = devices.open("--batch", b, config.vaeConfig(), 2);
     try (Backend be = choice.backend();
          BetaVae model = Checkpoint.load(checkpoint, be).model()) {
-      Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, batch);
+      Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, b);
       ObjectNode o = toJson(r);
       // I(x; z) costs O(n²): past the cap it is estimated on a seeded random subset of the input.
       Dataset miData = data.size() > DiagnosticOptions.MAX_HELD_OUT
           ? io.github.betavae.data.Subset.random(data, DiagnosticOptions.MAX_HELD_OUT, seed) : data;
       if (miData.size() >= 2) {
-        Diagnostics.Result dr = Diagnostics.compute(model, miData, seed, batch, miBatch);
+        Diagnostics.Result dr = Diagnostics.compute(model, miData, seed, Math.min(b, miData.size()), miBatch);
         o.put("mutual_info", dr.mutualInfo());
         o.put("mutual_info_n", miData.size());
         o.put("mutual_info_batch", dr.miBatch());

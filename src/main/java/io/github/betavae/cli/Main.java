@@ -48,7 +48,12 @@ public final class Main implements Runnable {
     cl.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();
       String name = c.getCommandSpec().qualifiedName();
-      err.println(name + ": " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+      String msg = oneLine(ex.getMessage());
+      if (ex instanceof CommandLine.UnmatchedArgumentException && c.getCommandSpec().parent() == null
+          && a.length > 0 && !a[0].startsWith("-")) {
+        msg = "unknown command '" + a[0] + "': expected one of " + String.join(", ", c.getSubcommands().keySet());
+      }
+      err.println(name + ": " + msg + " (see '" + name + " --help')");
       if (verbose) ex.printStackTrace(err);
       err.flush();
       return USAGE;
@@ -70,10 +75,34 @@ public final class Main implements Runnable {
       err.flush();
       return user ? USAGE : INTERNAL;
     });
-    int rc = cl.execute(args);
+    int rc;
+    try {
+      rc = cl.execute(args);
+    } catch (VirtualMachineError | LinkageError e) {
+      // Past picocli's handlers: out of memory, a mapped file cut short under us, a broken install.
+      String name = args.length > 0 && !args[0].startsWith("-") ? "betavae " + args[0] : "betavae";
+      err.println(name + ": " + describeFatal(e) + (verbose ? "" : " (run with --verbose for details)"));
+      if (verbose) e.printStackTrace(err);
+      rc = INTERNAL;
+    }
     out.flush();
     err.flush();
     return rc;
+  }
+
+  /** One line for an error the JVM raised, saying what to do about it. */
+  static String describeFatal(Throwable e) {
+    Runtime rt = Runtime.getRuntime();
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory (" + oneLine(String.valueOf(e.getMessage())) + "; the JVM may use " + rt.maxMemory() / (1024 * 1024)
+          + " MiB): lower --batch or the network's widths, or give java more memory with -Xmx";
+    }
+    if (e instanceof InternalError) {
+      return "internal error: " + oneLine(String.valueOf(e.getMessage())) + " (a memory-mapped data file may have been"
+          + " truncated or rewritten while it was read; keep data files unchanged while a command uses them)";
+    }
+    if (e instanceof StackOverflowError) return "internal error: stack overflow";
+    return "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + oneLine(e.getMessage()));
   }
 
   /** Problems with the input, the files or the environment, as opposed to bugs. */

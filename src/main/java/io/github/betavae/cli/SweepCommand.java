@@ -80,6 +80,14 @@ public final class SweepCommand implements Callable<Integer> {
     for (double b : betas) {
       if (!(b >= 0) || Double.isInfinite(b)) throw new IllegalArgumentException("--betas: expected finite values ≥ 0 but found " + b);
     }
+    java.util.Map<String, Double> seen = new java.util.HashMap<>();
+    for (double b : betas) {
+      Double before = seen.putIfAbsent(label(b), b);
+      if (before != null) {
+        throw new IllegalArgumentException("--betas: β = " + label(before) + " is given twice, which would train the same"
+            + " run twice; give each β once");
+      }
+    }
     if (seeds < 1) throw new IllegalArgumentException("--seeds must be ≥ 1 but was " + seeds);
     if (!(valFraction > 0 && valFraction < 1)) {
       throw new IllegalArgumentException("--val-fraction must be in (0, 1) for a sweep (it evaluates on the held-out set) but was " + valFraction);

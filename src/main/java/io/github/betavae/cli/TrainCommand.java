@@ -5,6 +5,7 @@ import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Backends;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.checkpoint.RunLock;
 import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.loss.Objective;
@@ -57,11 +58,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
 
-  @Option(names = "--encoder", split = ",", paramLabel = "H", description = "encoder hidden widths, comma-separated")
-  List<Integer> encoder = HIGGINS.encoder();
+  @Option(names = "--encoder", paramLabel = "H,H", description = "encoder hidden widths, comma-separated, or none")
+  String encoder = join(HIGGINS.encoder());
 
-  @Option(names = "--decoder", split = ",", paramLabel = "H", description = "decoder hidden widths, comma-separated")
-  List<Integer> decoder = HIGGINS.decoder();
+  @Option(names = "--decoder", paramLabel = "H,H,H", description = "decoder hidden widths, comma-separated, or none")
+  String decoder = join(HIGGINS.decoder());
 
   @Option(names = "--encoder-activation", paramLabel = "ACT", description = "relu, tanh, sigmoid or identity")
   String encoderActivation = HIGGINS.encoderActivation().id();
@@ -111,14 +112,18 @@ public final class TrainCommand implements Callable<Integer> {
   boolean verbose;
 
   /** Options fixed by a run's config.json, refused together with --resume. */
-  private static final List<String> FIXED_BY_RUN = List.of("--data", "--subset", "--beta", "--latent", "--encoder",
+  private static final List<String> FIXED_BY_RUN = List.of("--subset", "--beta", "--latent", "--encoder",
       "--decoder", "--encoder-activation", "--decoder-activation", "--likelihood", "--batch", "--lr", "--seed", "--out", "--force");
 
   @Override
   public Integer call() throws IOException {
     validateCommon();
     TrainRun run = resume != null ? prepareResume() : prepareFresh();
-    return run.execute();
+    try {
+      return run.execute();
+    } finally {
+      run.releaseLock();
+    }
   }
 
   private void validateCommon() {
@@ -135,8 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
     if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a finite number > 0 but was " + lr);
     if (subset < 0) throw new IllegalArgumentException("--subset must be ≥ 0 but was " + subset);
-    for (int w : encoder) if (w < 1) throw new IllegalArgumentException("--encoder widths must be ≥ 1 but found " + w);
-    for (int w : decoder) if (w < 1) throw new IllegalArgumentException("--decoder widths must be ≥ 1 but found " + w);
+    List<Integer> enc = widths(encoder, "--encoder"), dec = widths(decoder, "--decoder");
     Activation encAct = parse(() -> Activation.parse(encoderActivation), "--encoder-activation");
     Activation decAct = parse(() -> Activation.parse(decoderActivation), "--decoder-activation");
     Likelihood lik = parse(() -> Likelihood.parse(likelihood), "--likelihood");
@@ -147,7 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
     RunConfig.Diagnostics diag = diagnostics.settings();
     DiagnosticOptions.Split split = DiagnosticOptions.open(data, subset, seed, lik, diag.valFraction(), "--data");
     Dataset ds = split.train();
-    VaeConfig vc = new VaeConfig(ds.features(), encoder, encAct, latent, decoder, decAct, lik, beta);
+    VaeConfig vc = parse(() -> new VaeConfig(ds.features(), enc, encAct, latent, dec, decAct, lik, beta), "--encoder/--decoder");
     TrainConfig tc = budget(DEFAULT_STEPS, 0, batch, seed);
     if (ds.size() < batch) {
       throw new IllegalArgumentException("--batch " + batch + " needs at least " + batch + " samples but found "
@@ -157,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
     Objective o = remedies.build(beta, totalSteps, spec.commandLine().getParseResult());
     RunConfig.ObjectiveSettings objective = new RunConfig.ObjectiveSettings(RemedyOptions.typeOf(o), beta, o.settings());
     Adam.Config ac = Adam.Config.defaults(lr);
-    Backends.Choice be = openBackend();
+    Backends.Choice be = devices.open("--batch", batch, vc, 4);
     RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()))
         .withObjective(objective).withDiagnostics(diag);
     return new TrainRun(this, out, rc, ds, be, tc, null).heldOut(split.heldOut());
@@ -171,6 +175,21 @@ public final class TrainCommand implements Callable<Integer> {
     }
     RemedyOptions.refuseWithResume(spec.commandLine().getParseResult());
     DiagnosticOptions.refuseWithResume(spec.commandLine().getParseResult());
+    if (!Files.isDirectory(resume)) {
+      throw new IllegalArgumentException("--resume: expected a run directory written by 'train' but found "
+          + (Files.exists(resume) ? "a file " : "nothing at ") + resume);
+    }
+    // The one writer of the directory from here on: a second train on it is refused, a reader is not.
+    RunLock lock = RunLock.acquire(resume);
+    try {
+      return prepareResume(lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private TrainRun prepareResume(RunLock lock) throws IOException {
     // A run killed while saving may have left a mix of two checkpoints: put the last complete one back.
     if (Files.exists(resume.resolve(Checkpoint.CONFIG))) Checkpoint.recover(resume);
     RunConfig old = RunConfig.read(resume.resolve(Checkpoint.CONFIG));
@@ -181,19 +200,53 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalStateException("--resume " + resume + ": " + Checkpoint.CONFIG + " says " + t.stepsDone()
           + " steps done but " + Checkpoint.OPTIMIZER + " holds step " + state.step());
     }
-    DiagnosticOptions.Split split = DiagnosticOptions.open(old.data().spec(), old.data().subset(), t.seed(),
+    // Everything the run will append to must be sound now, not after training (nothing is written yet).
+    int z = old.model().latent();
+    io.github.betavae.train.MetricsCsv.checkForResume(resume.resolve(TrainRun.METRICS), z, t.stepsDone());
+    io.github.betavae.train.CollapseMonitor.checkForResume(resume.resolve(TrainRun.DIAGNOSTICS), z, t.stepsDone());
+    String spec = resumeData(old.data());
+    DiagnosticOptions.Split split = DiagnosticOptions.open(spec, old.data().subset(), t.seed(),
         Likelihood.parse(old.model().likelihood()), old.diagnostics().valFraction(), "--resume data");
     Dataset ds = split.train();
     if (ds.size() != old.data().size() || ds.features() != old.data().features()) {
       throw new IllegalArgumentException("--resume " + resume + ": expected data of " + old.data().size() + " × "
-          + old.data().features() + " but " + old.data().spec() + " now gives " + ds.size() + " × " + ds.features());
+          + old.data().features() + " but " + spec + " now gives " + ds.size() + " × " + ds.features());
     }
+    // An explicit --data is a deliberate choice: record that file's identity from now on.
+    RunConfig.DataInfo dataInfo = this.spec.commandLine().getParseResult().hasMatchedOption("--data")
+        ? RunConfig.DataInfo.of(spec, ds, old.data().subset()) : old.data();
     TrainConfig tc = budget(t.steps(), t.epochs(), t.batch(), t.seed());
-    Backends.Choice be = openBackend();
+    Backends.Choice be = devices.open("the run's batch", t.batch(), old.vaeConfig(), 4);
     RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
         new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery, t.skippedNonfinite()),
-        old.data(), provenance(be.backend()), old.diagnostics());
-    return new TrainRun(this, resume, rc, ds, be, tc, state).heldOut(split.heldOut());
+        dataInfo, provenance(be.backend()), old.diagnostics());
+    return new TrainRun(this, resume, rc, ds, be, tc, state).heldOut(split.heldOut()).locked(lock);
+  }
+
+  /**
+   * The data a resumed run continues on: {@code --data} when given (a deliberate change, recorded in
+   * config.json), else the file the run recorded, which must still be the same file: same size and
+   * fingerprint ({@link RunConfig.DataInfo#fingerprint}).
+   */
+  private String resumeData(RunConfig.DataInfo recorded) throws IOException {
+    if (spec.commandLine().getParseResult().hasMatchedOption("--data")) {
+      DataOption.check(data, "--data");
+      return data;
+    }
+    if (!recorded.hasIdentity()) return recorded.spec();
+    Path p = Path.of(recorded.spec());
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("--resume " + resume + ": the run's data file " + p + " is gone; pass --data FILE "
+          + "to resume on a copy of it");
+    }
+    long size = Files.size(p);
+    String fp = RunConfig.DataInfo.fingerprint(p);
+    if (size != recorded.fileBytes() || !fp.equals(recorded.fingerprint())) {
+      throw new IllegalArgumentException("--resume " + resume + ": the run's data file " + p + " has changed since the run "
+          + "started (" + recorded.fileBytes() + " bytes, fingerprint " + recorded.fingerprint() + "; now " + size
+          + " bytes, " + fp + "); pass --data " + p + " to resume on it anyway");
+    }
+    return recorded.spec();
   }
 
   /** The budget from --steps/--epochs, else the fallback (a step count, or an epoch count when > 0). */
@@ -204,11 +257,6 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainConfig(fallbackSteps, 0, b, runSeed, checkpointEvery);
   }
 
-  /** Opens the device last, after every other check, so a bad value never leaves a GPU context behind. */
-  private Backends.Choice openBackend() {
-    return devices.open();
-  }
-
   void note(String line) {
     if (!quiet) spec.commandLine().getErr().println(line);
   }
@@ -217,17 +265,57 @@ public final class TrainCommand implements Callable<Integer> {
     return RunConfig.Provenance.now(BuildInfo.version(), be.name());
   }
 
-  /** Refuses a directory that exists and holds anything, unless forced. */
+  /**
+   * Refuses a directory that exists and holds anything (but a released {@link RunLock} file), unless
+   * forced; refuses a directory another run is writing even then.
+   */
   static void checkOutIsFree(Path dir, boolean force) throws IOException {
     if (!Files.exists(dir)) return;
     if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--out " + dir + " exists and is not a directory");
+    if (RunLock.isHeld(dir)) {
+      // Takes nothing while it is held: acquire() fails and names the holder.
+      RunLock.acquire(dir).close();
+    }
+    checkHoldsNothing(dir, force);
+  }
+
+  /** Refuses a directory holding anything but the lock file, unless forced. */
+  static void checkHoldsNothing(Path dir, boolean force) throws IOException {
     if (force) return;
     try (Stream<Path> s = Files.list(dir)) {
-      if (s.findAny().isPresent()) {
+      if (s.anyMatch(p -> !p.getFileName().toString().equals(RunLock.FILE))) {
         throw new IllegalArgumentException("--out " + dir + " already exists and is not empty; choose a new directory, "
             + "--resume it, or pass --force to overwrite");
       }
     }
+  }
+
+  private static String join(List<Integer> widths) {
+    return widths.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  /**
+   * Hidden widths from "1200,1200" ("none": no hidden layer). One value, so a repeated option
+   * replaces the earlier one like every other option.
+   */
+  static List<Integer> widths(String spec, String flag) {
+    String s = spec.strip();
+    if (s.equalsIgnoreCase("none")) return List.of();
+    List<Integer> w = new java.util.ArrayList<>();
+    for (String part : s.split(",", -1)) {
+      int v;
+      try {
+        v = Integer.parseInt(part.strip());
+      } catch (NumberFormatException e) {
+        v = -1;
+      }
+      if (v < 1) {
+        throw new IllegalArgumentException(flag + ": expected comma-separated widths ≥ 1 (or none for no hidden layer) but found '"
+            + spec + "'");
+      }
+      w.add(v);
+    }
+    return w;
   }
 
   private static <T> T parse(java.util.function.Supplier<T> p, String flag) {

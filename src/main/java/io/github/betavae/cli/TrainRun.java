@@ -4,6 +4,7 @@ import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Backends;
 import io.github.betavae.checkpoint.Checkpoint;
 import io.github.betavae.checkpoint.RunConfig;
+import io.github.betavae.checkpoint.RunLock;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.loss.Objective;
 import io.github.betavae.loss.ObjectiveSettings;
@@ -47,6 +48,7 @@ final class TrainRun {
   private final TrainConfig tc;
   private final Checkpoint.OptimizerState resumed;
   private Dataset heldOut;
+  private RunLock lock;
 
   TrainRun(TrainCommand cmd, Path dir, RunConfig config, Dataset data, Backends.Choice be, TrainConfig tc,
            Checkpoint.OptimizerState resumed) {
@@ -63,6 +65,18 @@ final class TrainRun {
   TrainRun heldOut(Dataset d) {
     this.heldOut = d;
     return this;
+  }
+
+  /** The run directory's lock, already taken (a resume takes it before repairing the directory). */
+  TrainRun locked(RunLock l) {
+    this.lock = l;
+    return this;
+  }
+
+  /** Releases the run directory's lock, if this run took it. */
+  void releaseLock() {
+    if (lock != null) lock.close();
+    lock = null;
   }
 
   int execute() throws IOException {
@@ -84,7 +98,19 @@ final class TrainRun {
         out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
         return 0;
       }
-      Files.createDirectories(dir);
+      if (lock == null) {
+        boolean created = !Files.exists(dir);
+        Files.createDirectories(dir);
+        lock = RunLock.acquire(dir);
+        // Another run may have started on the same new directory between the checks and now.
+        try {
+          TrainCommand.checkHoldsNothing(dir, cmd.force);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          releaseLock();
+          if (created) deleteQuietly(dir);
+          throw e;
+        }
+      }
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s",
           data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
           trainer.totalSteps(), tc.batch(), be.description()));
@@ -123,6 +149,16 @@ final class TrainRun {
       }
       if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;
+    }
+  }
+
+  /** Removes a directory this run created that holds nothing but its lock file. */
+  private static void deleteQuietly(Path dir) {
+    try {
+      Files.deleteIfExists(dir.resolve(RunLock.FILE));
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // something else is in it now: leave it
     }
   }
 

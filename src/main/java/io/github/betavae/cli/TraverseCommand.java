@@ -58,6 +58,7 @@ public final class TraverseCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     // Check everything the user typed before any work, so a bad value costs nothing.
     Traversals.Options opt = new Traversals.Options(range, steps, reference, seed);
+    OutputPng.checkReplaceable(out);
     // The checkpoint's likelihood decides which value range the data must have.
     RunConfig config = RunConfig.read(checkpoint.resolve(Checkpoint.CONFIG));
     Dataset ds = DataOption.open(data, 0, seed, Likelihood.parse(config.model().likelihood()), "--data");

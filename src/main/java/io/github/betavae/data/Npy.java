@@ -315,6 +315,12 @@ public final class Npy {
             }
           }
           shape = dims.stream().mapToLong(Long::longValue).toArray();
+          for (long dim : shape) {
+            if (dim < 0) {
+              throw new DataFormatException("reading " + name + ": expected dimensions ≥ 0 in the header's shape but found "
+                  + body.substring(i, close + 1));
+            }
+          }
           i = close + 1;
           break;
         }

@@ -8,9 +8,13 @@ import java.nio.file.Path;
 
 /**
  * Temporary files that hold decompressed data (a gzip file, a large deflated .npz entry) so that it
- * can be memory-mapped instead of inflated into the heap. They live in {@code java.io.tmpdir}. A file is
- * deleted as soon as it has been mapped or read: on Linux and macOS a mapping outlives the file's name,
- * so nothing is left behind; where deletion fails (Windows keeps mapped files) it is deleted on exit.
+ * can be memory-mapped instead of inflated into the heap. They live in {@code java.io.tmpdir}, named
+ * {@code betavae-PID-….tmp}. A file is deleted as soon as it has been mapped or read: on Linux and
+ * macOS a mapping outlives the file's name, so nothing is left behind. Every exit path is covered: a
+ * file is registered for deletion when the JVM exits the moment it is created, which also runs on
+ * SIGTERM and Ctrl-C (a stop in the middle of inflating a large file leaves nothing); and the files of
+ * processes that no longer exist (killed with SIGKILL, which no hook survives) are removed the next
+ * time one is created.
  */
 final class TempFiles {
   private TempFiles() {}
@@ -22,11 +26,13 @@ final class TempFiles {
    */
   static Path inflate(InputStream in, String what) {
     Path tmp;
+    removeDeadLeftovers();
     try {
-      tmp = Files.createTempFile("betavae-", ".tmp");
+      tmp = Files.createTempFile(PREFIX + ProcessHandle.current().pid() + "-", ".tmp");
     } catch (IOException e) {
       throw tempFailure(what, e);
     }
+    tmp.toFile().deleteOnExit();
     byte[] buf = new byte[1 << 16];
     try (OutputStream out = Files.newOutputStream(tmp)) {
       while (true) {
@@ -45,6 +51,26 @@ final class TempFiles {
     } catch (RuntimeException e) {
       release(tmp);
       throw e;
+    }
+  }
+
+  private static final String PREFIX = "betavae-";
+  private static final java.util.regex.Pattern OURS = java.util.regex.Pattern.compile("betavae-(\\d+)-\\d+\\.tmp");
+
+  /** Deletes the temporary files of processes that are gone; best effort, never fails the caller. */
+  static void removeDeadLeftovers() {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        java.util.regex.Matcher m = OURS.matcher(p.getFileName().toString());
+        if (!m.matches()) continue;
+        long pid = Long.parseLong(m.group(1));
+        if (pid != ProcessHandle.current().pid() && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a temporary directory we cannot list or clean is not a reason to refuse the data
     }
   }
 

@@ -36,6 +36,8 @@ public final class AggregatePosterior {
   public static double gaussianKl(double[] z, int n, int latent) {
     check(z, n, latent);
     if (n < 2) throw new IllegalArgumentException("aggregate KL: expected at least 2 samples but found " + n);
+    // n samples span at most n − 1 dimensions: the covariance of a wider code is singular.
+    if (latent >= n) return Double.POSITIVE_INFINITY;
     double[] m = new double[latent];
     for (int i = 0; i < n; i++) for (int d = 0; d < latent; d++) m[d] += z[i * latent + d];
     for (int d = 0; d < latent; d++) m[d] /= n;

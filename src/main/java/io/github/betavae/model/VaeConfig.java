@@ -30,6 +30,52 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
     if (encoderActivation == null || decoderActivation == null || likelihood == null) {
       throw new IllegalArgumentException("activations and likelihood must be given");
     }
+    long p = parameterCount(inputSize, encoder, latent, decoder);
+    if (p > MAX_ELEMENTS) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the network %d-%s-[%d]-%s-%d has %,d parameters, "
+          + "more than one buffer holds (%,d)", inputSize, encoder, latent, decoder, inputSize, p, MAX_ELEMENTS));
+    }
+  }
+
+  /** The most elements one buffer (a Java array) may hold. */
+  public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  /** Weights and biases of the network, counted in long so that no size overflows. */
+  private static long parameterCount(int d, List<Integer> enc, int z, List<Integer> dec) {
+    long total = 0;
+    int prev = d;
+    for (int h : enc) {
+      total += (long) prev * h + h;
+      prev = h;
+    }
+    total += (long) prev * 2 * z + 2L * z;
+    prev = z;
+    for (int h : dec) {
+      total += (long) prev * h + h;
+      prev = h;
+    }
+    return total + (long) prev * d + d;
+  }
+
+  /** Weights and biases of this network. */
+  public long parameterCount() {
+    return parameterCount(inputSize, encoder, latent, decoder);
+  }
+
+  /** The widest activation of one sample: the largest of D, 2Z and the hidden widths. */
+  public long widest() {
+    long w = Math.max(inputSize, 2L * latent);
+    for (int h : encoder) w = Math.max(w, h);
+    for (int h : decoder) w = Math.max(w, h);
+    return w;
+  }
+
+  /** Values the model's workspace holds per sample of a batch: inputs, activations, their gradients, logits. */
+  public long workspacePerSample() {
+    long hidden = 0;
+    for (int h : encoder) hidden += h;
+    for (int h : decoder) hidden += h;
+    return 3L * inputSize + 2 * hidden + 6L * latent + 1;
   }
 
   /** Higgins et al. 2017's dSprites network: 4096 → 1200-1200 ReLU → 10 → 1200-1200-1200 tanh → 4096, Bernoulli, β=4. */

@@ -95,6 +95,15 @@ public final class CollapseMonitor implements TrainListener {
     }
   }
 
+  /**
+   * Checks, before a resumed run writes anything, that diagnostics.csv (today's layout or the one
+   * before the aggregate columns) holds intact rows up to {@code stepsDone}.
+   */
+  public static void checkForResume(Path file, int latent, long stepsDone) throws IOException {
+    String now = header(latent);
+    MetricsCsv.checkCsv(file, now, OLD_HEADER_START + now.substring(NEW_HEADER_START.length()), stepsDone);
+  }
+
   private static final String OLD_HEADER_START = "step,n,elbo,recon,kl,active_units,mutual_info";
   private static final String NEW_HEADER_START = OLD_HEADER_START + ",mi_batch,agg_kl,agg_mmd";
 

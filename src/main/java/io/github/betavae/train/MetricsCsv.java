@@ -77,6 +77,68 @@ public final class MetricsCsv implements TrainListener, AutoCloseable {
     }
   }
 
+  /**
+   * Checks, before a resumed run writes anything, that {@code file} is a metrics.csv it can continue:
+   * the header for {@code latent} dimensions and, up to {@code stepsDone}, complete rows of numbers
+   * with increasing steps. Rows after the checkpoint are dropped on resume, so they are not checked
+   * (a torn last row is normal after a kill). A missing file is fine: it is started afresh.
+   *
+   * @throws IllegalArgumentException naming the line and what was expected
+   */
+  public static void checkForResume(Path file, int latent, long stepsDone) throws IOException {
+    checkCsv(file, header(latent), null, stepsDone);
+  }
+
+  /**
+   * The check of {@link #checkForResume} for any of the project's step-indexed CSV files: the header
+   * is {@code header} (or {@code alternative}, an older layout, when not null), and every row up to
+   * {@code stepsDone} has as many cells, each a number or (in a column an older layout lacked) empty.
+   */
+  public static void checkCsv(Path file, String header, String alternative, long stepsDone) throws IOException {
+    if (!Files.exists(file)) return;
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": expected a regular file but found something else");
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    String name = file.getFileName().toString();
+    if (lines.isEmpty()) return;
+    String head = lines.get(0);
+    if (!head.equals(header) && !head.equals(alternative)) {
+      throw new IllegalArgumentException(name + ": expected the header '" + abbreviate(header) + "' but found '"
+          + abbreviate(head) + "'");
+    }
+    int cells = head.split(",", -1).length;
+    long previous = 0;
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      long step = stepOf(line);
+      if (step != Long.MAX_VALUE && step > stepsDone) continue; // after the checkpoint: dropped on resume
+      if (step == Long.MAX_VALUE && i == lines.size() - 1) continue; // torn by a kill mid-write: dropped too
+      String[] c = line.split(",", -1);
+      boolean ok = c.length == cells && step != Long.MAX_VALUE && step > previous;
+      for (int k = 1; ok && k < c.length; k++) ok = c[k].isEmpty() || isNumber(c[k]);
+      if (!ok) {
+        throw new IllegalArgumentException(name + " line " + (i + 1) + ": expected " + cells
+            + " comma-separated numbers with a step after " + previous + " but found '" + abbreviate(line)
+            + "'; the run's rows up to its checkpoint (step " + stepsDone + ") must be intact");
+      }
+      previous = step;
+    }
+  }
+
+  private static boolean isNumber(String s) {
+    try {
+      Double.parseDouble(s);
+      return !s.isBlank();
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 57) + "…";
+  }
+
   /** The step of a data row; a torn last line (a crash mid-write) counts as after any checkpoint. */
   private static long stepOf(String line) {
     int comma = line.indexOf(',');

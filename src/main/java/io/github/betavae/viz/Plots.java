@@ -66,8 +66,12 @@ public final class Plots {
     top.setYAxisGroupTitle(0, "loss, recon (nats)");
     top.setYAxisGroupTitle(1, "KL (nats)");
     top.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-    XYChart bottom = chart("KL per latent dimension", "step", "KL (nats)");
-    for (int d = 0; d < m.latent(); d++) addLine(bottom, "z" + d, steps, m.column("kl_" + d), 0);
+    int latent = m.latent();
+    List<Integer> shown = largestFinalKl(m, latent, MAX_DIMENSION_LINES);
+    XYChart bottom = chart(shown.size() < latent
+        ? "KL per latent dimension: the " + shown.size() + " of " + latent + " largest at the last step"
+        : "KL per latent dimension", "step", "KL (nats)");
+    for (int d : shown) addLine(bottom, "z" + d, steps, m.column("kl_" + d), 0);
     BufferedImage a = BitmapEncoder.getBufferedImage(top), b = BitmapEncoder.getBufferedImage(bottom);
     BufferedImage img = new BufferedImage(WIDTH, 2 * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
@@ -78,6 +82,25 @@ public final class Plots {
       g.dispose();
     }
     return img;
+  }
+
+  /** Most per-dimension lines in the KL panel; a wider code shows its largest dimensions only. */
+  public static final int MAX_DIMENSION_LINES = 20;
+
+  /** The dimensions with the largest KL in the last row, at most {@code k}, in dimension order. */
+  private static List<Integer> largestFinalKl(Metrics m, int latent, int k) {
+    List<Integer> dims = new ArrayList<>();
+    for (int d = 0; d < latent; d++) dims.add(d);
+    if (latent <= k) return dims;
+    double[] last = new double[latent];
+    for (int d = 0; d < latent; d++) {
+      double[] c = m.column("kl_" + d);
+      last[d] = Double.isFinite(c[c.length - 1]) ? c[c.length - 1] : Double.NEGATIVE_INFINITY;
+    }
+    dims.sort((a, b) -> Double.compare(last[b], last[a]));
+    List<Integer> top = new ArrayList<>(dims.subList(0, k));
+    top.sort(null);
+    return top;
   }
 
   /** One run's aggregate-posterior measures: its β, seed, agg_kl (nats) and agg_mmd. */
@@ -231,7 +254,17 @@ public final class Plots {
   }
 
   /** The numeric columns of a metrics CSV, by header name. */
-  record Metrics(List<String> names, double[][] columns, Path file) {
+  record Metrics(List<String> names, double[][] columns, Path file, java.util.Map<String, Integer> index) {
+    Metrics(List<String> names, double[][] columns, Path file) {
+      this(names, columns, file, indexOf(names));
+    }
+
+    private static java.util.Map<String, Integer> indexOf(List<String> names) {
+      java.util.Map<String, Integer> m = new java.util.HashMap<>();
+      for (int i = 0; i < names.size(); i++) m.putIfAbsent(names.get(i), i);
+      return m;
+    }
+
     static Metrics read(Path file) throws IOException {
       List<String> names = null;
       List<double[]> rows = new ArrayList<>();
@@ -274,7 +307,7 @@ public final class Plots {
     }
 
     double[] column(String name) {
-      int i = names.indexOf(name);
+      int i = index.getOrDefault(name, -1);
       if (i < 0) {
         throw new IllegalArgumentException("training curves: expected a column " + name + " but found " + names
             + " in " + file.getFileName());
@@ -285,7 +318,7 @@ public final class Plots {
     /** Number of consecutive columns kl_0, kl_1, …. */
     int latent() {
       int d = 0;
-      while (names.contains("kl_" + d)) d++;
+      while (index.containsKey("kl_" + d)) d++;
       return d;
     }
 

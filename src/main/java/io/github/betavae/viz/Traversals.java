@@ -26,8 +26,9 @@ import javax.imageio.stream.ImageOutputStream;
  * one input, dimension d is set to evenly spaced values over [−range, range] while the others keep
  * their posterior mean, and each code is decoded (Bernoulli logits through the sigmoid).
  *
- * <p>The grid has one row per latent dimension and one column per value. Rows are sorted by the
- * dimension's mean KL on a reference set, largest first, so the dimensions the model uses come on
+ * <p>The grid has one row per latent dimension (at most {@value #MAX_ROWS}: a wider code shows its
+ * dimensions with the largest KL) and one column per value. Rows are sorted by the dimension's mean
+ * KL on a reference set, largest first, so the dimensions the model uses come on
  * top and collapsed ones (KL ≈ 0, rows that do not change) at the bottom. A narrow left margin holds
  * a white bar per row whose height is the row's KL relative to the largest. The PNG's
  * {@code Description} text chunk names the dimension of each row and its KL.
@@ -35,6 +36,8 @@ import javax.imageio.stream.ImageOutputStream;
 public final class Traversals {
   /** Width of the left margin that holds the KL bars, in pixels. */
   public static final int MARGIN = 10;
+  /** Most rows drawn; the cost of a grid grows with rows × Z, so wide codes show their top dimensions. */
+  public static final int MAX_ROWS = 32;
   /** Key of the PNG text chunk that describes the rows. */
   public static final String DESCRIPTION = "Description";
 
@@ -67,7 +70,8 @@ public final class Traversals {
    * A rendered traversal.
    *
    * @param image the grid, rows top to bottom in {@code order}
-   * @param order the latent dimension of each row: dimensions by KL, descending (ties by index)
+   * @param order the latent dimension of each row: dimensions by KL, descending (ties by index), the
+   *     first {@value #MAX_ROWS} at most
    * @param klPerDim mean KL of each latent dimension (indexed by dimension, not row) on the reference set
    * @param index the data index of the input whose posterior mean is the starting point
    */
@@ -104,7 +108,9 @@ public final class Traversals {
     float[] x = new float[d];
     data.copy(index, x, 0);
     float[] mu = Encoder.posteriorMean(model, 1).encode(x, 1);
-    return new Result(grid(model, mu, kl, opt.range(), opt.steps()), byKlDescending(kl), kl, index);
+    int[] order = byKlDescending(kl);
+    return new Result(grid(model, mu, kl, opt.range(), opt.steps()),
+        Arrays.copyOf(order, Math.min(order.length, MAX_ROWS)), kl, index);
   }
 
   /**
@@ -118,25 +124,26 @@ public final class Traversals {
           + mu.length + " and " + klPerDim.length);
     }
     int[] order = byKlDescending(klPerDim);
-    float[] z = new float[zl * steps * zl];
-    for (int row = 0; row < zl; row++) {
+    int rows = Math.min(zl, MAX_ROWS);
+    float[] z = new float[rows * steps * zl];
+    for (int row = 0; row < rows; row++) {
       for (int c = 0; c < steps; c++) {
         int at = (row * steps + c) * zl;
         System.arraycopy(mu, 0, z, at, zl);
         z[at + order[row]] = (float) (-range + 2 * range * c / (steps - 1));
       }
     }
-    float[] px = Figures.toPixels(model.decode(z, zl * steps), model.config().likelihood());
+    float[] px = Figures.toPixels(model.decode(z, rows * steps), model.config().likelihood());
     int[] hw = ImageGrid.shapeFor(d);
     int scale = ImageGrid.scaleFor(hw[0]);
-    BufferedImage g = ImageGrid.grid(px, zl * steps, hw[0], hw[1], steps, scale);
+    BufferedImage g = ImageGrid.grid(px, rows * steps, hw[0], hw[1], steps, scale);
     BufferedImage out = new BufferedImage(MARGIN + g.getWidth(), g.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
     WritableRaster r = out.getRaster();
     r.setRect(MARGIN, 0, g.getRaster());
     double max = 0;
     for (double v : klPerDim) if (v > max) max = v;
     int cell = hw[0] * scale;
-    for (int row = 0; row < zl; row++) {
+    for (int row = 0; row < rows; row++) {
       int y0 = ImageGrid.GAP + row * (cell + ImageGrid.GAP);
       int bar = max > 0 && klPerDim[order[row]] > 0 ? (int) Math.max(1, Math.round(cell * klPerDim[order[row]] / max)) : 0;
       // The margin is black; the bar grows upward from the bottom of its row, 2 pixels in from each side.
@@ -148,8 +155,9 @@ public final class Traversals {
   /** The text of the PNG's {@value #DESCRIPTION} chunk: one "row: dimension, KL" entry per row. */
   static String describe(Result res, Options opt) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "latent traversals of data index %d over [-%s, %s] in %d steps; rows by KL descending:", res.index(),
-        opt.range(), opt.range(), opt.steps()));
+        "latent traversals of data index %d over [-%s, %s] in %d steps; rows by KL descending%s:", res.index(),
+        opt.range(), opt.range(), opt.steps(), res.order().length < res.klPerDim().length
+            ? " (the " + res.order().length + " of " + res.klPerDim().length + " dimensions with the largest KL)" : ""));
     for (int row = 0; row < res.order().length; row++) {
       int dim = res.order()[row];
       sb.append(String.format(Locale.ROOT, " row %d = z%d (KL %.4f nats)%s", row, dim, res.klPerDim()[dim],

@@ -106,6 +106,45 @@ class BadInputTest {
     return Cli.args("eval", "--checkpoint", ck.toString(), "--input", in.toString(), "--device", "cpu");
   }
 
+  /** A copy of the good checkpoint, damaged by {@code damage}; train --resume on it. */
+  static List<String> resume(Path dir, Damage damage) throws IOException {
+    eval(dir, damage);
+    return Cli.args("train", "--resume", dir.resolve("ck").toString(), "--steps", "4", "--device", "cpu", "--quiet");
+  }
+
+  /** Sets element {@code index} of weight tensor {@code name} of the copy's model.safetensors to {@code v}. */
+  static Damage weight(String name, int index, float v) {
+    return ck -> {
+      io.github.betavae.checkpoint.RunConfig rc = io.github.betavae.checkpoint.RunConfig.read(ck.resolve(Checkpoint.CONFIG));
+      io.github.betavae.model.ParamLayout layout = new io.github.betavae.model.ParamLayout(rc.vaeConfig());
+      float[] p = Checkpoint.readModel(ck.resolve(Checkpoint.MODEL), layout);
+      long off = layout.tensors().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow().offset();
+      p[(int) off + index] = v;
+      Checkpoint.writeModel(ck.resolve(Checkpoint.MODEL), layout, p);
+    };
+  }
+
+  /** Sets element {@code index} of Adam's {@code m} (or {@code v}) in the copy's optimizer file to {@code x}. */
+  static Damage moment(boolean second, int index, float x) {
+    return ck -> {
+      Path f = ck.resolve(Checkpoint.OPTIMIZER);
+      io.github.betavae.checkpoint.RunConfig rc = io.github.betavae.checkpoint.RunConfig.read(ck.resolve(Checkpoint.CONFIG));
+      long n = new io.github.betavae.model.ParamLayout(rc.vaeConfig()).size();
+      Checkpoint.OptimizerState st = Checkpoint.readOptimizer(f, n);
+      (second ? st.v() : st.m())[index] = x;
+      Checkpoint.writeOptimizer(f, st.m(), st.v(), st.step());
+    };
+  }
+
+  static Damage configEdit(String from, String to) {
+    return ck -> {
+      Path c = ck.resolve(Checkpoint.CONFIG);
+      String before = Files.readString(c);
+      if (!before.contains(from)) throw new IllegalStateException("config.json has no " + from);
+      Files.writeString(c, before.replace(from, to));
+    };
+  }
+
   @FunctionalInterface
   interface Damage {
     void apply(Path ck) throws IOException;
@@ -223,14 +262,101 @@ class BadInputTest {
         List<String> a = eval(d, ck -> {});
         a.set(a.indexOf("--checkpoint") + 1, d.resolve("in.npy").toString());
         return a;
-      }, "--checkpoint", "expected a run directory", "in.npy"));
+      }, "--checkpoint", "expected a run directory", "in.npy"),
+      // Corrupt numbers in a checkpoint: refused on load, naming the file and the tensor.
+      new Case("NaN weight, eval", d -> eval(d, weight("encoder.layers.0.weight", 5, Float.NaN)),
+          "model.safetensors", "encoder.layers.0.weight", "NaN at index 5"),
+      new Case("infinite bias, resume", d -> resume(d, weight("decoder.out.bias", 0, Float.POSITIVE_INFINITY)),
+          "model.safetensors", "decoder.out.bias", "Infinity"),
+      new Case("NaN in Adam's m, resume", d -> resume(d, moment(false, 3, Float.NaN)), "optimizer.safetensors", "adam.m", "NaN"),
+      new Case("negative Adam v, resume", d -> resume(d, moment(true, 7, -1e-3f)), "optimizer.safetensors", "adam.v", "≥ 0"),
+      new Case("optimizer step ahead of config.json", d -> resume(d, ck -> {
+        Path f = ck.resolve(Checkpoint.OPTIMIZER);
+        Checkpoint.OptimizerState st = Checkpoint.readOptimizer(f, sizeOf(ck));
+        Checkpoint.writeOptimizer(f, st.m(), st.v(), st.step() + 5);
+      }), "optimizer.safetensors"),
+      // config.json errors say which field and what was expected.
+      new Case("config.json without model", d -> eval(d, ck -> {
+        Path c = ck.resolve(Checkpoint.CONFIG);
+        Files.writeString(c, Files.readString(c).replaceAll("(?s)\"model\" : \\{.*?\\},\n", ""));
+      }), "config.json", "missing field 'model'"),
+      new Case("config.json with NaN", d -> eval(d, configEdit("\"lr\" : 1.0E-4", "\"lr\" : NaN")),
+          "config.json", "expected a finite number but found NaN"),
+      new Case("config.json latent as a word", d -> eval(d, configEdit("\"latent\" : 2", "\"latent\" : \"two\"")),
+          "config.json", "model.latent", "expected an integer but found two"),
+      new Case("config.json width of 10^9", d -> eval(d, configEdit("\"encoder\" : [ 8 ]", "\"encoder\" : [ 1000000000 ]")),
+          "config.json", "parameters, more than one buffer holds"),
+      // Checks before side effects: nothing is trained or written when what the run would append to is broken.
+      new Case("resume with a malformed metrics.csv row", d -> resume(d, ck -> {
+        Path m = ck.resolve("metrics.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(m));
+        lines.set(1, lines.get(1).replaceFirst(",[^,]*,", ",oops,"));
+        Files.write(m, lines);
+      }), "metrics.csv line 2", "expected"),
+      new Case("resume with a metrics.csv of another header", d -> resume(d, ck -> {
+        Path m = ck.resolve("metrics.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(m));
+        lines.set(0, "step,something,else");
+        Files.write(m, lines);
+      }), "metrics.csv", "expected the header"),
+      new Case("sweep naming one β twice", d -> Cli.args("sweep", "--betas", "1,1.0", "--steps", "2", "--out",
+          d.resolve("sweep").toString()), "--betas", "β = 1 is given twice"),
+      // Sizes: checked in long arithmetic against what a Java array and the heap hold, before --out exists.
+      new Case("a batch no array holds", d -> Cli.args("train", "--data", "dsprites", "--batch", "700000", "--steps", "1",
+          "--device", "cpu", "--quiet", "--out", d.resolve("big").toString()), "--batch 700000", "too large", "at most 524,287 fits"),
+      new Case("a batch the heap does not hold", d -> Cli.args("train", "--data", "dsprites", "--batch", "300000", "--steps", "1",
+          "--device", "cpu", "--quiet", "--out", d.resolve("big").toString()), "--batch 300000", "the JVM may use", "fits"),
+      new Case("a network no buffer holds", d -> trainGood(d, "--encoder", "1000000000"), "--encoder", "more than one buffer holds"),
+      // Smaller ones.
+      new Case("--encoder of empty widths", d -> trainGood(d, "--encoder", ",,"), "--encoder", "expected comma-separated widths", "',,'"),
+      new Case("--decoder with a zero", d -> trainGood(d, "--decoder", "8,0"), "--decoder", "'8,0'"),
+      new Case("npy with a negative dimension", d -> train(d, write(d, "neg.npy", concat(npyHeader("<f4", "(-4, 64)"), new byte[64]))),
+          "neg.npy", "dimensions ≥ 0"),
+      new Case("unknown command", d -> Cli.args("frobnicate", "--out", d.resolve("x").toString()), "unknown command 'frobnicate'",
+          "train"),
+      new Case("sample over a file that is not a PNG", d -> {
+        List<String> a = eval(d, ck -> {});
+        Path txt = d.resolve("notes.txt");
+        Files.writeString(txt, "mine");
+        return Cli.args("sample", "--checkpoint", d.resolve("ck").toString(), "--device", "cpu", "--out", txt.toString());
+      }, "--out", "notes.txt", "not a PNG"),
+      new Case("traverse over a directory", d -> {
+        eval(d, ck -> {});
+        return Cli.args("traverse", "--checkpoint", d.resolve("ck").toString(), "--data", d.resolve("in.npy").toString(),
+            "--device", "cpu", "--out", Files.createDirectories(d.resolve("dir.png")).toString());
+      }, "--out", "dir.png", "not a regular file"),
+      new Case("eval --mi-batch < 0", d -> {
+        List<String> a = eval(d, ck -> {});
+        a.addAll(List.of("--mi-batch", "-1"));
+        return a;
+      }, "--mi-batch", "≥ 0"),
+      new Case("resume on a data file that changed", d -> {
+        Path data = d.resolve("data.npy");
+        Npy.writeUint8(data, bars(40), 40, 8, 8);
+        Path run = d.resolve("run");
+        Cli.Result r = Cli.run("train", "--data", data.toString(), "--encoder", "8", "--decoder", "8", "--latent", "2",
+            "--batch", "8", "--steps", "2", "--device", "cpu", "--quiet", "--out", run.toString());
+        if (r.rc() != 0) throw new IllegalStateException(r.toString());
+        byte[] other = bars(40);
+        other[63] = 1;
+        Npy.writeUint8(data, other, 40, 8, 8);
+        return Cli.args("train", "--resume", run.toString(), "--steps", "4", "--device", "cpu", "--quiet");
+      }, "--resume", "data.npy", "has changed since the run started", "pass --data"));
+
+  static long sizeOf(Path ck) throws IOException {
+    return new io.github.betavae.model.ParamLayout(
+        io.github.betavae.checkpoint.RunConfig.read(ck.resolve(Checkpoint.CONFIG)).vaeConfig()).size();
+  }
 
   /** Every regular file under {@code dir} with its bytes. */
   static Map<String, byte[]> snapshot(Path dir) throws IOException {
     Map<String, byte[]> m = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isRegularFile(p)) m.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+        // A writer's lock file (train --resume takes the lock before it checks) holds no user data.
+        if (Files.isRegularFile(p) && !p.getFileName().toString().equals(io.github.betavae.checkpoint.RunLock.FILE)) {
+          m.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+        }
       }
     }
     return m;

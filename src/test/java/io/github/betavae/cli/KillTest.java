@@ -39,12 +39,7 @@ class KillTest {
   }
 
   private Process start(List<String> args, Path log) throws IOException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", childClassPath(),
-        Main.class.getName()));
-    cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return ChildJvm.start(args, log);
   }
 
   /** steps_done of the run's config.json, or -1 while there is none. */
@@ -124,24 +119,5 @@ class KillTest {
       assertArrayEquals(Files.readAllBytes(whole.resolve(f)), Files.readAllBytes(run.resolve(f)), f + " after " + KILLS + " kills");
     }
     assertEquals(Files.readString(whole.resolve("metrics.csv")), Files.readString(run.resolve("metrics.csv")));
-  }
-
-  /**
-   * The class path the child needs: the system class path, plus the URLs of the class loader that
-   * loaded this test when a launcher (such as the JUnit console's {@code --class-path}) put the
-   * project's classes there rather than on {@code java.class.path}.
-   */
-  private static String childClassPath() {
-    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
-    if (KillTest.class.getClassLoader() instanceof java.net.URLClassLoader u) {
-      for (java.net.URL url : u.getURLs()) {
-        try {
-          cp.append(java.io.File.pathSeparator).append(Path.of(url.toURI()));
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-          // not a file: URL, so the child could not use it anyway
-        }
-      }
-    }
-    return cp.toString();
   }
 }

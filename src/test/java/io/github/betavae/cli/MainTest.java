@@ -28,8 +28,8 @@ class MainTest {
     for (String c : new String[] {"train", "eval", "sample", "score", "sweep", "info"}) assertTrue(r.out().contains("  " + c), r.out());
     Cli.Result t = Cli.run("train", "--help");
     assertEquals(0, t.rc());
-    assertTrue(t.out().contains("Default: [1200, 1200]"), t.out());
-    assertTrue(t.out().contains("Default: [1200, 1200, 1200]"), t.out());
+    assertTrue(t.out().contains("Default: 1200,1200\n") || t.out().contains("Default: 1200,1200\r"), t.out());
+    assertTrue(t.out().contains("Default: 1200,1200,1200"), t.out());
     assertTrue(t.out().contains("--beta=<beta>") && t.out().contains("Default: 4.0"), t.out());
     assertTrue(t.out().contains("unit-free squared error"), "help says what the Gaussian likelihood is");
   }

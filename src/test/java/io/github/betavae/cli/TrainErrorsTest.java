@@ -125,7 +125,8 @@ class TrainErrorsTest {
     assertTrue(failing("--likelihood", "poisson").contains("expected bernoulli or gaussian"));
     assertTrue(failing("--encoder-activation", "gelu").contains("expected relu, tanh, sigmoid or identity"));
     assertEquals("betavae train: give --steps or --epochs, not both", failing("--epochs", "1"));
-    assertEquals("betavae train: --encoder widths must be ≥ 1 but found 0", failing("--encoder", "8,0"));
+    assertEquals("betavae train: --encoder: expected comma-separated widths ≥ 1 (or none for no hidden layer) but found '8,0'",
+        failing("--encoder", "8,0"));
     assertTrue(failing("--subset", "800000").contains("expected at most 737280 samples but found 800000"));
     assertTrue(failing("--batch", "101").contains("needs at least 101 samples but found 100"));
     assertTrue(failing("--threads", "0").contains("--threads must be ≥ 1 but was 0"));

@@ -72,6 +72,11 @@ public final class Plots {
         ? "KL per latent dimension: the " + shown.size() + " of " + latent + " largest at the last step"
         : "KL per latent dimension", "step", "KL (nats)");
     for (int d : shown) addLine(bottom, "z" + d, steps, m.column("kl_" + d), 0);
+    return stack(top, bottom);
+  }
+
+  /** Two panels, one above the other: {@link #WIDTH}×2·{@link #PANEL_HEIGHT}. */
+  private static BufferedImage stack(XYChart top, XYChart bottom) {
     BufferedImage a = BitmapEncoder.getBufferedImage(top), b = BitmapEncoder.getBufferedImage(bottom);
     BufferedImage img = new BufferedImage(WIDTH, 2 * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
@@ -137,16 +142,7 @@ public final class Plots {
       c.getStyler().setXAxisLogarithmic(log);
       c.getStyler().setLegendVisible(seeds.size() > 1);
     }
-    BufferedImage a = BitmapEncoder.getBufferedImage(top), b = BitmapEncoder.getBufferedImage(bottom);
-    BufferedImage img = new BufferedImage(WIDTH, 2 * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    try {
-      g.drawImage(a, 0, 0, null);
-      g.drawImage(b, 0, PANEL_HEIGHT, null);
-    } finally {
-      g.dispose();
-    }
-    return img;
+    return stack(top, bottom);
   }
 
   private static void addMarked(XYChart c, String name, List<AggPoint> pts, boolean kl) {

@@ -41,11 +41,19 @@ extern uint3 g_block_idx;
 extern dim3 g_block_dim;
 extern dim3 g_grid_dim;
 
+// Where in the source a thread waits (file and line of the __syncthreads or warp intrinsic): what
+// synccheck compares across the threads it releases. A source position, not a code address, since
+// the compiler may duplicate one call into several paths.
+struct Site {
+  const char* file = nullptr;
+  int line = 0;
+};
 // Waits until every live thread of the block has arrived.
-void sync_threads();
+void sync_threads(Site site);
 // Publishes this lane's 64-bit word to its warp, waits for the warp's live lanes, and returns the 32
-// words of the warp (indexed by lane) — the one primitive every shuffle is built from.
-const uint64_t* warp_exchange(uint64_t word);
+// words of the warp (indexed by lane) — the one primitive every shuffle is built from. `mask` is the
+// intrinsic's member mask, checked by synccheck against the lanes that actually meet here.
+const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site);
 // This thread's lane (linear thread index % 32).
 int lane_id();
 
@@ -66,8 +74,8 @@ inline T from_bits(uint64_t b) {
 
 // Lane src_lane of the width-lane segment that the calling lane belongs to.
 template <class T>
-inline T shfl_from(T v, int src_in_segment, int width, bool in_range) {
-  const uint64_t* words = warp_exchange(to_bits(v));
+inline T shfl_from(T v, int src_in_segment, int width, bool in_range, unsigned int mask, Site site) {
+  const uint64_t* words = warp_exchange(to_bits(v), mask, site);
   if (!in_range) return v;
   const int base = lane_id() & ~(width - 1);
   return from_bits<T>(words[base + src_in_segment]);
@@ -80,31 +88,44 @@ inline T shfl_from(T v, int src_in_segment, int width, bool in_range) {
 #define gridDim (::bvhost::g_grid_dim)
 #define warpSize 32
 
-inline void __syncthreads() { bvhost::sync_threads(); }
-inline void __syncwarp(unsigned int = 0xffffffffu) { bvhost::warp_exchange(0); }
+// Each intrinsic passes its source position (see bvhost::Site), so they are macros over *_at forms.
+#define __syncthreads() ::bvhost::sync_threads(::bvhost::Site{__FILE__, __LINE__})
+#define __syncwarp(...) ::bvhost::SyncWarp{::bvhost::Site{__FILE__, __LINE__}}(__VA_ARGS__)
+#define __shfl_sync(...) ::bvhost::shfl_at(::bvhost::Site{__FILE__, __LINE__}, __VA_ARGS__)
+#define __shfl_down_sync(...) ::bvhost::shfl_down_at(::bvhost::Site{__FILE__, __LINE__}, __VA_ARGS__)
+#define __shfl_up_sync(...) ::bvhost::shfl_up_at(::bvhost::Site{__FILE__, __LINE__}, __VA_ARGS__)
+#define __shfl_xor_sync(...) ::bvhost::shfl_xor_at(::bvhost::Site{__FILE__, __LINE__}, __VA_ARGS__)
+
+namespace bvhost {
+// __syncwarp(mask = all lanes), carrying its source position.
+struct SyncWarp {
+  Site site;
+  void operator()(unsigned int mask = 0xffffffffu) const { warp_exchange(0, mask, site); }
+};
 
 template <class T>
-inline T __shfl_sync(unsigned int, T v, int src, int width = 32) {
-  return bvhost::shfl_from(v, src & (width - 1), width, true);
+inline T shfl_at(Site site, unsigned int members, T v, int src, int width = 32) {
+  return shfl_from(v, src & (width - 1), width, true, members, site);
 }
 
 template <class T>
-inline T __shfl_down_sync(unsigned int, T v, unsigned int delta, int width = 32) {
-  const int l = bvhost::lane_id() & (width - 1);
-  return bvhost::shfl_from(v, l + (int)delta, width, l + (int)delta < width);
+inline T shfl_down_at(Site site, unsigned int members, T v, unsigned int delta, int width = 32) {
+  const int l = lane_id() & (width - 1);
+  return shfl_from(v, l + (int)delta, width, l + (int)delta < width, members, site);
 }
 
 template <class T>
-inline T __shfl_up_sync(unsigned int, T v, unsigned int delta, int width = 32) {
-  const int l = bvhost::lane_id() & (width - 1);
-  return bvhost::shfl_from(v, l - (int)delta, width, l - (int)delta >= 0);
+inline T shfl_up_at(Site site, unsigned int members, T v, unsigned int delta, int width = 32) {
+  const int l = lane_id() & (width - 1);
+  return shfl_from(v, l - (int)delta, width, l - (int)delta >= 0, members, site);
 }
 
 template <class T>
-inline T __shfl_xor_sync(unsigned int, T v, int mask, int width = 32) {
-  const int l = bvhost::lane_id() & (width - 1);
-  return bvhost::shfl_from(v, (l ^ mask) & (width - 1), width, true);
+inline T shfl_xor_at(Site site, unsigned int members, T v, int mask, int width = 32) {
+  const int l = lane_id() & (width - 1);
+  return shfl_from(v, (l ^ mask) & (width - 1), width, true, members, site);
 }
+}  // namespace bvhost
 
 // Atomics: plain read-modify-write is atomic here, since fibers switch only at barriers.
 template <class T>

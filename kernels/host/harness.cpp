@@ -11,6 +11,10 @@
 
 #include <sys/mman.h>
 
+#include <stdio.h>
+#include <string.h>
+
+#include <utility>
 #include <vector>
 
 #if !defined(__x86_64__)
@@ -19,6 +23,7 @@
 
 namespace bvhost {
 
+Checks g_checks;
 const uint3* g_thread_idx = nullptr;
 uint3 g_block_idx = {0, 0, 0};
 dim3 g_block_dim;
@@ -33,6 +38,8 @@ struct Fiber {
   int lane, warp;
   State state;
   unsigned gen;  // how many warp exchanges this lane has done: selects the slot bank
+  Site site;     // where in the source the thread waits
+  unsigned mask; // the member mask of the warp intrinsic it waits at
 #if defined(__x86_64__)
   void* sp;  // saved stack pointer while suspended
 #else
@@ -185,6 +192,73 @@ void fiber_main(void* p) {
   yield_to_scheduler();  // never resumed: the next block builds fresh fibers
 }
 
+std::string block_name() {
+  return "block (" + std::to_string(g_block_idx.x) + "," + std::to_string(g_block_idx.y) + "," +
+         std::to_string(g_block_idx.z) + ")";
+}
+
+bool same_site(const Site& a, const Site& b) {
+  return a.line == b.line && (a.file == b.file || (a.file && b.file && strcmp(a.file, b.file) == 0));
+}
+
+std::string where(const Site& s) {
+  const char* f = s.file ? strrchr(s.file, '/') : nullptr;
+  return std::string(f ? f + 1 : (s.file ? s.file : "?")) + ":" + std::to_string(s.line);
+}
+
+std::string hex(unsigned v) {
+  char b[16];
+  snprintf(b, sizeof b, "0x%08x", v);
+  return b;
+}
+
+// synccheck at a warp release: every waiting lane at one intrinsic, each naming exactly the lanes
+// that are converged there (the live lanes of the warp, all of which wait: the harness releases a
+// warp only then). A mask naming an exited lane, or leaving out a lane that takes part, is
+// undefined behaviour on a GPU.
+std::string check_warp(int w, int n) {
+  unsigned live = 0;
+  int first = -1;
+  for (int i = w * 32; i < n && i < w * 32 + 32; i++) {
+    if (g_fibers[i].state == DONE) continue;
+    live |= 1u << (i - w * 32);
+    if (first < 0) {
+      first = i;
+    } else if (!same_site(g_fibers[i].site, g_fibers[first].site)) {
+      return "synccheck: warp " + std::to_string(w) + " of " + block_name() + ": lanes " +
+             std::to_string(first - w * 32) + " and " + std::to_string(i - w * 32) +
+             " wait at different warp intrinsics (" + where(g_fibers[first].site) + " and " +
+             where(g_fibers[i].site) + ")";
+    }
+  }
+  for (int i = w * 32; i < n && i < w * 32 + 32; i++) {
+    const Fiber& f = g_fibers[i];
+    if (f.state == DONE) continue;
+    if (f.mask != live) {
+      return "synccheck: warp " + std::to_string(w) + " of " + block_name() + ": lane " + std::to_string(i - w * 32) +
+             " calls a warp intrinsic with member mask " + hex(f.mask) + " but the lanes converged there are " +
+             hex(live);
+    }
+  }
+  return "";
+}
+
+// synccheck at a block release: every live thread waits at the same __syncthreads.
+std::string check_block(int n) {
+  int first = -1;
+  for (int i = 0; i < n; i++) {
+    if (g_fibers[i].state != AT_BLOCK) continue;
+    if (first < 0) {
+      first = i;
+    } else if (!same_site(g_fibers[i].site, g_fibers[first].site)) {
+      return "synccheck: divergent __syncthreads in " + block_name() + ": threads " + std::to_string(first) + " and " +
+             std::to_string(i) + " wait at different barriers (" + where(g_fibers[first].site) + " and " +
+             where(g_fibers[i].site) + ")";
+    }
+  }
+  return "";
+}
+
 // Runs the current block to completion; returns an error text or "".
 std::string run_block(int n) {
   for (int i = 0; i < n; i++) {
@@ -195,12 +269,30 @@ std::string run_block(int n) {
     f.warp = i / 32;
     f.state = RUNNABLE;
     f.gen = 0;
+    f.site = Site{};
+    f.mask = 0;
     init_fiber(f, i);
   }
   const int warps = (n + 31) / 32;
+  // racecheck: each round resumes the runnable threads in a seeded random order (a splitmix64 stream
+  // keyed by the schedule seed and the block), so a result that depends on the order between
+  // barriers changes with the seed.
+  std::vector<int> order(n);
+  for (int i = 0; i < n; i++) order[i] = i;
+  uint64_t rng = g_checks.seed ^ (((uint64_t)g_block_idx.z << 42) ^ ((uint64_t)g_block_idx.y << 21) ^ g_block_idx.x);
+  auto next = [&rng]() {
+    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
   for (;;) {
-    for (int i = 0; i < n; i++) {
-      if (g_fibers[i].state == RUNNABLE) resume(g_fibers[i]);
+    if (g_checks.race) {
+      for (int i = n - 1; i > 0; i--) std::swap(order[i], order[next() % (uint64_t)(i + 1)]);
+    }
+    for (int k = 0; k < n; k++) {
+      Fiber& f = g_fibers[order[k]];
+      if (f.state == RUNNABLE) resume(f);
     }
     bool released = false;
     int live = 0, at_block = 0;
@@ -214,6 +306,10 @@ std::string run_block(int n) {
       }
       live += live_w;
       if (at_warp > 0 && at_warp == live_w) {
+        if (g_checks.sync) {
+          std::string bad = check_warp(w, n);
+          if (!bad.empty()) return bad;
+        }
         for (int i = w * 32; i < n && i < w * 32 + 32; i++) {
           if (g_fibers[i].state == AT_WARP) g_fibers[i].state = RUNNABLE;
         }
@@ -223,6 +319,10 @@ std::string run_block(int n) {
     if (released) continue;
     if (live == 0) return "";
     if (at_block == live) {
+      if (g_checks.sync) {
+        std::string bad = check_block(n);
+        if (!bad.empty()) return bad;
+      }
       for (int i = 0; i < n; i++) {
         if (g_fibers[i].state == AT_BLOCK) g_fibers[i].state = RUNNABLE;
       }
@@ -236,13 +336,16 @@ std::string run_block(int n) {
 
 }  // namespace
 
-void sync_threads() {
+void sync_threads(Site site) {
+  g_cur->site = site;
   g_cur->state = AT_BLOCK;
   yield_to_scheduler();
 }
 
-const uint64_t* warp_exchange(uint64_t word) {
+const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site) {
   Fiber* f = g_cur;
+  f->site = site;
+  f->mask = mask;
   Warp& w = g_warps[f->warp];
   const unsigned bank = f->gen++ & 1;
   w.words[bank][f->lane] = word;

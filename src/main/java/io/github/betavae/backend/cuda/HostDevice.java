@@ -12,7 +12,11 @@ import java.util.Set;
  * The kernels of {@code kernels/} executed on the CPU by the host-execution harness (JNI): host
  * memory stands in for device memory, and each launch runs to completion before {@link #launch}
  * returns. It is slow, and exists so that every kernel and the Java launch code in front of it run
- * in builds without a GPU. Graph capture records launches and memsets and replays them in order.
+ * in builds without a GPU. Graph capture records launches and memsets and replays them in order;
+ * what the driver refuses during capture (alloc, free, synchronize, copies to or from the host) this
+ * device refuses too, so a capture bug fails in every build. {@link Sanitizer} adds compute-sanitizer
+ * style checks ({@value Sanitizer#PROPERTY}). The harness's settings are process-wide: the last
+ * device opened sets them.
  */
 public final class HostDevice implements Device {
   private final Map<String, String> signatures;
@@ -20,9 +24,18 @@ public final class HostDevice implements Device {
   private List<Runnable> capture;
   private boolean closed;
 
-  /** Loads the host kernel library; DeviceUnavailableException when the jar lacks it. */
+  private final Sanitizer sanitizer;
+
+  /** Loads the host kernel library, with the checks of {@value Sanitizer#PROPERTY}. */
   public HostDevice() {
+    this(Sanitizer.fromSystemProperty());
+  }
+
+  /** Loads the host kernel library, with the given checks; DeviceUnavailableException when the jar lacks it. */
+  public HostDevice(Sanitizer sanitizer) {
     NativeLibrary.loadHost();
+    this.sanitizer = sanitizer;
+    HostNative.configure(sanitizer.flags(), sanitizer.fill(), sanitizer.scheduleSeed());
     Map<String, String> s = new LinkedHashMap<>();
     for (String k : HostNative.kernels()) {
       int c = k.indexOf(':');
@@ -38,12 +51,18 @@ public final class HostDevice implements Device {
 
   @Override
   public String name() {
-    return "host (CUDA kernels executed on the CPU)";
+    return "host (CUDA kernels executed on the CPU)" + (sanitizer.describe().equals("none") ? "" : "; sanitizer: " + sanitizer.describe());
+  }
+
+  /** The checks this device runs with. */
+  public Sanitizer sanitizer() {
+    return sanitizer;
   }
 
   @Override
   public synchronized long alloc(long bytes) {
     open("alloc");
+    refuseDuringCapture("alloc");
     if (bytes < 0) throw new IllegalArgumentException("alloc: expected a size ≥ 0 bytes but found " + bytes);
     long a = HostNative.alloc(bytes);
     live.add(a);
@@ -53,6 +72,7 @@ public final class HostDevice implements Device {
   @Override
   public synchronized void free(long address) {
     if (closed) return;
+    refuseDuringCapture("free");
     if (!live.remove(address)) {
       throw new IllegalArgumentException("free: address 0x" + Long.toHexString(address) + " was not allocated by this device");
     }
@@ -134,8 +154,17 @@ public final class HostDevice implements Device {
   }
 
   @Override
-  public void synchronize() {
-    // every launch has already run to completion
+  public synchronized void synchronize() {
+    // Every launch has already run to completion; only the driver's rule is left to enforce.
+    refuseDuringCapture("synchronize");
+  }
+
+  /** The driver fails these calls on a capturing stream (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED). */
+  private void refuseDuringCapture(String op) {
+    if (capture != null) {
+      throw new IllegalStateException(op + ": not allowed during graph capture (the driver refuses it); do it before "
+          + "beginCapture or after endCapture");
+    }
   }
 
   @Override

@@ -4,6 +4,9 @@ package io.github.betavae.backend.cuda;
 final class HostNative {
   private HostNative() {}
 
+  /** Sets the sanitizer checks for the launches and allocations that follow (see {@link Sanitizer}). */
+  static native void configure(int flags, int fill, long scheduleSeed);
+
   static native long alloc(long bytes);
 
   static native void free(long address);

@@ -206,6 +206,7 @@ public final class JCudaDevice implements Device {
   @Override
   public synchronized long alloc(long bytes) {
     current("alloc");
+    refuseDuringCapture("alloc");
     if (bytes < 0) throw new IllegalArgumentException("alloc: expected a size ≥ 0 bytes but found " + bytes);
     Address p = new Address();
     check(cuMemAlloc(p, Math.max(bytes, 1)), "cuMemAlloc of " + bytes + " bytes");
@@ -218,6 +219,7 @@ public final class JCudaDevice implements Device {
   public synchronized void free(long address) {
     if (closed) return;
     current("free");
+    refuseDuringCapture("free");
     if (!live.remove(address)) {
       throw new IllegalArgumentException("free: address 0x" + Long.toHexString(address) + " was not allocated by this device");
     }
@@ -306,7 +308,19 @@ public final class JCudaDevice implements Device {
   @Override
   public synchronized void synchronize() {
     current("synchronize");
+    refuseDuringCapture("synchronize");
     check(cuStreamSynchronize(stream), "cuStreamSynchronize (an earlier kernel failed)");
+  }
+
+  /**
+   * What the driver would fail on a capturing stream, refused with the same words as {@link HostDevice}
+   * before the call can invalidate the capture.
+   */
+  private void refuseDuringCapture(String op) {
+    if (capturing) {
+      throw new IllegalStateException(op + ": not allowed during graph capture (the driver refuses it); do it before "
+          + "beginCapture or after endCapture");
+    }
   }
 
   @Override

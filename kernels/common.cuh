@@ -36,6 +36,14 @@ __device__ __forceinline__ float bv_act_grad(float y, int act) {
   }
 }
 
+// Shared arrays are declared through these, never with a bare __shared__: under nvcc they are plain
+// __shared__ arrays; the host harness (host/cuda_host.h) instruments them, checking every index and,
+// under racecheck, every access between barriers.
+#ifndef BV_SHARED
+#define BV_SHARED(T, name, N) __shared__ T name[N]
+#define BV_SHARED2(T, name, R, C) __shared__ T name[R][C]
+#endif
+
 // Sum of v over the 32 lanes of a warp, returned to every lane. The xor butterfly pairs lanes in
 // the same fixed pattern on every run, so the result is deterministic.
 __device__ __forceinline__ float bv_warp_sum(float v) {
@@ -45,8 +53,10 @@ __device__ __forceinline__ float bv_warp_sum(float v) {
 
 // Sum of v over the block, returned to every thread: warp butterflies, then the first warp sums the
 // per-warp totals. Fixed pairing order and no atomics, so the same inputs give the same bits on
-// every run. blockDim.x must be a multiple of 32 (at most 1024); buf must hold 32 floats.
-__device__ __forceinline__ float bv_block_sum(float v, float* buf) {
+// every run. blockDim.x must be a multiple of 32 (at most 1024); buf is a shared array of 32 floats
+// (BV_SHARED(float, buf, 32)).
+template <class SharedBuf>
+__device__ __forceinline__ float bv_block_sum(float v, SharedBuf& buf) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
   v = bv_warp_sum(v);
   if (lane == 0) buf[warp] = v;

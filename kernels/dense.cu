@@ -34,8 +34,8 @@ __device__ __forceinline__ void bv_gemm_tile(float acc[4][4], const float* __res
                                              long long sak, const float* __restrict__ Bm, long long sbk,
                                              long long sbn, int M, int N, int K, int m0, int n0) {
   // +1 column of padding keeps the transposing stores mostly free of bank conflicts.
-  __shared__ float as[DN_BK][DN_BM + 1];
-  __shared__ float bs[DN_BK][DN_BN + 1];
+  BV_SHARED2(float, as, DN_BK, DN_BM + 1);
+  BV_SHARED2(float, bs, DN_BK, DN_BN + 1);
   const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
   for (int k0 = 0; k0 < K; k0 += DN_BK) {
     for (int l = tid; l < DN_BM * DN_BK; l += DN_THREADS) {

@@ -13,7 +13,7 @@
 // grid B, block 256
 extern "C" __global__ void likelihood_forward_kernel1(float* lossPerSample, float* dlogits, const float* logits,
                                                       const float* x, int B, int D, int kind, float scale) {
-  __shared__ float red[32];
+  BV_SHARED(float, red, 32);
   const long long row = (long long)blockIdx.x * D;
   float s = 0.f;
   for (int j = threadIdx.x; j < D; j += blockDim.x) {

@@ -15,7 +15,7 @@
 // grid Z, block 128 (a multiple of 32)
 extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const float* stats, int B, int Z,
                                                    long long seed, long long step, int sample) {
-  __shared__ float red[32];
+  BV_SHARED(float, red, 32);
   const int d = blockIdx.x;
   float kl = 0.f;
   for (int i = threadIdx.x; i < B; i += blockDim.x) {

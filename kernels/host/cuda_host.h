@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <string>
+
 #define __global__
 #define __device__
 #define __host__
@@ -126,6 +128,88 @@ inline T shfl_xor_at(Site site, unsigned int members, T v, int mask, int width =
   return shfl_from(v, (l ^ mask) & (width - 1), width, true, members, site);
 }
 }  // namespace bvhost
+
+// Shared arrays, declared by the kernels through BV_SHARED / BV_SHARED2 (common.cuh): plain
+// __shared__ arrays under nvcc, and here static arrays whose every element access goes through a
+// checked reference. memcheck: an index outside the array is a finding (the access goes to a spare
+// element instead). racecheck: each element remembers who last wrote and read it in which barrier
+// epoch; a write and another thread's access between the same two __syncthreads is a hazard.
+namespace bvhost {
+struct SharedMeta {
+  unsigned long long w_epoch = 0, r_epoch = 0;
+  int w_tid = -1, r_tid = -1;  // r_tid −2: several readers in r_epoch
+};
+void shared_read(SharedMeta& m, const char* name, const std::string& index);
+void shared_write(SharedMeta& m, const char* name, const std::string& index);
+void shared_out_of_bounds(const char* name, const std::string& index, const std::string& extent);
+bool shared_tracking();
+
+inline std::string idx1(long i) { return "[" + std::to_string(i) + "]"; }
+
+template <class T>
+struct SharedRef {
+  T* p;
+  SharedMeta* m;
+  const char* name;
+  long i, j;  // j < 0 for a 1-D array
+  std::string index() const { return j < 0 ? idx1(i) : idx1(i) + idx1(j); }
+  operator T() const {
+    if (shared_tracking()) shared_read(*m, name, index());
+    return *p;
+  }
+  SharedRef& operator=(T v) {
+    if (shared_tracking()) shared_write(*m, name, index());
+    *p = v;
+    return *this;
+  }
+  SharedRef& operator=(const SharedRef& o) { return *this = (T)o; }
+  SharedRef& operator+=(T v) { return *this = (T)*this + v; }
+  SharedRef& operator-=(T v) { return *this = (T)*this - v; }
+  SharedRef& operator*=(T v) { return *this = (T)*this * v; }
+};
+
+template <class T, long N>
+struct Shared1 {
+  const char* name;
+  T data[N];
+  SharedMeta meta[N];
+  T spare;
+  SharedMeta spare_meta;
+  explicit Shared1(const char* n) : name(n) {}
+  SharedRef<T> operator[](long i) {
+    if (i < 0 || i >= N) {
+      shared_out_of_bounds(name, idx1(i), idx1(N));
+      return {&spare, &spare_meta, name, i, -1};
+    }
+    return {&data[i], &meta[i], name, i, -1};
+  }
+};
+
+template <class T, long R, long C>
+struct Shared2 {
+  const char* name;
+  T data[R][C];
+  SharedMeta meta[R][C];
+  T spare;
+  SharedMeta spare_meta;
+  explicit Shared2(const char* n) : name(n) {}
+  struct Row {
+    Shared2* s;
+    long r;
+    SharedRef<T> operator[](long c) {
+      if (r < 0 || r >= R || c < 0 || c >= C) {
+        shared_out_of_bounds(s->name, idx1(r) + idx1(c), idx1(R) + idx1(C));
+        return {&s->spare, &s->spare_meta, s->name, r, c};
+      }
+      return {&s->data[r][c], &s->meta[r][c], s->name, r, c};
+    }
+  };
+  Row operator[](long r) { return Row{this, r}; }
+};
+}  // namespace bvhost
+
+#define BV_SHARED(T, name, N) static ::bvhost::Shared1<T, (N)> name(#name)
+#define BV_SHARED2(T, name, R, C) static ::bvhost::Shared2<T, (R), (C)> name(#name)
 
 // Atomics: plain read-modify-write is atomic here, since fibers switch only at barriers.
 template <class T>

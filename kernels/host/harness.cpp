@@ -24,6 +24,14 @@
 namespace bvhost {
 
 Checks g_checks;
+
+namespace {
+// The barrier epoch of the running block: a new number at every block start and every __syncthreads
+// release, never reused, so what shared arrays remember of earlier blocks or launches never matches.
+unsigned long long g_epoch = 1;
+// The first finding of the running launch (shared-array bounds or hazards), reported after it.
+std::string g_finding;
+}  // namespace
 const uint3* g_thread_idx = nullptr;
 uint3 g_block_idx = {0, 0, 0};
 dim3 g_block_dim;
@@ -274,6 +282,7 @@ std::string run_block(int n) {
     init_fiber(f, i);
   }
   const int warps = (n + 31) / 32;
+  g_epoch++;
   // racecheck: each round resumes the runnable threads in a seeded random order (a splitmix64 stream
   // keyed by the schedule seed and the block), so a result that depends on the order between
   // barriers changes with the seed.
@@ -323,6 +332,7 @@ std::string run_block(int n) {
         std::string bad = check_block(n);
         if (!bad.empty()) return bad;
       }
+      g_epoch++;
       for (int i = 0; i < n; i++) {
         if (g_fibers[i].state == AT_BLOCK) g_fibers[i].state = RUNNABLE;
       }
@@ -335,6 +345,51 @@ std::string run_block(int n) {
 }
 
 }  // namespace
+
+int current_thread() { return (int)(g_cur - g_fibers.data()); }
+
+bool shared_tracking() { return g_checks.race; }
+
+void note_finding(const std::string& what) {
+  if (g_finding.empty()) g_finding = what;
+}
+
+void shared_out_of_bounds(const char* name, const std::string& index, const std::string& extent) {
+  if (!g_checks.mem) return;
+  note_finding("memcheck: shared array " + std::string(name) + ": thread " + std::to_string(current_thread()) +
+               " of " + block_name() + " accessed index " + index + " outside its extent " + extent);
+}
+
+void shared_read(SharedMeta& m, const char* name, const std::string& index) {
+  const int t = current_thread();
+  if (m.w_epoch == g_epoch && m.w_tid != t) {
+    note_finding("racecheck: shared array " + std::string(name) + index + " in " + block_name() + ": written by thread " +
+                 std::to_string(m.w_tid) + " and read by thread " + std::to_string(t) +
+                 " between the same two barriers (read-after-write hazard)");
+  }
+  if (m.r_epoch != g_epoch) {
+    m.r_epoch = g_epoch;
+    m.r_tid = t;
+  } else if (m.r_tid != t) {
+    m.r_tid = -2;
+  }
+}
+
+void shared_write(SharedMeta& m, const char* name, const std::string& index) {
+  const int t = current_thread();
+  if (m.w_epoch == g_epoch && m.w_tid != t) {
+    note_finding("racecheck: shared array " + std::string(name) + index + " in " + block_name() + ": written by threads " +
+                 std::to_string(m.w_tid) + " and " + std::to_string(t) +
+                 " between the same two barriers (write-after-write hazard)");
+  } else if (m.r_epoch == g_epoch && m.r_tid != t) {
+    note_finding("racecheck: shared array " + std::string(name) + index + " in " + block_name() + ": read by " +
+                 (m.r_tid == -2 ? std::string("several threads") : "thread " + std::to_string(m.r_tid)) +
+                 " and written by thread " + std::to_string(t) +
+                 " between the same two barriers (write-after-read hazard)");
+  }
+  m.w_epoch = g_epoch;
+  m.w_tid = t;
+}
 
 void sync_threads(Site site) {
   g_cur->site = site;
@@ -369,6 +424,7 @@ std::string run_grid(dim3 grid, dim3 block, void (*body)(void*), void* ctx) {
   if (!ensure_stacks()) return "could not map fiber stacks";
   g_body = body;
   g_ctx = ctx;
+  g_finding.clear();
   g_block_dim = block;
   g_grid_dim = grid;
   for (unsigned z = 0; z < grid.z; z++) {
@@ -377,6 +433,7 @@ std::string run_grid(dim3 grid, dim3 block, void (*body)(void*), void* ctx) {
         g_block_idx = {x, y, z};
         std::string err = run_block((int)threads);
         if (!err.empty()) return err;
+        if (!g_finding.empty()) return g_finding;
       }
     }
   }

@@ -13,6 +13,7 @@ std::string run_grid(dim3 grid, dim3 block, void (*body)(void*), void* ctx);
 
 // The checks of the harness's sanitizer modes (HostDevice's betavae.sanitize), set before launches.
 struct Checks {
+  bool mem = false;             // memcheck: shared-array indices in bounds
   bool sync = false;            // synccheck: one barrier site per release, shuffle masks = converged lanes
   bool race = false;            // racecheck: threads resume in a seeded random order between barriers
   unsigned long long seed = 0;  // the schedule seed of racecheck

@@ -188,6 +188,7 @@ JNIEXPORT void JNICALL Java_io_github_betavae_backend_cuda_HostNative_configure(
   g_flags = flags;
   g_fill = (flags & kInitcheck) ? (uint32_t)fill : 0;
   bvhost::g_checks.sync = (flags & kSynccheck) != 0;
+  bvhost::g_checks.mem = (flags & kMemcheck) != 0;
   bvhost::g_checks.race = (flags & kRacecheck) != 0;
   bvhost::g_checks.seed = (unsigned long long)seed;
 }

@@ -41,6 +41,7 @@ extern "C" __global__ void fault_uninit_kernel2(float* out, float* scratch, int 
 
 // racecheck — out (64) <- base + 63 − t through shared memory, without the barrier between the
 // writes and the reads: a thread may read its partner's slot before the partner wrote it. Block 64.
+// A bare __shared__ array, so only the schedule shows the race (its effect on the result).
 extern "C" __global__ void fault_race_kernel1(int* out, int base) {
   __shared__ int s[64];
   const int t = threadIdx.x;
@@ -53,6 +54,38 @@ extern "C" __global__ void fault_race_kernel2(int* out, int base) {
   s[t] = base + t;
   __syncthreads();
   out[t] = s[63 - t];
+}
+
+// racecheck — the same missing barrier on a tracked shared array (BV_SHARED): reported as a hazard
+// naming the array and the element, whatever the schedule. Block 64.
+extern "C" __global__ void fault_race_kernel3(int* out, int base) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t] = base + t;
+  out[t] = slots[63 - t];
+}
+extern "C" __global__ void fault_race_kernel4(int* out, int base) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t] = base + t;
+  __syncthreads();
+  out[t] = slots[63 - t];
+}
+
+// memcheck — a shared-array index one past the end (thread 63 writes slots[64]). Block 64.
+extern "C" __global__ void fault_shared_oob_kernel1(int* out) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t + 1 < 65 ? t + 1 : 0] = t;
+  __syncthreads();
+  out[t] = t;
+}
+extern "C" __global__ void fault_shared_oob_kernel2(int* out) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t] = t;
+  __syncthreads();
+  out[t] = slots[t];
 }
 
 // synccheck — the two halves of the block wait at different __syncthreads. Block 64.
@@ -98,4 +131,5 @@ extern "C" __global__ void fault_shfl_mask_kernel2(int* out) {
       BV_KERNEL(fault_oob_write_kernel2), BV_KERNEL(fault_uninit_kernel1), BV_KERNEL(fault_uninit_kernel2), \
       BV_KERNEL(fault_race_kernel1), BV_KERNEL(fault_race_kernel2), BV_KERNEL(fault_barrier_kernel1),       \
       BV_KERNEL(fault_barrier_kernel2), BV_KERNEL(fault_shfl_mask_kernel1), BV_KERNEL(fault_shfl_exited_kernel1), \
-      BV_KERNEL(fault_shfl_mask_kernel2),
+      BV_KERNEL(fault_shfl_mask_kernel2), BV_KERNEL(fault_race_kernel3), BV_KERNEL(fault_race_kernel4),      \
+      BV_KERNEL(fault_shared_oob_kernel1), BV_KERNEL(fault_shared_oob_kernel2),

@@ -155,6 +155,32 @@ class SanitizerTest {
   }
 
   @Test
+  void racecheckNamesTheHazardOnATrackedSharedArray() {
+    try (HostDevice dev = device(Sanitizer.ALL)) {
+      long out = dev.alloc(4 * 64);
+      String e = assertThrows(IllegalStateException.class,
+          () -> dev.launch("fault_race_kernel3", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out).i32(5))).getMessage();
+      assertTrue(e.contains("fault_race_kernel3") && e.contains("racecheck: shared array slots[")
+          && e.contains("between the same two barriers"), e);
+      dev.launch("fault_race_kernel4", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out).i32(5));
+      assertEquals(5 + 63, ints(dev, out, 1)[0]);
+    }
+  }
+
+  @Test
+  void memcheckCatchesASharedIndexPastTheEnd() {
+    try (HostDevice dev = device(Sanitizer.ALL)) {
+      long out = dev.alloc(4 * 64);
+      String e = assertThrows(IllegalStateException.class,
+          () -> dev.launch("fault_shared_oob_kernel1", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out))).getMessage();
+      assertTrue(e.contains("fault_shared_oob_kernel1") && e.contains("memcheck: shared array slots: thread 63")
+          && e.contains("index [64] outside its extent [64]"), e);
+      dev.launch("fault_shared_oob_kernel2", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out));
+      assertEquals(17, ints(dev, out, 18)[17]);
+    }
+  }
+
+  @Test
   void synccheckCatchesDivergentBarriersAndBadShuffleMasks() {
     try (HostDevice dev = device(Sanitizer.ALL)) {
       long out = dev.alloc(4 * 64);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Backends;
 import io.github.betavae.checkpoint.Checkpoint;
+import io.github.betavae.checkpoint.RunConfig;
 import io.github.betavae.data.Datasets;
 import io.github.betavae.metrics.Disentanglement;
 import io.github.betavae.metrics.Encoder;
@@ -69,7 +70,7 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "seeds the metrics' sampling")
   long seed = 0;
 
-  @Option(names = "--batch", description = "observations per encoder pass")
+  @Option(names = "--batch", description = "observations per encoder pass (at most 512 are used: the metrics never pass more at once)")
   int batch = 256;
 
   @Option(names = "--verbose", description = "print stack traces on errors")
@@ -82,13 +83,16 @@ public final class ScoreCommand implements Callable<Integer> {
     ScorePreset preset = ScorePreset.parse(samples, "--samples");
     if (dump != null) checkDumpIsFree(dump);
     GroundTruth truth = groundTruth(data);
-    Backends.Choice choice = devices.open();
+    // No number depends on the pass size (μ(x) of one row ignores the others), so a larger --batch is capped.
+    int b = Math.min(batch, Disentanglement.MAX_PASS);
+    RunConfig config = RunConfig.read(checkpoint.resolve(Checkpoint.CONFIG));
+    Backends.Choice choice = devices.open("--batch", b, config.vaeConfig(), 2);
     try (Backend be = choice.backend(); BetaVae model = Checkpoint.load(checkpoint, be).model()) {
       Disentanglement.Counts counts = preset.counts;
       if (standardizeBetaVae) {
         counts = new Disentanglement.Counts(counts.betaVae().withStandardize(true), counts.factorVae(), counts.mig());
       }
-      Disentanglement.Scores s = score(model, truth, counts, seed, batch);
+      Disentanglement.Scores s = score(model, truth, counts, seed, b);
       if (dump != null) ScoreDump.write(dump, s);
       spec.commandLine().getOut().println(toJson(s, preset));
       spec.commandLine().getErr().println(choice.description());

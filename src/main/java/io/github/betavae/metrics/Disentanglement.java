@@ -9,6 +9,9 @@ package io.github.betavae.metrics;
 public final class Disentanglement {
   private Disentanglement() {}
 
+  /** The most observations the metrics hand the encoder at once: a larger encoder batch only pads. */
+  public static final int MAX_PASS = Representations.CHUNK;
+
   /**
    * Sample counts and settings of the three metrics; {@link #DEFAULT} is disentanglement_lib's.
    */

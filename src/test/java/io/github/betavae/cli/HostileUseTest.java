@@ -84,6 +84,18 @@ class HostileUseTest {
   }
 
   @Test
+  void aScoreBatchLargerThanAnyPassIsCappedAndChangesNoNumber() throws IOException {
+    Path out = dir.resolve("run");
+    Cli.Result t = Cli.run(TrainCommandTest.tiny(out, 5));
+    assertEquals(0, t.rc(), t.toString());
+    Cli.Result a = Cli.run("score", "--checkpoint", out.toString(), "--samples", "small", "--device", "cpu");
+    Cli.Result b = Cli.run("score", "--checkpoint", out.toString(), "--samples", "small", "--device", "cpu", "--batch",
+        "2147483647");
+    assertEquals(0, b.rc(), b.toString());
+    assertEquals(a.out(), b.out());
+  }
+
+  @Test
   void aNamedPipeWhereAFileShouldBeIsRefusedNotWaitedOn() throws Exception {
     Path out = dir.resolve("run");
     assertEquals(0, Cli.run(tiny(bars("d.npy"), out)).rc());

@@ -6,3 +6,4 @@
 #include "adam.cu"
 #include "data.cu"
 #include "rng.cu"
+#include "guard.cu"

@@ -231,6 +231,12 @@ inline T atomicMin(T* p, T v) {
   return old;
 }
 template <class T>
+inline T atomicOr(T* p, T v) {
+  T old = *p;
+  *p = old | v;
+  return old;
+}
+template <class T>
 inline T atomicExch(T* p, T v) {
   T old = *p;
   *p = v;

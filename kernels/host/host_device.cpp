@@ -83,7 +83,7 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(dense_backward_kernel3),  BV_KERNEL(dense_forward_kernel2),  BV_KERNEL(dense_forward_kernel3), BV_KERNEL(dense_forward_kernel4),
       BV_KERNEL(dense_backward_kernel4),  BV_KERNEL(dense_backward_kernel5),  BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),
-      BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),
+      BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),  BV_KERNEL(finite_check_kernel1),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

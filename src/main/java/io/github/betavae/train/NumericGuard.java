@@ -13,7 +13,8 @@ import java.util.Locale;
  * <p>The loss is a host value and free to check. A finite loss can still come with a non-finite
  * gradient (an overflow in a backward product), and Adam would then turn every parameter it touches
  * into NaN, so the gradients are checked every step too, where they live ({@link
- * Backend#allFinite}: on the CPU a parallel scan in place). Only when that finds something are the
+ * Backend#allFinite}: on the CPU a parallel scan in place, on CUDA a device reduction that returns one
+ * int). Only when that finds something are the
  * gradients copied to the host and scanned tensor by tensor, to name the first bad tensor.
  */
 final class NumericGuard {

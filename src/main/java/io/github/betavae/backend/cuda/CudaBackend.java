@@ -20,6 +20,7 @@ public final class CudaBackend implements Backend {
   private final AdamKernels adam;
   private final DataKernels data;
   private final RngKernels rng;
+  private final GuardKernels guard;
   private final CublasGemm cublas;  // null: the dense products run on our kernels
   private boolean closed;
 
@@ -47,6 +48,7 @@ public final class CudaBackend implements Backend {
     this.adam = new AdamKernels(device);
     this.data = new DataKernels(device);
     this.rng = new RngKernels(device);
+    this.guard = new GuardKernels(device);
   }
 
   /** CudaBackend on the host-execution harness: the CUDA kernels run on the CPU. */
@@ -134,6 +136,12 @@ public final class CudaBackend implements Backend {
   @Override
   public void synchronize() {
     dev.synchronize();
+  }
+
+  /** The scan runs on the device ({@code kernels/guard.cu}); one int comes back. */
+  @Override
+  public boolean allFinite(Buf b) {
+    return guard.allFinite(b);
   }
 
   @Override

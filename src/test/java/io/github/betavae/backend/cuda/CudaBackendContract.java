@@ -1,6 +1,7 @@
 package io.github.betavae.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.betavae.backend.Activation;
@@ -169,6 +170,29 @@ abstract class CudaBackendContract {
         if (withGrad) same("likelihood dlogits" + at, dl);
       }
     }
+  }
+
+  @Test
+  void finiteScanRunsOnTheDeviceAndFindsEveryKindOfNonFinite() {
+    for (int n : new int[] {1, 17, 4097, 300_007}) {
+      float[] v = uniform(n, -1e30f, 1e30f);
+      Buf b = gpu.alloc(n);
+      gpu.write(b, v);
+      assertTrue(gpu.allFinite(b), "finite values, n=" + n);
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        for (int at : new int[] {0, n / 2, n - 1}) {
+          float keep = v[at];
+          v[at] = bad;
+          gpu.write(b, v);
+          assertFalse(gpu.allFinite(b), bad + " at " + at + " of " + n);
+          assertTrue(gpu.allFinite(gpu.slice(b, 0, at)), "the slice before it, n=" + n);
+          v[at] = keep;
+        }
+      }
+      gpu.write(b, v);
+      assertTrue(gpu.allFinite(b), "the flag is cleared between scans, n=" + n);
+    }
+    assertTrue(gpu.allFinite(gpu.alloc(0)), "an empty buffer is finite");
   }
 
   @Test

@@ -123,11 +123,14 @@ final class TrainRun {
       CollapseMonitor monitor = new CollapseMonitor(model, heldOut, dir.resolve(DIAGNOSTICS), tc.seed(), tc.batch(),
           dg.every(), dg.collapseThreshold(), dg.miBatch(), cmd.quiet ? null : err);
       trainer.addListener(monitor);
+      Profiler profiler = cmd.profile ? new Profiler(backend, false) : null;
+      if (profiler != null) trainer.addListener(profiler);
       trainer.onCheckpoint(done -> {
         metrics.flush();
         Checkpoint.save(dir, model, adam, config.withProgress(done, skippedBefore + trainer.skippedSteps()));
       });
       LossStats last = trainer.run();
+      if (profiler != null) profiler.write(dir);
       Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
       Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
       Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES));

@@ -64,6 +64,9 @@ public interface Device extends AutoCloseable {
     void close();
   }
 
+  /** What this device has been asked to do so far (for {@code train --profile}). */
+  DeviceCounters counters();
+
   /** Frees device resources; idempotent, no checked exception. */
   @Override
   void close();

@@ -25,6 +25,7 @@ public final class HostDevice implements Device {
   private boolean closed;
 
   private final Sanitizer sanitizer;
+  private final DeviceCounters counters = new DeviceCounters();
 
   /** Loads the host kernel library, with the checks of {@value Sanitizer#PROPERTY}. */
   public HostDevice() {
@@ -96,6 +97,7 @@ public final class HostDevice implements Device {
 
   private synchronized void copyIn(long dst, Object src, int off, int n, int size, int length) {
     hostCopy("copyIn", dst, off, n, length);
+    counters.hostToDevice((long) n * size);
     HostNative.copyIn(dst, src, (long) off * size, (long) n * size);
   }
 
@@ -111,6 +113,7 @@ public final class HostDevice implements Device {
 
   private synchronized void copyOut(long src, Object dst, int off, int n, int size, int length) {
     hostCopy("copyOut", src, off, n, length);
+    counters.deviceToHost((long) n * size);
     HostNative.copyOut(src, dst, (long) off * size, (long) n * size);
   }
 
@@ -128,8 +131,12 @@ public final class HostDevice implements Device {
     open("memsetD32");
     if (dst == 0 || count < 0) throw new IllegalArgumentException("memsetD32: expected an address and count ≥ 0 but found " + count);
     Runnable r = () -> HostNative.memsetD32(dst, bits, count);
-    if (capture != null) capture.add(r);
-    else r.run();
+    if (capture != null) {
+      capture.add(r);
+    } else {
+      counters.launch();
+      r.run();
+    }
   }
 
   @Override
@@ -149,14 +156,24 @@ public final class HostDevice implements Device {
     byte[] tags = args.tagBytes();
     long[] values = args.valueArray();
     Runnable r = () -> HostNative.launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, tags, values);
-    if (capture != null) capture.add(r);
-    else r.run();
+    if (capture != null) {
+      capture.add(r);
+    } else {
+      counters.launch();
+      r.run();
+    }
   }
 
   @Override
   public synchronized void synchronize() {
     // Every launch has already run to completion; only the driver's rule is left to enforce.
     refuseDuringCapture("synchronize");
+    counters.sync();
+  }
+
+  @Override
+  public DeviceCounters counters() {
+    return counters;
   }
 
   /** The driver fails these calls on a capturing stream (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED). */
@@ -188,6 +205,7 @@ public final class HostDevice implements Device {
           if (gone) throw new IllegalStateException("replay: graph is closed");
           open("replay");
           if (capture != null) throw new IllegalStateException("replay: not allowed during graph capture");
+          counters.graphLaunch();
           for (Runnable r : ops) r.run();
         }
       }

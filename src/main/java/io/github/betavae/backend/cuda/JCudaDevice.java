@@ -68,6 +68,7 @@ public final class JCudaDevice implements Device {
   private final CUstream stream = new CUstream();
   private final Map<String, CUfunction> functions = new HashMap<>();
   private final Set<Long> live = new HashSet<>();
+  private final DeviceCounters counters = new DeviceCounters();
   private final String name;
   private final int driverVersion;
   private boolean capturing;
@@ -230,30 +231,35 @@ public final class JCudaDevice implements Device {
   @Override
   public synchronized void copyIn(long dst, float[] src, int off, int n) {
     hostCopy("copyIn", dst, off, n, src.length);
+    counters.hostToDevice(4L * n);
     check(cuMemcpyHtoD(at(dst), Pointer.to(FloatBuffer.wrap(src, off, n)), 4L * n), "cuMemcpyHtoD");
   }
 
   @Override
   public synchronized void copyIn(long dst, int[] src, int off, int n) {
     hostCopy("copyIn", dst, off, n, src.length);
+    counters.hostToDevice(4L * n);
     check(cuMemcpyHtoD(at(dst), Pointer.to(IntBuffer.wrap(src, off, n)), 4L * n), "cuMemcpyHtoD");
   }
 
   @Override
   public synchronized void copyIn(long dst, byte[] src, int off, int n) {
     hostCopy("copyIn", dst, off, n, src.length);
+    counters.hostToDevice(n);
     check(cuMemcpyHtoD(at(dst), Pointer.to(ByteBuffer.wrap(src, off, n)), n), "cuMemcpyHtoD");
   }
 
   @Override
   public synchronized void copyOut(long src, float[] dst, int off, int n) {
     hostCopy("copyOut", src, off, n, dst.length);
+    counters.deviceToHost(4L * n);
     check(cuMemcpyDtoH(Pointer.to(FloatBuffer.wrap(dst, off, n)), at(src), 4L * n), "cuMemcpyDtoH");
   }
 
   @Override
   public synchronized void copyOut(long src, int[] dst, int off, int n) {
     hostCopy("copyOut", src, off, n, dst.length);
+    counters.deviceToHost(4L * n);
     check(cuMemcpyDtoH(Pointer.to(IntBuffer.wrap(dst, off, n)), at(src), 4L * n), "cuMemcpyDtoH");
   }
 
@@ -274,6 +280,7 @@ public final class JCudaDevice implements Device {
     current("memsetD32");
     check(cuMemsetD32Async(at(dst), bits, count, stream), "cuMemsetD32Async of " + count + " words");
     if (capturing) captured++;
+    else counters.launch();
   }
 
   @Override
@@ -303,13 +310,20 @@ public final class JCudaDevice implements Device {
       throw new IllegalStateException("launch " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
     }
     if (capturing) captured++;
+    else counters.launch();
   }
 
   @Override
   public synchronized void synchronize() {
     current("synchronize");
     refuseDuringCapture("synchronize");
+    counters.sync();
     check(cuStreamSynchronize(stream), "cuStreamSynchronize (an earlier kernel failed)");
+  }
+
+  @Override
+  public DeviceCounters counters() {
+    return counters;
   }
 
   /**
@@ -354,6 +368,7 @@ public final class JCudaDevice implements Device {
         synchronized (JCudaDevice.this) {
           if (gone) throw new IllegalStateException("replay: graph is closed");
           current("replay");
+          counters.graphLaunch();
           check(cuGraphLaunch(exec, stream), "cuGraphLaunch");
         }
       }

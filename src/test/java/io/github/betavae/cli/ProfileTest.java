@@ -1,0 +1,54 @@
+package io.github.betavae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.betavae.backend.cuda.Emulator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train --profile}: what the device layer does per step, in profile.json (DESIGN §11). */
+class ProfileTest {
+  @TempDir Path dir;
+
+  private JsonNode profile(String device, Path out) throws IOException {
+    List<String> a = Cli.args("train", "--data", "dsprites", "--subset", "64", "--encoder", "16", "--decoder", "16",
+        "--latent", "3", "--batch", "8", "--steps", "6", "--seed", "2", "--device", device, "--quiet", "--profile",
+        "--out", out.toString());
+    Cli.Result r = Cli.run(a);
+    assertEquals(0, r.rc(), r.toString());
+    return new ObjectMapper().readTree(out.resolve(Profiler.FILE).toFile());
+  }
+
+  @Test
+  void theEmulatedCudaEngineReportsItsPerStepTraffic() throws IOException {
+    Emulator.assumeBuilt();
+    JsonNode p = profile("cuda-emu", dir.resolve("emu"));
+    assertEquals(6, p.get("steps").asLong());
+    assertFalse(p.get("graph").asBoolean());
+    JsonNode per = p.get("per_step");
+    for (String k : List.of("launches", "graph_launches", "h2d_bytes", "d2h_bytes", "syncs")) assertTrue(per.has(k), k);
+    assertTrue(per.get("launches").asDouble() > 10, p.toString());
+    // Today's step uploads its batch (8 × 4096 floats) and reads a few scalars back; the numeric guard
+    // reads one int, not the gradient (the network has about 200,000 parameters, 800 KB).
+    assertTrue(per.get("h2d_bytes").asDouble() >= 8 * 4096 * 4, p.toString());
+    assertTrue(per.get("d2h_bytes").asDouble() <= 4096, "no model-sized copy to the host per step: " + p);
+    assertTrue(per.get("syncs").asDouble() >= 1, p.toString());
+    assertTrue(p.get("setup").get("h2d_bytes").asLong() > 0, "initialisation uploads the weights: " + p);
+    assertTrue(p.get("kernels").isArray());
+  }
+
+  @Test
+  void theCpuEngineHasNoDeviceTraffic() throws IOException {
+    JsonNode p = profile("cpu", dir.resolve("cpu"));
+    assertEquals(6, p.get("steps").asLong());
+    assertEquals(0.0, p.get("per_step").get("h2d_bytes").asDouble());
+    assertEquals(0.0, p.get("per_step").get("launches").asDouble());
+  }
+}

@@ -34,9 +34,9 @@ final class DiagnosticOptions {
       "are active (Var(μ_d) > 0.01 on the held-out set) or the total KL is below 0.1 nats"})
   int collapseThreshold = 1;
 
-  @Option(names = "--mi-batch", paramLabel = "N", description = {"estimate I(x; z) over mini-batches of N held-out posteriors, as He et al.",
-      "2019 do (50 in their image experiments; at most about log N nats); 0 = over all held-out",
-      "samples (at most log n). Both are biased towards their bound; diagnostics.csv names the one used"})
+  @Option(names = "--mi-batch", paramLabel = "N", description = "estimate I(x; z) over mini-batches of N held-out "
+      + "posteriors, as He et al. 2019 do (50 in their image experiments; at most about log N nats); 0 = over all held-out "
+      + "samples (at most log n). Both lean towards their bound; diagnostics.csv names the one used")
   int miBatch = 0;
 
   /** Training data and the held-out samples to evaluate (null without a split). */

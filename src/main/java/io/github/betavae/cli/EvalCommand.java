@@ -52,8 +52,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "samples per forward pass; sampled ε is drawn per batch, so keep it fixed to reproduce a sampled result")
   int batch = 256;
 
-  @Option(names = "--mi-batch", paramLabel = "N", description = {"estimate I(x; z) over mini-batches of N posteriors (He et al. 2019",
-      "use 50); 0 = over all (up to 2,000) inputs"})
+  @Option(names = "--mi-batch", paramLabel = "N", description = "estimate I(x; z) over mini-batches of N posteriors "
+      + "(He et al. 2019 use 50); 0 = over all (up to 2,000) inputs")
   int miBatch = 0;
 
   @Option(names = "--verbose", description = "print stack traces on errors")

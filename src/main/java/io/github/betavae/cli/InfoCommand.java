@@ -25,7 +25,7 @@ public final class InfoCommand implements Callable<Integer> {
     for (String line : Backends.info().split("\\R")) out.println("  " + line);
     out.println("data:");
     out.println(String.format(java.util.Locale.ROOT, "  dsprites (built in): the factor grid of the original dSprites (737,280 64×64 images,"
-        + " ground-truth factors), shapes drawn analytically, not the original bitmaps; mean pixel %.4f (original %.4f)",
+        + " ground-truth factors), shapes drawn analytically, not the original bitmaps; mean pixel %.5f (original %.5f)",
         io.github.betavae.data.DSprites.CALIBRATED_MEAN, io.github.betavae.data.DSprites.ORIGINAL_MEAN));
     out.println("  for scores comparable with published ones, train and score on the original"
         + " dsprites_ndarray_co1sh3sc6or40x32y32_64x64.npz (--data FILE; it loads as is)");

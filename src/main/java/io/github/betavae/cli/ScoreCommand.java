@@ -30,18 +30,21 @@ import picocli.CommandLine.Spec;
  * ScoreDump}).
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-    description = {"Scores disentanglement on data with ground-truth factors (a full factor grid, such as dSprites),",
-        "on the posterior mean μ(x), and prints one JSON object. Each number is computed as",
-        "google-research/disentanglement_lib computes it:",
-        "  beta_vae_metric   Higgins et al. 2017; beta_vae_sklearn: sklearn LogisticRegression() defaults",
-        "                    (lbfgs, multinomial, C = 1) on the raw mean |z1 - z2| features",
-        "  factor_vae_metric Kim & Mnih 2018; factor_vae_score: global-variance normalisation, pruning at",
-        "                    std 0.05, majority vote; factor_vae_active_dims counts the dimensions kept",
-        "  mig               Chen et al. 2018; mig: 20-bin histogram discretisation, plug-in MI / H(v_k)",
-        "--dump DIR writes the arrays each score was computed from as .npy, so any reference code can",
-        "re-score them (bench/rescore_dump.py does it with numpy and scikit-learn).",
-        "Scores comparable with published ones need the original dSprites .npz (--data FILE): the",
-        "built-in generator draws its own shapes."})
+    description = {"Scores disentanglement on data with ground-truth factors (a full factor",
+        "grid, such as dSprites) on the posterior mean μ(x); prints one JSON object.",
+        "Each number is computed as google-research/disentanglement_lib computes it:",
+        "  beta_vae_metric    Higgins et al. 2017 (beta_vae_sklearn): sklearn's",
+        "                     LogisticRegression() defaults (lbfgs, multinomial,",
+        "                     C = 1) on the raw mean |z1 - z2| features",
+        "  factor_vae_metric  Kim & Mnih 2018 (factor_vae_score): global-variance",
+        "                     normalisation, pruning at std 0.05, majority vote;",
+        "                     factor_vae_active_dims counts the dimensions kept",
+        "  mig                Chen et al. 2018 (mig): 20-bin histograms, plug-in",
+        "                     mutual information over H(v_k)",
+        "--dump DIR writes the arrays each score was computed from as .npy, so",
+        "reference code can re-score them (bench/rescore_dump.py does, with numpy",
+        "and scikit-learn). Scores comparable with published ones need the",
+        "original dSprites .npz (--data FILE): the built-in data draws its own shapes."})
 public final class ScoreCommand implements Callable<Integer> {
   @Mixin DeviceOptions devices;
 
@@ -58,13 +61,13 @@ public final class ScoreCommand implements Callable<Integer> {
       "small: about 40,000, for a quick, noisier look"})
   String samples = "default";
 
-  @Option(names = "--dump", paramLabel = "DIR", description = {"also write the arrays behind each score as .npy into DIR",
-      "(a new or empty directory): beta_vae_{train,eval}_{features,labels}, factor_vae_{train,eval}_votes,",
-      "mig_codes, mig_factors"})
+  @Option(names = "--dump", paramLabel = "DIR", description = "also write the arrays behind each score as .npy into "
+      + "DIR, a new or empty directory: beta_vae_{train,eval}_{features,labels}, factor_vae_{train,eval}_votes, mig_codes, "
+      + "mig_factors")
   Path dump;
 
-  @Option(names = "--standardize-beta-vae", description = {"z-score the β-VAE metric's features before the fit: blind to the",
-      "scale of each code dimension, NOT disentanglement_lib's metric (off by default)"})
+  @Option(names = "--standardize-beta-vae", description = "z-score the β-VAE metric's features before the fit: "
+      + "blind to the scale of each code dimension, NOT disentanglement_lib's metric (off by default)")
   boolean standardizeBetaVae;
 
   @Option(names = "--seed", description = "seeds the metrics' sampling")

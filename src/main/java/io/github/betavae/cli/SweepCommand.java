@@ -33,12 +33,13 @@ import picocli.CommandLine.Unmatched;
  * {@value #RATE_DISTORTION} and {@value #AGGREGATE_POSTERIOR}.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-    description = {"Trains one run per (β, seed) and tabulates the β trade-off on a fixed held-out set:",
-        "recon, KL, active units, mutual information, how far the aggregate posterior q(z) is from the prior",
-        "(agg_kl, agg_mmd), the three disentanglement metrics and the prior-sample entropy (mean per-pixel",
-        "binary entropy of decoded prior draws, in bits: lower is crisper). Figures: rate_distortion.png and",
-        "aggregate_posterior.png (agg_kl and agg_mmd against β). --mi-batch N (a train option) switches",
-        "the mutual information to He et al.'s batched estimator.",
+    description = {"Trains one run per (β, seed) and tabulates the β trade-off on a fixed",
+        "held-out set: recon, KL, active units, mutual information, how far the",
+        "aggregate posterior q(z) is from the prior (agg_kl, agg_mmd), the three",
+        "disentanglement metrics and the prior-sample entropy (mean per-pixel binary",
+        "entropy of decoded prior draws, in bits: lower is crisper). Figures:",
+        "rate_distortion.png, aggregate_posterior.png (agg_kl and agg_mmd against β).",
+        "--mi-batch N (a train option) switches to He et al.'s batched I(x; z).",
         "Any other option is passed to each 'train' run (see 'train --help'); --beta, --seed, --out,",
         "--resume and --force are set by the sweep."})
 public final class SweepCommand implements Callable<Integer> {

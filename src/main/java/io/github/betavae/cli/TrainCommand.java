@@ -105,8 +105,8 @@ public final class TrainCommand implements Callable<Integer> {
       "instead of stopping with exit code 3"})
   boolean skipNonFinite;
 
-  @Option(names = "--profile", description = {"write profile.json: kernel launches, host<->device bytes and synchronisations",
-      "per step, counted in the device layer (the CUDA engines; zeros on the CPU)"})
+  @Option(names = "--profile", description = "write profile.json: kernel launches, host<->device bytes and "
+      + "synchronisations per step, counted in the device layer (the CUDA engines; zeros on the CPU)")
   boolean profile;
 
   @Option(names = "--quiet", description = "no progress output")

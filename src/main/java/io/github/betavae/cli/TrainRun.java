@@ -94,6 +94,27 @@ final class TrainRun {
       }
       Objective objective = ObjectiveSettings.objective(config.objective().settings());
       Trainer trainer = new Trainer(tc, model, adam, data, objective);
+      String batches = "batches gathered on the host";
+      if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
+        // On CUDA the data lives on the device when it is byte levels and fits: per step only the row
+        // indices are uploaded, and the batch is gathered by a kernel.
+        var resident = io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
+        if (resident.isPresent()) {
+          var r = resident.get();
+          trainer.batchSource(new io.github.betavae.train.BatchSource() {
+            @Override
+            public void fill(BetaVae m, int[] rows, int from, int b) {
+              r.fill(m.input(b), rows, from, b);
+            }
+
+            @Override
+            public String describe() {
+              return r.describe();
+            }
+          });
+          batches = r.describe();
+        }
+      }
       if (trainer.stepsDone() >= trainer.totalSteps()) {
         out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
         return 0;
@@ -111,9 +132,9 @@ final class TrainRun {
           throw e;
         }
       }
-      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s",
+      cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s; %s",
           data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
-          trainer.totalSteps(), tc.batch(), be.description()));
+          trainer.totalSteps(), tc.batch(), be.description(), batches));
       MetricsCsv metrics = new MetricsCsv(dir.resolve(METRICS), 1);
       trainer.addListener(metrics);
       trainer.skipNonFinite(cmd.skipNonFinite);

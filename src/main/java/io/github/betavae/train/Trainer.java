@@ -38,6 +38,7 @@ public final class Trainer {
   private Checkpointer checkpointer = stepsDone -> {};
   private long stepsDone;
   private final NumericGuard guard;
+  private BatchSource batches;
   private boolean skipNonFinite;
   private long skipped;
 
@@ -97,6 +98,15 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Where batches come from (default: gathered on the host from the trainer's data); the source must
+   * serve the same dataset, row for row. The trainer does not close it.
+   */
+  public Trainer batchSource(BatchSource source) {
+    this.batches = source;
+    return this;
+  }
+
   /** Sets what saves a checkpoint; called every {@code checkpointEvery} steps and once at the end. */
   public Trainer onCheckpoint(Checkpointer c) {
     this.checkpointer = c;
@@ -129,7 +139,8 @@ public final class Trainer {
     Backend be = model.backend();
     int b = cfg.batch();
     int d = model.config().inputSize();
-    float[] batch = new float[Math.multiplyExact(b, d)];
+    Math.multiplyExact(b, d); // the batch must be addressable
+    BatchSource source = batches != null ? batches : BatchSource.host(data);
     int[] perm = null;
     long permEpoch = -1;
     LossStats last = null;
@@ -146,8 +157,7 @@ public final class Trainer {
           permEpoch = epoch;
         }
         int first = (int) (t % stepsPerEpoch) * b;
-        for (int r = 0; r < b; r++) data.copy(perm[first + r], batch, r * d);
-        be.write(model.input(b), batch);
+        source.fill(model, perm, first, b);
         LossStats s = model.forwardBackward(b, cfg.seed(), t, objective);
         String bad = guard.check(s, t + 1);
         if (bad != null && !skipNonFinite) throw new NonFiniteException(bad, t + 1);

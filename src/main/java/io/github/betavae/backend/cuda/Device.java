@@ -64,6 +64,12 @@ public interface Device extends AutoCloseable {
     void close();
   }
 
+  /**
+   * Device memory free for new allocations, in bytes: what the driver reports on a GPU, a fixed
+   * budget on the host harness. Decides whether a dataset may live on the device.
+   */
+  long freeBytes();
+
   /** What this device has been asked to do so far (for {@code train --profile}). */
   DeviceCounters counters();
 

@@ -176,6 +176,14 @@ public final class HostDevice implements Device {
     return counters;
   }
 
+  /** What the harness offers for device-resident data: 256 MiB, so tests stay small and fast. */
+  static final long FREE_BYTES = 256L << 20;
+
+  @Override
+  public long freeBytes() {
+    return FREE_BYTES;
+  }
+
   /** The driver fails these calls on a capturing stream (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED). */
   private void refuseDuringCapture(String op) {
     if (capture != null) {

@@ -16,6 +16,7 @@ import static jcuda.driver.JCudaDriver.cuGraphLaunch;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
@@ -324,6 +325,14 @@ public final class JCudaDevice implements Device {
   @Override
   public DeviceCounters counters() {
     return counters;
+  }
+
+  @Override
+  public synchronized long freeBytes() {
+    current("freeBytes");
+    long[] free = new long[1], total = new long[1];
+    check(cuMemGetInfo(free, total), "cuMemGetInfo");
+    return free[0];
   }
 
   /**

@@ -1,0 +1,43 @@
+package io.github.betavae.train;
+
+import io.github.betavae.data.Dataset;
+import io.github.betavae.model.BetaVae;
+
+/**
+ * Where a step's batch comes from: fills the model's input buffer for batch size B with the rows
+ * {@code rows[from .. from+B)} of the data. The default gathers on the host and uploads the batch;
+ * the CUDA engine can keep the whole dataset on the device and gather there
+ * ({@code backend.cuda.ResidentData}), uploading only the row indices. Every source gives the model
+ * the same values for the same rows.
+ */
+public interface BatchSource extends AutoCloseable {
+  /** Fills {@code model.input(b)} with the given rows. */
+  void fill(BetaVae model, int[] rows, int from, int b);
+
+  /** One line for the run's summary ("host gather", "device-resident uint8, 12.3 MB"). */
+  String describe();
+
+  /** Releases what the source holds; idempotent. */
+  @Override
+  default void close() {}
+
+  /** Rows copied on the host into one reused array and uploaded: the path for any backend and data. */
+  static BatchSource host(Dataset data) {
+    return new BatchSource() {
+      private float[] batch = new float[0];
+
+      @Override
+      public void fill(BetaVae model, int[] rows, int from, int b) {
+        int d = data.features();
+        if (batch.length != (long) b * d) batch = new float[Math.multiplyExact(b, d)];
+        for (int r = 0; r < b; r++) data.copy(rows[from + r], batch, r * d);
+        model.backend().write(model.input(b), batch);
+      }
+
+      @Override
+      public String describe() {
+        return "batches gathered on the host";
+      }
+    };
+  }
+}

@@ -1,0 +1,95 @@
+package io.github.betavae.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.betavae.backend.Buf;
+import io.github.betavae.data.DSprites;
+import io.github.betavae.data.Dataset;
+import io.github.betavae.data.Subset;
+import io.github.betavae.train.EpochOrder;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Batches gathered on the device from resident data equal the host loader's, value for value. */
+class ResidentDataTest {
+
+  /** N rows of D values produced by {@code value(row, col)}. */
+  private static Dataset table(int n, int d, java.util.function.BiFunction<Integer, Integer, Float> value) {
+    return new Dataset() {
+      @Override
+      public int size() {
+        return n;
+      }
+
+      @Override
+      public int features() {
+        return d;
+      }
+
+      @Override
+      public void copy(int index, float[] dst, int off) {
+        for (int j = 0; j < d; j++) dst[off + j] = value.apply(index, j);
+      }
+
+      @Override
+      public String describe() {
+        return "table " + n + " × " + d;
+      }
+    };
+  }
+
+  private static void sameBatches(CudaBackend be, Dataset data, ResidentData r, long seed) {
+    int b = 7, d = data.features();
+    int[] perm = EpochOrder.shuffled(seed, data.size()).order(0);
+    Buf in = be.alloc((long) b * d);
+    float[] host = new float[b * d], dev = new float[b * d];
+    for (int first = 0; first + b <= data.size(); first += b) {
+      for (int i = 0; i < b; i++) data.copy(perm[first + i], host, i * d);
+      r.fill(in, perm, first, b);
+      be.read(in, dev);
+      assertArrayEquals(host, dev, "rows " + first + ".." + (first + b));
+    }
+  }
+
+  @Test
+  void binaryImagesStayAsTheyAre() {
+    Emulator.assumeBuilt();
+    try (CudaBackend be = CudaBackend.emulated()) {
+      Dataset data = Subset.random(new DSprites(), 50, 3);
+      Optional<ResidentData> r = ResidentData.upload(be, data);
+      assertTrue(r.isPresent());
+      assertTrue(r.get().describe().contains("binary"), r.get().describe());
+      sameBatches(be, data, r.get(), 1);
+    }
+  }
+
+  @Test
+  void greyLevelsAreDividedBy255OnTheDeviceAsOnTheHost() {
+    Emulator.assumeBuilt();
+    Random rnd = new Random(4);
+    int[][] levels = new int[40][33];
+    for (int[] row : levels) for (int j = 0; j < row.length; j++) row[j] = rnd.nextInt(256);
+    try (CudaBackend be = CudaBackend.emulated()) {
+      Dataset data = table(40, 33, (i, j) -> levels[i][j] / 255f);
+      ResidentData r = ResidentData.upload(be, data).orElseThrow();
+      assertTrue(r.describe().contains("255"), r.describe());
+      sameBatches(be, data, r, 2);
+    }
+  }
+
+  @Test
+  void otherValuesStayOnTheHost() {
+    Emulator.assumeBuilt();
+    try (CudaBackend be = CudaBackend.emulated()) {
+      assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> 0.3f * i)).isPresent(), "not byte levels");
+      assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> 2f)).isPresent(), "beyond one byte");
+      int n = (int) (HostDevice.FREE_BYTES / 1000) + 1; // one row of 1,000 values more than half fits
+      assertFalse(ResidentData.upload(be, table(n, 1000, (i, j) -> 0f)).isPresent(), "larger than the budget");
+      assertEquals(256L << 20, be.device().freeBytes());
+    }
+  }
+}

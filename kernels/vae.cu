@@ -22,7 +22,7 @@ extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const
     const float mu = stats[(long long)i * 2 * Z + d];
     const float lv = stats[(long long)i * 2 * Z + Z + d];
     const long long e = (long long)i * Z + d;
-    z[e] = sample ? mu + expf(0.5f * lv) * bv_philox_normal(seed, e, step, BV_STREAM_EPS) : mu;
+    z[e] = sample ? mu + expf(0.5f * lv) * bv_philox_normal(seed, (long long)e, step, BV_STREAM_EPS) : mu;
     kl += 0.5f * (mu * mu + expf(lv) - lv - 1.f);
   }
   const float s = bv_block_sum(kl, red);
@@ -36,17 +36,18 @@ extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const
 extern "C" __global__ void reparam_backward_kernel1(float* dstats, const float* dz, const float* stats,
                                                     const float* klGrad, int B, int Z, long long seed,
                                                     long long step, int sample) {
-  const long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-  if (e >= (long long)B * Z) return;
-  const long long i = e / Z;
-  const int d = (int)(e % Z);
-  const float mu = stats[i * 2 * Z + d];
-  const float lv = stats[i * 2 * Z + Z + d];
-  const float gz = dz ? dz[e] : 0.f;
+  // 32-bit index arithmetic (the launcher checks B·Z < 2³¹): no 64-bit division in the kernel.
+  const int e = blockIdx.x * blockDim.x + threadIdx.x;
+  if (e >= B * Z) return;
+  const int i = e / Z;
+  const int d = e - i * Z;
+  const float mu = stats[(long long)i * 2 * Z + d];
+  const float lv = stats[(long long)i * 2 * Z + Z + d];
+  const float gz = dz ? dz[e] : 0.f;  // (B,Z) row-major: element e
   const float gk = klGrad[d];
   const float dmu = gz + gk * mu;
   float dlv = gk * 0.5f * (expf(lv) - 1.f);
-  if (sample && dz) dlv += gz * bv_philox_normal(seed, e, step, BV_STREAM_EPS) * 0.5f * expf(0.5f * lv);
-  dstats[i * 2 * Z + d] = dmu;
-  dstats[i * 2 * Z + Z + d] = dlv;
+  if (sample && dz) dlv += gz * bv_philox_normal(seed, (long long)e, step, BV_STREAM_EPS) * 0.5f * expf(0.5f * lv);
+  dstats[(long long)i * 2 * Z + d] = dmu;
+  dstats[(long long)i * 2 * Z + Z + d] = dlv;
 }

@@ -85,7 +85,7 @@ public final class DenseKernels {
     long partial = scratch((long) splits * batch * out);
     dev.launch("dense_forward_kernel2", new Dim3(Launch.blocks(out, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
         KernelArgs.of().ptr(partial).ptr(X.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
-    dev.launch("dense_forward_kernel3", Dim3.of(Launch.blocks((long) batch * out, 256)), Dim3.of(256),
+    dev.launch("dense_forward_kernel3", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(Y.address()).ptr(partial).ptr(B.address()).i32(batch).i32(out).i32(splits).i32(act.ordinal()));
   }
 
@@ -101,7 +101,7 @@ public final class DenseKernels {
     CudaBuf DY = Launch.floats(op, "dy", dy, (long) batch * out), Y = Launch.floats(op, "y", y, (long) batch * out);
     CudaBuf X = Launch.floats(op, "x", x, (long) batch * in), W = Launch.floats(op, "w", w, (long) out * in);
     CudaBuf DX = dx == null ? null : Launch.floats(op, "dx", dx, (long) batch * in);
-    dev.launch("dense_backward_kernel1", Dim3.of(Launch.blocks(out, 256)), Dim3.of(256),
+    dev.launch("dense_backward_kernel1", Dim3.of(Launch.blocks(out, 32)), Dim3.of(256),
         KernelArgs.of().ptr(DY.address()).ptr(DB.address()).ptr(Y.address()).i32(batch).i32(out).i32(act.ordinal()));
     if (cublas != null) {
       cublas.run(CublasGemm.weightGrad(DW.address(), DY.address(), X.address(), batch, in, out));
@@ -121,7 +121,7 @@ public final class DenseKernels {
     long partial = scratch((long) splits * batch * in);
     dev.launch("dense_backward_kernel4", new Dim3(Launch.blocks(in, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
         KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
-    dev.launch("dense_backward_kernel5", Dim3.of(Launch.blocks((long) batch * in, 256)), Dim3.of(256),
+    dev.launch("dense_backward_kernel5", Dim3.of(Launch.blocks(in, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(DX.address()).ptr(partial).i32(batch).i32(in).i32(splits));
   }
 
@@ -130,7 +130,7 @@ public final class DenseKernels {
    * Package-private so the host-harness tests can run it without cuBLAS.
    */
   void epilogue(CudaBuf y, CudaBuf b, int batch, int out, Activation act) {
-    dev.launch("dense_forward_kernel4", Dim3.of(Launch.blocks((long) batch * out, 256)), Dim3.of(256),
+    dev.launch("dense_forward_kernel4", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(y.address()).ptr(b.address()).i32(batch).i32(out).i32(act.ordinal()));
   }
 
@@ -138,8 +138,9 @@ public final class DenseKernels {
     Launch.positive(op, "batch", batch);
     Launch.positive(op, "in", in);
     Launch.positive(op, "out", out);
-    // grid.y carries the batch (or OUT for dW) in tiles of 64: at most 65535 tiles
-    Launch.atMost(op, "batch", batch, 65535L * TILE);
+    // grid.y carries the batch row by row in the elementwise passes (tiles of 64 in the products, OUT
+    // for dW): at most 65535 rows
+    Launch.atMost(op, "batch", batch, 65535L);
     Launch.atMost(op, "out", out, 65535L * TILE);
   }
 }

@@ -27,6 +27,7 @@ public final class VaeKernels {
     String op = "reparam backward";
     Launch.positive(op, "batch", batch);
     Launch.positive(op, "latent", latent);
+    Launch.atMost(op, "batch × latent", (long) batch * latent, Integer.MAX_VALUE - 255L);
     CudaBuf D = Launch.floats(op, "dstats", dstats, 2L * batch * latent);
     CudaBuf DZ = dz == null ? null : Launch.floats(op, "dz", dz, (long) batch * latent);
     CudaBuf S = Launch.floats(op, "stats", stats, 2L * batch * latent), G = Launch.floats(op, "klGrad", klGrad, latent);

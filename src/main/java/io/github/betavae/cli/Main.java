@@ -60,6 +60,11 @@ public final class Main implements Runnable {
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
       String name = c.getCommandSpec().qualifiedName();
+      if (ex instanceof io.github.betavae.train.StoppedException stop) {
+        err.println(name + ": " + oneLine(ex.getMessage()));
+        err.flush();
+        return stop.exitCode();
+      }
       if (ex instanceof io.github.betavae.train.NonFiniteException) {
         err.println(name + ": " + oneLine(ex.getMessage()) + "; the last checkpoint is kept (lower --lr, check the data, "
             + "or pass --skip-nonfinite)");

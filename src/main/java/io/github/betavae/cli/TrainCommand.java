@@ -105,6 +105,11 @@ public final class TrainCommand implements Callable<Integer> {
       "instead of stopping with exit code 3"})
   boolean skipNonFinite;
 
+  @Option(names = "--checkpoint-every-minutes", paramLabel = "M", description = "also checkpoint when M minutes have "
+      + "passed since the last save, so a kill -9 or a lost machine costs at most that much (0 = off); SIGTERM and "
+      + "Ctrl-C always save at the next step boundary")
+  double checkpointEveryMinutes = 10;
+
   @Option(names = "--profile", description = "write profile.json: kernel launches, host<->device bytes and "
       + "synchronisations per step, counted in the device layer (the CUDA engines; zeros on the CPU)")
   boolean profile;
@@ -136,6 +141,9 @@ public final class TrainCommand implements Callable<Integer> {
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
     devices.check();
     if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
+    if (!(checkpointEveryMinutes >= 0) || Double.isInfinite(checkpointEveryMinutes)) {
+      throw new IllegalArgumentException("--checkpoint-every-minutes must be a finite number ≥ 0 but was " + checkpointEveryMinutes);
+    }
   }
 
   private TrainRun prepareFresh() throws IOException {

@@ -150,7 +150,14 @@ final class TrainRun {
         metrics.flush();
         Checkpoint.save(dir, model, adam, config.withProgress(done, skippedBefore + trainer.skippedSteps()));
       });
-      LossStats last = trainer.run();
+      trainer.checkpointEveryMinutes(cmd.checkpointEveryMinutes);
+      LossStats last;
+      try (StopSignals signals = StopSignals.install(trainer::requestStop)) {
+        last = trainer.run();
+      } catch (io.github.betavae.train.StoppedException e) {
+        throw new io.github.betavae.train.StoppedException(e.signal(), e.stepsDone(), e.getMessage() + " in " + dir
+            + "; continue with: betavae train --resume " + dir);
+      }
       if (profiler != null) profiler.write(dir);
       Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
       Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));

@@ -39,6 +39,8 @@ public final class Trainer {
   private long stepsDone;
   private final NumericGuard guard;
   private BatchSource batches;
+  private volatile String stopRequest;
+  private long checkpointEveryNanos;
   private boolean skipNonFinite;
   private long skipped;
 
@@ -90,6 +92,27 @@ public final class Trainer {
   /** Batches skipped by this trainer for non-finite values (see {@link #skipNonFinite}). */
   public long skippedSteps() {
     return skipped;
+  }
+
+  /**
+   * Asks the running loop to stop at the next step boundary: it finishes the step under way, saves a
+   * checkpoint and throws {@link StoppedException}. Safe to call from any thread (a signal handler).
+   */
+  public void requestStop(String signal) {
+    this.stopRequest = signal;
+  }
+
+  /**
+   * Also checkpoints when this many minutes have passed since the last save (0: never), so that a
+   * kill -9 or a lost machine costs at most that much. Checkpoint contents depend only on the step,
+   * so runs stay byte-identical whatever the timing.
+   */
+  public Trainer checkpointEveryMinutes(double minutes) {
+    if (!(minutes >= 0) || Double.isInfinite(minutes)) {
+      throw new IllegalArgumentException("checkpoint interval must be a finite number of minutes ≥ 0 but was " + minutes);
+    }
+    this.checkpointEveryNanos = (long) (minutes * 60e9);
+    return this;
   }
 
   /** Registers a listener; listeners are called in registration order. */
@@ -145,8 +168,14 @@ public final class Trainer {
     long permEpoch = -1;
     LossStats last = null;
     for (TrainListener l : listeners) l.onStart(new TrainListener.Plan(stepsDone, totalSteps, stepsPerEpoch, b, model.config().latent()));
+    long lastSave = System.nanoTime();
     try {
       while (stepsDone < totalSteps) {
+        if (stopRequest != null) {
+          checkpointer.save(stepsDone);
+          throw new StoppedException(stopRequest, stepsDone, "stopped by " + stopRequest + " after step " + stepsDone
+              + " of " + totalSteps + "; the checkpoint is saved");
+        }
         long t = stepsDone;
         long epoch = t / stepsPerEpoch;
         if (epoch != permEpoch) {
@@ -177,8 +206,11 @@ public final class Trainer {
         last = s;
         TrainListener.Step info = new TrainListener.Step(stepsDone, epoch, s, objective.betaAt(t));
         for (TrainListener l : listeners) l.onStep(info);
-        if (cfg.checkpointEvery() > 0 && stepsDone % cfg.checkpointEvery() == 0 && stepsDone < totalSteps) {
+        boolean byStep = cfg.checkpointEvery() > 0 && stepsDone % cfg.checkpointEvery() == 0;
+        boolean byTime = checkpointEveryNanos > 0 && System.nanoTime() - lastSave >= checkpointEveryNanos;
+        if ((byStep || byTime) && stepsDone < totalSteps) {
           checkpointer.save(stepsDone);
+          lastSave = System.nanoTime();
         }
       }
       checkpointer.save(stepsDone);

@@ -40,6 +40,8 @@ import picocli.CommandLine.Unmatched;
         "entropy of decoded prior draws, in bits: lower is crisper). Figures:",
         "rate_distortion.png, aggregate_posterior.png (agg_kl and agg_mmd against β).",
         "--mi-batch N (a train option) switches to He et al.'s batched I(x; z).",
+        "Run again with the same options, a sweep continues: finished runs are kept,",
+        "stopped ones resume. --plan, --index K and --collect run it one task at a time.",
         "Any other option is passed to each 'train' run (see 'train --help'); --beta, --seed, --out,",
         "--resume and --force are set by the sweep."})
 public final class SweepCommand implements Callable<Integer> {
@@ -73,7 +75,108 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "sweep directory to create")
   Path out;
 
+  @Option(names = "--plan", description = "print the grid, one line per run (index, β, seed, directory), and stop")
+  boolean plan;
+
+  @Option(names = "--index", paramLabel = "K", description = "train only run K of --plan's list (0-based) into the sweep "
+      + "directory: one run per task of a job array (Slurm, Kubernetes indexed Jobs); no table")
+  Integer index;
+
+  @Option(names = "--collect", description = "train nothing: build the table and figures from the finished runs in --out")
+  boolean collect;
+
   @Unmatched List<String> trainArgs = new ArrayList<>();
+
+  /** The sweep's own record in its directory: the grid and train options it was started with. */
+  static final String MANIFEST = "sweep.json";
+
+  /** One run of the grid: its place in --plan's list, β, seed and directory. */
+  record Planned(int index, double beta, int seed, Path dir) {}
+
+  private List<Planned> grid() {
+    List<Planned> g = new ArrayList<>();
+    for (double beta : betas) {
+      for (int s = 0; s < seeds; s++) g.add(new Planned(g.size(), beta, s, out.resolve("beta-" + label(beta) + "-seed-" + s)));
+    }
+    return g;
+  }
+
+  /** What identifies this sweep: the same command, run again, continues it. */
+  private String manifest() {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode b = o.putArray("betas");
+    for (double beta : betas) b.add(label(beta));
+    o.put("seeds", seeds);
+    o.put("val_fraction", valFraction);
+    o.put("score_samples", scoreSamples);
+    com.fasterxml.jackson.databind.node.ArrayNode t = o.putArray("train_args");
+    for (String a : trainArgs) t.add(a);
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("sweep manifest", e);
+    }
+  }
+
+  /**
+   * A new or empty --out, or one this very sweep started (its sweep.json is this command's): then
+   * finished runs are kept, unfinished ones resumed. Anything else is refused before any work.
+   */
+  private void checkOut(boolean writing) throws IOException {
+    Path m = out.resolve(MANIFEST);
+    if (java.nio.file.Files.isRegularFile(m)) {
+      io.github.betavae.checkpoint.AtomicFiles.requireRegular(m);
+      if (!java.nio.file.Files.readString(m).equals(manifest())) {
+        throw new IllegalArgumentException("--out " + out + " holds another sweep (its " + MANIFEST + " names another grid or "
+            + "other train options); run the same command to continue it, or choose a new directory");
+      }
+      return;
+    }
+    if (collect) throw new IllegalArgumentException("--collect: no sweep in " + out + " (expected its " + MANIFEST + ")");
+    if (writing) TrainCommand.checkOutIsFree(out, false);
+  }
+
+  /** Steps the sweep's runs train (from --steps/--epochs among the train options, else the default). */
+  private static boolean finished(Path dir) throws IOException {
+    if (!java.nio.file.Files.isRegularFile(dir.resolve(Checkpoint.CONFIG))) return false;
+    RunConfig rc = RunConfig.read(dir.resolve(Checkpoint.CONFIG));
+    RunConfig.Training t = rc.training();
+    long perEpoch = rc.data().size() / t.batch();
+    long total = t.steps() > 0 ? t.steps() : (long) t.epochs() * perEpoch;
+    return t.stepsDone() >= total;
+  }
+
+  /** Trains one run: afresh, or resumed when an earlier attempt saved a checkpoint; 0 when done. */
+  private int train(Planned r, PrintWriter err) throws IOException {
+    if (finished(r.dir())) return 0;
+    List<String> args = new ArrayList<>(List.of("train"));
+    if (java.nio.file.Files.isRegularFile(r.dir().resolve(Checkpoint.CONFIG))) {
+      args.addAll(List.of("--resume", r.dir().toString()));
+      for (String flag : List.of("--quiet", "--device", "--gemm", "--threads", "--checkpoint-every", "--checkpoint-every-minutes",
+          "--skip-nonfinite", "--profile")) {
+        carry(flag, args);
+      }
+    } else {
+      args.addAll(trainArgs);
+      args.addAll(List.of("--beta", Double.toString(r.beta()), "--seed", Integer.toString(r.seed()),
+          "--val-fraction", Double.toString(valFraction), "--force", "--out", r.dir().toString()));
+    }
+    return Main.execute(spec.commandLine().getOut(), err, args.toArray(new String[0]));
+  }
+
+  /** Copies {@code flag} (and its value, when it has one) from the train options into {@code args}. */
+  private void carry(String flag, List<String> args) {
+    for (int i = 0; i < trainArgs.size(); i++) {
+      String a = trainArgs.get(i);
+      if (a.equals(flag)) {
+        args.add(a);
+        boolean valued = !flag.equals("--quiet") && !flag.equals("--skip-nonfinite") && !flag.equals("--profile");
+        if (valued && i + 1 < trainArgs.size()) args.add(trainArgs.get(i + 1));
+      } else if (a.startsWith(flag + "=")) {
+        args.add(a);
+      }
+    }
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -95,27 +198,55 @@ public final class SweepCommand implements Callable<Integer> {
     }
     ScorePreset preset = scoreSamples.equalsIgnoreCase("none") ? null : ScorePreset.parse(scoreSamples, "--score-samples");
     TrainCommand shared = parseTrainOptions();
-    TrainCommand.checkOutIsFree(out, false);
+    int modes = (plan ? 1 : 0) + (index != null ? 1 : 0) + (collect ? 1 : 0);
+    if (modes > 1) throw new IllegalArgumentException("give at most one of --plan, --index and --collect");
+    List<Planned> grid = grid();
+    if (index != null && (index < 0 || index >= grid.size())) {
+      throw new IllegalArgumentException("--index: expected 0 to " + (grid.size() - 1) + " (the grid has " + grid.size()
+          + " runs, see --plan) but found " + index);
+    }
+    if (plan) {
+      for (Planned r : grid) {
+        spec.commandLine().getOut().printf(Locale.ROOT, "%d %s %d %s%n", r.index(), label(r.beta()), r.seed(), r.dir());
+      }
+      return 0;
+    }
+    checkOut(!collect);
     PrintWriter err = spec.commandLine().getErr();
+    if (!collect) {
+      java.nio.file.Files.createDirectories(out);
+      if (!java.nio.file.Files.isRegularFile(out.resolve(MANIFEST))) {
+        io.github.betavae.checkpoint.AtomicFiles.write(out.resolve(MANIFEST), manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    if (index != null) {
+      Planned r = grid.get(index);
+      if (!shared.quiet) err.printf(Locale.ROOT, "sweep: run %d of %d, β %s, seed %d → %s%n", r.index(), grid.size(), label(r.beta()), r.seed(), r.dir());
+      return train(r, err);
+    }
     GroundTruth truth = preset == null ? null : groundTruthOrNull(shared.data, err);
 
     List<SweepTable.Row> rows = new ArrayList<>();
-    int total = betas.size() * seeds, k = 0;
-    for (double beta : betas) {
-      for (int s = 0; s < seeds; s++) {
-        Path dir = out.resolve("beta-" + label(beta) + "-seed-" + s);
-        if (!shared.quiet) err.printf(Locale.ROOT, "sweep: run %d/%d, β %s, seed %d → %s%n", ++k, total, label(beta), s, dir);
-        List<String> args = new ArrayList<>(List.of("train"));
-        args.addAll(trainArgs);
-        args.addAll(List.of("--beta", Double.toString(beta), "--seed", Integer.toString(s),
-            "--val-fraction", Double.toString(valFraction), "--out", dir.toString()));
-        int rc = Main.execute(spec.commandLine().getOut(), err, args.toArray(new String[0]));
+    for (Planned r : grid) {
+      if (collect) {
+        if (!finished(r.dir())) {
+          err.println("sweep: " + r.dir() + " is not finished; left out of the table");
+          continue;
+        }
+      } else {
+        boolean done = finished(r.dir());
+        if (!shared.quiet) {
+          err.printf(Locale.ROOT, "sweep: run %d/%d, β %s, seed %d → %s%s%n", r.index() + 1, grid.size(), label(r.beta()), r.seed(),
+              r.dir(), done ? " (finished earlier)" : "");
+        }
+        int rc = train(r, err);
         if (rc != 0) return rc; // train has said why, in one line
-        rows.add(evaluate(dir, beta, s, shared, preset, truth));
-        // Written after every run, so an interrupted sweep keeps what it has measured.
-        SweepTable.write(out, rows, preset == null || truth == null ? "none" : preset.id());
       }
+      rows.add(evaluate(r.dir(), r.beta(), r.seed(), shared, preset, truth));
+      // Written after every run, so an interrupted sweep keeps what it has measured.
+      SweepTable.write(out, rows, preset == null || truth == null ? "none" : preset.id());
     }
+    if (rows.isEmpty()) throw new IllegalArgumentException("--collect: no finished run in " + out);
     List<Plots.RdPoint> points = new ArrayList<>();
     for (SweepTable.Row r : rows) {
       points.add(new Plots.RdPoint("β " + label(r.beta()) + (seeds > 1 ? " s" + r.seed() : ""), r.diag().kl(), r.diag().recon()));

@@ -166,9 +166,12 @@ public final class Checkpoint {
             continue;
           }
           params = readModel(pair[1], layout);
-        } catch (NoSuchFileException e) {
-          if (pair[0] == config && pair[1] == model) throw e; // the checkpoint itself is missing
-          continue; // a .prev name the writer has just removed
+        } catch (IOException e) {
+          if (pair[0] == config && pair[1] == model) throw e; // the checkpoint itself is missing or damaged
+          // A .prev name the writer removed while we read: this pair is gone, try the others. Anything
+          // else wrong with a .prev file is reported as it is.
+          if (Files.exists(pair[0]) && Files.exists(pair[1])) throw e;
+          continue;
         }
         return new Snapshot(rc, vc, params);
       }

@@ -133,7 +133,23 @@ public final class SweepCommand implements Callable<Integer> {
       return;
     }
     if (collect) throw new IllegalArgumentException("--collect: no sweep in " + out + " (expected its " + MANIFEST + ")");
-    if (writing) TrainCommand.checkOutIsFree(out, false);
+    if (!writing || !java.nio.file.Files.isDirectory(out)) {
+      if (writing) TrainCommand.checkOutIsFree(out, false);
+      return;
+    }
+    // Tasks of one job array start together on a new directory: what a sibling task may already have
+    // put there (its run directory, the manifest being written) does not make it someone else's.
+    java.util.Set<String> ours = new java.util.HashSet<>();
+    for (Planned r : grid()) ours.add(r.dir().getFileName().toString());
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(out)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String n = p.getFileName().toString();
+        if (!ours.contains(n) && !n.startsWith("." + MANIFEST + ".")) {
+          throw new IllegalArgumentException("--out " + out + " already exists and holds " + n + ", which is not part of "
+              + "this sweep; choose a new directory");
+        }
+      }
+    }
   }
 
   /** Steps the sweep's runs train (from --steps/--epochs among the train options, else the default). */

@@ -88,4 +88,27 @@ class SweepSchedulingTest {
           Files.readAllBytes(out.resolve(run).resolve(Checkpoint.MODEL)), run);
     }
   }
+
+  @Test
+  void tasksOfOneArrayMayStartTogetherOnANewDirectory() throws Exception {
+    Path out = dir.resolve("together");
+    Cli.Result[] results = new Cli.Result[4];
+    Thread[] tasks = new Thread[4];
+    for (int k = 0; k < 4; k++) {
+      int index = k;
+      tasks[k] = new Thread(() -> results[index] = Cli.run(sweep(out, "10", "--index", Integer.toString(index))));
+    }
+    for (Thread t : tasks) t.start();
+    for (Thread t : tasks) t.join();
+    for (Cli.Result r : results) assertEquals(0, r.rc(), r.toString());
+    assertEquals(0, Cli.run(sweep(out, "10", "--collect")).rc());
+    assertEquals(5, Files.readAllLines(out.resolve(SweepTable.CSV)).size(), "all four runs in the table");
+
+    Path stray = dir.resolve("stray");
+    Files.createDirectories(stray);
+    Files.writeString(stray.resolve("notes.txt"), "mine");
+    Cli.Result r = Cli.run(sweep(stray, "10", "--index", "0"));
+    assertEquals(Main.USAGE, r.rc(), r.toString());
+    assertTrue(r.err().contains("holds notes.txt, which is not part of this sweep"), r.err());
+  }
 }

@@ -15,8 +15,8 @@ import java.util.Set;
  * in builds without a GPU. Graph capture records launches and memsets and replays them in order;
  * what the driver refuses during capture (alloc, free, synchronize, copies to or from the host) this
  * device refuses too, so a capture bug fails in every build. {@link Sanitizer} adds compute-sanitizer
- * style checks ({@value Sanitizer#PROPERTY}). The harness's settings are process-wide: the last
- * device opened sets them.
+ * style checks ({@value Sanitizer#PROPERTY}). The harness's settings are process-wide; each device puts
+ * its own back before it allocates or launches, so devices with different checks can be open together.
  */
 public final class HostDevice implements Device {
   private final Map<String, String> signatures;
@@ -36,7 +36,7 @@ public final class HostDevice implements Device {
   public HostDevice(Sanitizer sanitizer) {
     NativeLibrary.loadHost();
     this.sanitizer = sanitizer;
-    HostNative.configure(sanitizer.flags(), sanitizer.fill(), sanitizer.scheduleSeed());
+    activate();
     Map<String, String> s = new LinkedHashMap<>();
     for (String k : HostNative.kernels()) {
       int c = k.indexOf(':');
@@ -55,6 +55,19 @@ public final class HostDevice implements Device {
     return "host (CUDA kernels executed on the CPU)" + (sanitizer.describe().equals("none") ? "" : "; sanitizer: " + sanitizer.describe());
   }
 
+  /** The device whose checks the native harness holds now (its settings are process-wide). */
+  private static HostDevice active;
+
+  /** Makes the harness run with this device's checks, if another device set its own since. */
+  private void activate() {
+    synchronized (HostDevice.class) {
+      if (active != this) {
+        HostNative.configure(sanitizer.flags(), sanitizer.fill(), sanitizer.scheduleSeed());
+        active = this;
+      }
+    }
+  }
+
   /** The checks this device runs with. */
   public Sanitizer sanitizer() {
     return sanitizer;
@@ -63,6 +76,7 @@ public final class HostDevice implements Device {
   @Override
   public synchronized long alloc(long bytes) {
     open("alloc");
+    activate();
     refuseDuringCapture("alloc");
     if (bytes < 0) throw new IllegalArgumentException("alloc: expected a size ≥ 0 bytes but found " + bytes);
     long a = HostNative.alloc(bytes);
@@ -142,6 +156,7 @@ public final class HostDevice implements Device {
   @Override
   public synchronized void launch(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
     open("launch " + kernel);
+    activate();
     String want = signatures.get(kernel);
     if (want == null) {
       throw new IllegalArgumentException("launch " + kernel + ": no such kernel; the library has " + signatures.keySet());
@@ -213,6 +228,7 @@ public final class HostDevice implements Device {
           if (gone) throw new IllegalStateException("replay: graph is closed");
           open("replay");
           if (capture != null) throw new IllegalStateException("replay: not allowed during graph capture");
+          activate();
           counters.graphLaunch();
           for (Runnable r : ops) r.run();
         }

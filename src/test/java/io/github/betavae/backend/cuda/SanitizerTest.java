@@ -264,4 +264,18 @@ class SanitizerTest {
     be.write(b, v);
     return b;
   }
+
+  @Test
+  void devicesWithDifferentChecksCanBeOpenTogether() {
+    try (HostDevice strict = device(Sanitizer.ALL); HostDevice lax = device(Sanitizer.NONE)) {
+      long a = lax.alloc(4 * 3);
+      assertArrayEquals(new float[3], floats(lax, a, 3), "the lax device's memory is zeroed");
+      long b = strict.alloc(4 * 3);
+      assertTrue(Float.isNaN(floats(strict, b, 3)[0]), "the strict device's memory is still poisoned");
+      long out = strict.alloc(4 * 64);
+      assertThrows(IllegalStateException.class,
+          () -> strict.launch("fault_barrier_kernel1", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out)));
+      lax.launch("fault_barrier_kernel1", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(lax.alloc(4 * 64)));
+    }
+  }
 }

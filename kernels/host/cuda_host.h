@@ -139,12 +139,12 @@ struct SharedMeta {
   unsigned long long w_epoch = 0, r_epoch = 0;
   int w_tid = -1, r_tid = -1;  // r_tid −2: several readers in r_epoch
 };
-void shared_read(SharedMeta& m, const char* name, const std::string& index);
-void shared_write(SharedMeta& m, const char* name, const std::string& index);
-void shared_out_of_bounds(const char* name, const std::string& index, const std::string& extent);
+// Element (i, j) of the named array (j < 0 for a 1-D array); the text of a finding is built only
+// when there is one, so a checked access costs a few comparisons.
+void shared_read(SharedMeta& m, const char* name, long i, long j);
+void shared_write(SharedMeta& m, const char* name, long i, long j);
+void shared_out_of_bounds(const char* name, long i, long j, long rows, long cols);
 bool shared_tracking();
-
-inline std::string idx1(long i) { return "[" + std::to_string(i) + "]"; }
 
 template <class T>
 struct SharedRef {
@@ -152,13 +152,12 @@ struct SharedRef {
   SharedMeta* m;
   const char* name;
   long i, j;  // j < 0 for a 1-D array
-  std::string index() const { return j < 0 ? idx1(i) : idx1(i) + idx1(j); }
   operator T() const {
-    if (shared_tracking()) shared_read(*m, name, index());
+    if (shared_tracking()) shared_read(*m, name, i, j);
     return *p;
   }
   SharedRef& operator=(T v) {
-    if (shared_tracking()) shared_write(*m, name, index());
+    if (shared_tracking()) shared_write(*m, name, i, j);
     *p = v;
     return *this;
   }
@@ -178,7 +177,7 @@ struct Shared1 {
   explicit Shared1(const char* n) : name(n) {}
   SharedRef<T> operator[](long i) {
     if (i < 0 || i >= N) {
-      shared_out_of_bounds(name, idx1(i), idx1(N));
+      shared_out_of_bounds(name, i, -1, N, -1);
       return {&spare, &spare_meta, name, i, -1};
     }
     return {&data[i], &meta[i], name, i, -1};
@@ -198,7 +197,7 @@ struct Shared2 {
     long r;
     SharedRef<T> operator[](long c) {
       if (r < 0 || r >= R || c < 0 || c >= C) {
-        shared_out_of_bounds(s->name, idx1(r) + idx1(c), idx1(R) + idx1(C));
+        shared_out_of_bounds(s->name, r, c, R, C);
         return {&s->spare, &s->spare_meta, s->name, r, c};
       }
       return {&s->data[r][c], &s->meta[r][c], s->name, r, c};

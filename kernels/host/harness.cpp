@@ -338,8 +338,7 @@ std::string run_block(int n) {
       }
       continue;
     }
-    return "deadlock in block (" + std::to_string(g_block_idx.x) + "," + std::to_string(g_block_idx.y) + "," +
-           std::to_string(g_block_idx.z) + "): " + std::to_string(at_block) + " of " + std::to_string(live) +
+    return "deadlock in " + block_name() + ": " + std::to_string(at_block) + " of " + std::to_string(live) +
            " live threads wait at __syncthreads while the others wait at a warp shuffle";
   }
 }
@@ -354,18 +353,29 @@ void note_finding(const std::string& what) {
   if (g_finding.empty()) g_finding = what;
 }
 
-void shared_out_of_bounds(const char* name, const std::string& index, const std::string& extent) {
-  if (!g_checks.mem) return;
-  note_finding("memcheck: shared array " + std::string(name) + ": thread " + std::to_string(current_thread()) +
-               " of " + block_name() + " accessed index " + index + " outside its extent " + extent);
+// "[i][j]", or "[i]" for a 1-D array (j < 0).
+std::string subscript(long i, long j) {
+  return "[" + std::to_string(i) + "]" + (j < 0 ? std::string() : "[" + std::to_string(j) + "]");
 }
 
-void shared_read(SharedMeta& m, const char* name, const std::string& index) {
+void shared_out_of_bounds(const char* name, long i, long j, long rows, long cols) {
+  if (!g_checks.mem) return;
+  note_finding("memcheck: shared array " + std::string(name) + ": thread " + std::to_string(current_thread()) +
+               " of " + block_name() + " accessed index " + subscript(i, j) + " outside its extent " +
+               subscript(rows, cols));
+}
+
+// A racecheck hazard on element (i, j) of the named array: who touched it, and the kind of hazard.
+void hazard(const char* name, long i, long j, const std::string& who, const char* kind) {
+  note_finding("racecheck: shared array " + std::string(name) + subscript(i, j) + " in " + block_name() + ": " + who +
+               " between the same two barriers (" + kind + " hazard)");
+}
+
+void shared_read(SharedMeta& m, const char* name, long i, long j) {
   const int t = current_thread();
   if (m.w_epoch == g_epoch && m.w_tid != t) {
-    note_finding("racecheck: shared array " + std::string(name) + index + " in " + block_name() + ": written by thread " +
-                 std::to_string(m.w_tid) + " and read by thread " + std::to_string(t) +
-                 " between the same two barriers (read-after-write hazard)");
+    hazard(name, i, j, "written by thread " + std::to_string(m.w_tid) + " and read by thread " + std::to_string(t),
+           "read-after-write");
   }
   if (m.r_epoch != g_epoch) {
     m.r_epoch = g_epoch;
@@ -375,17 +385,14 @@ void shared_read(SharedMeta& m, const char* name, const std::string& index) {
   }
 }
 
-void shared_write(SharedMeta& m, const char* name, const std::string& index) {
+void shared_write(SharedMeta& m, const char* name, long i, long j) {
   const int t = current_thread();
   if (m.w_epoch == g_epoch && m.w_tid != t) {
-    note_finding("racecheck: shared array " + std::string(name) + index + " in " + block_name() + ": written by threads " +
-                 std::to_string(m.w_tid) + " and " + std::to_string(t) +
-                 " between the same two barriers (write-after-write hazard)");
+    hazard(name, i, j, "written by threads " + std::to_string(m.w_tid) + " and " + std::to_string(t), "write-after-write");
   } else if (m.r_epoch == g_epoch && m.r_tid != t) {
-    note_finding("racecheck: shared array " + std::string(name) + index + " in " + block_name() + ": read by " +
-                 (m.r_tid == -2 ? std::string("several threads") : "thread " + std::to_string(m.r_tid)) +
-                 " and written by thread " + std::to_string(t) +
-                 " between the same two barriers (write-after-read hazard)");
+    hazard(name, i, j, "read by " + (m.r_tid == -2 ? std::string("several threads") : "thread " + std::to_string(m.r_tid)) +
+                           " and written by thread " + std::to_string(t),
+           "write-after-read");
   }
   m.w_epoch = g_epoch;
   m.w_tid = t;

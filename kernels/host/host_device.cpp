@@ -9,7 +9,6 @@
 #include <jni.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <map>
 #include <mutex>

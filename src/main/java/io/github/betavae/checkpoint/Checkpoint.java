@@ -1,6 +1,7 @@
 package io.github.betavae.checkpoint;
 
 import io.github.betavae.backend.Backend;
+import io.github.betavae.backend.FiniteScan;
 import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.ParamLayout;
 import io.github.betavae.model.VaeConfig;
@@ -45,9 +46,15 @@ public final class Checkpoint {
     Files.createDirectories(dir);
     long step = config.training().stepsDone();
     float[] params = model.paramsToHost();
-    for (ParamLayout.Tensor t : model.layout().tensors()) {
-      // A checkpoint never holds a NaN: the numeric guard stops one before an update, this is the last wall.
-      requireFiniteToSave(t, params);
+    // A checkpoint never holds a NaN: the numeric guard stops one before an update, this is the last wall.
+    if (!FiniteScan.allFinite(params, 0, params.length)) {
+      for (ParamLayout.Tensor t : model.layout().tensors()) {
+        int i = firstBad(params, (int) t.offset(), (int) t.size(), false);
+        if (i >= 0) {
+          throw new IllegalStateException("refusing to save a checkpoint: tensor " + t.name() + " holds "
+              + params[(int) t.offset() + i] + " at index " + i);
+        }
+      }
     }
     Map<Path, AtomicFiles.Writer> group = new LinkedHashMap<>();
     group.put(dir.resolve(MODEL), modelWriter(model.layout(), params, step));
@@ -216,23 +223,25 @@ public final class Checkpoint {
    */
   private static void requireFinite(Path file, String tensor, float[] a, int off, int n, boolean nonNegative)
       throws IOException {
-    for (int i = 0; i < n; i++) {
-      float v = a[off + i];
-      if (!Float.isFinite(v) || (nonNegative && v < 0)) {
-        throw new IOException(file.getFileName() + ": tensor " + tensor + " holds " + v + " at index " + i
-            + " (expected " + (nonNegative ? "finite values ≥ 0, as a second moment is" : "finite values")
-            + "); the file is damaged");
-      }
+    int i = firstBad(a, off, n, nonNegative);
+    if (i >= 0) {
+      throw new IOException(file.getFileName() + ": tensor " + tensor + " holds " + a[off + i] + " at index " + i
+          + " (expected " + (nonNegative ? "finite values ≥ 0, as a second moment is" : "finite values")
+          + "); the file is damaged");
     }
   }
 
-  private static void requireFiniteToSave(ParamLayout.Tensor t, float[] params) {
-    for (long i = 0; i < t.size(); i++) {
-      float v = params[(int) (t.offset() + i)];
-      if (!Float.isFinite(v)) {
-        throw new IllegalStateException("refusing to save a checkpoint: tensor " + t.name() + " holds " + v + " at index " + i);
-      }
+  /**
+   * The index in {@code a[off, off+n)} of the first NaN or ±∞ (or, with {@code nonNegative}, negative
+   * value), or −1: the shared fast scan first, element by element only to find what it found.
+   */
+  private static int firstBad(float[] a, int off, int n, boolean nonNegative) {
+    if (!nonNegative && FiniteScan.allFinite(a, off, off + n)) return -1;
+    for (int i = 0; i < n; i++) {
+      float v = a[off + i];
+      if (!Float.isFinite(v) || (nonNegative && v < 0)) return i;
     }
+    return -1;
   }
 
   /** Writes the parameters (layout order) as named tensors. */

@@ -169,8 +169,9 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
         long size = ch.size();
         sha.update(java.nio.ByteBuffer.allocate(8).putLong(0, size));
         int chunk = 1 << 20;
-        for (long at : size > 2L * chunk ? new long[] {0, size - chunk} : new long[] {0}) {
-          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(size > 2L * chunk ? chunk : size, Integer.MAX_VALUE));
+        boolean large = size > 2L * chunk;
+        for (long at : large ? new long[] {0, size - chunk} : new long[] {0}) {
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(large ? chunk : (int) size);
           while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
             // keep reading
           }

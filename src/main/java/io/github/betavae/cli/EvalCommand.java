@@ -78,7 +78,8 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--input: expected " + d + " features per sample (the checkpoint's input size) but found "
           + data.features() + " in " + Path.of(input).getFileName());
     }
-    // One pass never needs more rows than there are samples; a larger --batch changes no number.
+    // One pass never needs more rows than there are samples. On the CPU engine the cap changes no bit;
+    // the CUDA kernels choose their split-K by batch, so there it may move the last bits.
     int b = Math.min(batch, data.size());
     Backends.Choice choice = devices.open("--batch", b, config.vaeConfig(), 2);
     try (Backend be = choice.backend();

@@ -35,7 +35,7 @@ final class Profiler implements TrainListener {
   }
 
   private DeviceCounters.Counts now() {
-    return counters == null ? new DeviceCounters.Counts(0, 0, 0, 0, 0) : counters.snapshot();
+    return counters == null ? DeviceCounters.Counts.ZERO : counters.snapshot();
   }
 
   @Override
@@ -54,7 +54,7 @@ final class Profiler implements TrainListener {
   /** Writes profile.json into {@code dir} (atomically). */
   void write(Path dir) throws IOException {
     long steps = lastStep - firstStep;
-    DeviceCounters.Counts window = last == null ? new DeviceCounters.Counts(0, 0, 0, 0, 0) : last.minus(start);
+    DeviceCounters.Counts window = last == null ? DeviceCounters.Counts.ZERO : last.minus(start);
     ObjectNode o = new ObjectMapper().createObjectNode();
     o.put("steps", steps);
     o.put("graph", graph);
@@ -68,7 +68,7 @@ final class Profiler implements TrainListener {
     per.put("syncs", window.syncs() / n);
     o.putArray("kernels");
     ObjectNode setup = o.putObject("setup");
-    DeviceCounters.Counts s = start == null ? new DeviceCounters.Counts(0, 0, 0, 0, 0) : start;
+    DeviceCounters.Counts s = start == null ? DeviceCounters.Counts.ZERO : start;
     setup.put("launches", s.launches());
     setup.put("graph_launches", s.graphLaunches());
     setup.put("h2d_bytes", s.h2dBytes());

@@ -86,7 +86,8 @@ public final class ScoreCommand implements Callable<Integer> {
     ScorePreset preset = ScorePreset.parse(samples, "--samples");
     if (dump != null) checkDumpIsFree(dump);
     GroundTruth truth = groundTruth(data);
-    // No number depends on the pass size (μ(x) of one row ignores the others), so a larger --batch is capped.
+    // μ(x) of one row ignores the others, so a pass larger than the metrics' 512 only pads: capped. (On
+    // the CPU engine the pass size changes no bit; the CUDA kernels' split-K may move the last bits.)
     int b = Math.min(batch, Disentanglement.MAX_PASS);
     RunConfig config = RunConfig.read(checkpoint.resolve(Checkpoint.CONFIG));
     Backends.Choice choice = devices.open("--batch", b, config.vaeConfig(), 2);

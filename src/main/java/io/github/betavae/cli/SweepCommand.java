@@ -152,7 +152,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
   }
 
-  /** Steps the sweep's runs train (from --steps/--epochs among the train options, else the default). */
+  /** Whether the run in {@code dir} has a checkpoint at the end of its own budget. */
   private static boolean finished(Path dir) throws IOException {
     if (!java.nio.file.Files.isRegularFile(dir.resolve(Checkpoint.CONFIG))) return false;
     RunConfig rc = RunConfig.read(dir.resolve(Checkpoint.CONFIG));

@@ -94,27 +94,6 @@ final class TrainRun {
       }
       Objective objective = ObjectiveSettings.objective(config.objective().settings());
       Trainer trainer = new Trainer(tc, model, adam, data, objective);
-      String batches = "batches gathered on the host";
-      if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
-        // On CUDA the data lives on the device when it is byte levels and fits: per step only the row
-        // indices are uploaded, and the batch is gathered by a kernel.
-        var resident = io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
-        if (resident.isPresent()) {
-          var r = resident.get();
-          trainer.batchSource(new io.github.betavae.train.BatchSource() {
-            @Override
-            public void fill(BetaVae m, int[] rows, int from, int b) {
-              r.fill(m.input(b), rows, from, b);
-            }
-
-            @Override
-            public String describe() {
-              return r.describe();
-            }
-          });
-          batches = r.describe();
-        }
-      }
       if (trainer.stepsDone() >= trainer.totalSteps()) {
         out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
         return 0;
@@ -130,6 +109,27 @@ final class TrainRun {
           releaseLock();
           if (created) deleteQuietly(dir);
           throw e;
+        }
+      }
+      String batches = "batches gathered on the host";
+      if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
+        // On CUDA the data lives on the device when it is byte levels and fits: per step only the row
+        // indices are uploaded, and the batch is gathered by a kernel. Uploaded once the run owns its directory.
+        var resident = io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
+        if (resident.isPresent()) {
+          var r = resident.get();
+          trainer.batchSource(new io.github.betavae.train.BatchSource() {
+            @Override
+            public void fill(BetaVae m, int[] rows, int from, int b) {
+              r.fill(m.input(b), rows, from, b);
+            }
+
+            @Override
+            public String describe() {
+              return r.describe();
+            }
+          });
+          batches = r.describe();
         }
       }
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s; %s",

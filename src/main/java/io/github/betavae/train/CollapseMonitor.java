@@ -84,7 +84,7 @@ public final class CollapseMonitor implements TrainListener {
         for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
           if (keep.isEmpty() || stepOf(line, keep.get(0)) <= plan.firstStep()) keep.add(line);
         }
-        if (!keep.isEmpty() && keep.get(0).equals(OLD_HEADER_START + header(plan.latent()).substring(NEW_HEADER_START.length()))) {
+        if (!keep.isEmpty() && keep.get(0).equals(olderHeader(plan.latent()))) {
           keep = upgrade(keep, plan.latent());
         }
       }
@@ -100,12 +100,16 @@ public final class CollapseMonitor implements TrainListener {
    * before the aggregate columns) holds intact rows up to {@code stepsDone}.
    */
   public static void checkForResume(Path file, int latent, long stepsDone) throws IOException {
-    String now = header(latent);
-    MetricsCsv.checkCsv(file, now, OLD_HEADER_START + now.substring(NEW_HEADER_START.length()), stepsDone);
+    MetricsCsv.checkCsv(file, header(latent), olderHeader(latent), stepsDone);
   }
 
   private static final String OLD_HEADER_START = "step,n,elbo,recon,kl,active_units,mutual_info";
   private static final String NEW_HEADER_START = OLD_HEADER_START + ",mi_batch,agg_kl,agg_mmd";
+
+  /** The header files had before the mi_batch, agg_kl and agg_mmd columns. */
+  private static String olderHeader(int latent) {
+    return OLD_HEADER_START + header(latent).substring(NEW_HEADER_START.length());
+  }
 
   /**
    * Rows written before the aggregate-posterior columns existed, in today's layout: their I(x; z) was

@@ -1,6 +1,5 @@
 package io.github.betavae.train;
 
-import io.github.betavae.backend.Backend;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.loss.Objective;
 import io.github.betavae.model.BetaVae;
@@ -159,10 +158,7 @@ public final class Trainer {
    *     skipped; the update is not applied and no checkpoint is written
    */
   public LossStats run() throws IOException {
-    Backend be = model.backend();
     int b = cfg.batch();
-    int d = model.config().inputSize();
-    Math.multiplyExact(b, d); // the batch must be addressable
     BatchSource source = batches != null ? batches : BatchSource.host(data);
     int[] perm = null;
     long permEpoch = -1;

@@ -11,6 +11,9 @@ public final class DeviceCounters {
 
   /** A snapshot of the counters. */
   public record Counts(long launches, long graphLaunches, long h2dBytes, long d2hBytes, long syncs) {
+    /** Nothing done (what a device-less engine reports). */
+    public static final Counts ZERO = new Counts(0, 0, 0, 0, 0);
+
     /** This snapshot minus an earlier one. */
     public Counts minus(Counts earlier) {
       return new Counts(launches - earlier.launches, graphLaunches - earlier.graphLaunches, h2dBytes - earlier.h2dBytes,

@@ -144,12 +144,16 @@ public final class HostDevice implements Device {
   public synchronized void memsetD32(long dst, int bits, long count) {
     open("memsetD32");
     if (dst == 0 || count < 0) throw new IllegalArgumentException("memsetD32: expected an address and count ≥ 0 but found " + count);
-    Runnable r = () -> HostNative.memsetD32(dst, bits, count);
+    enqueue(() -> HostNative.memsetD32(dst, bits, count));
+  }
+
+  /** Records {@code op} while capturing, else counts it as a queued operation and runs it now. */
+  private void enqueue(Runnable op) {
     if (capture != null) {
-      capture.add(r);
+      capture.add(op);
     } else {
       counters.launch();
-      r.run();
+      op.run();
     }
   }
 
@@ -170,13 +174,7 @@ public final class HostDevice implements Device {
     }
     byte[] tags = args.tagBytes();
     long[] values = args.valueArray();
-    Runnable r = () -> HostNative.launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, tags, values);
-    if (capture != null) {
-      capture.add(r);
-    } else {
-      counters.launch();
-      r.run();
-    }
+    enqueue(() -> HostNative.launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, tags, values));
   }
 
   @Override

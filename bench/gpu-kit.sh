@@ -18,7 +18,7 @@
 # tool, library or GPU is reported in one line as "skipped":
 #   env          nvidia-smi, Java, Python/PyTorch, compute-sanitizer, libcublas.so.12; GpuProbe
 #   tests        the tests tagged gpu (the CUDA op parity suite on the real GPU)
-#   train-check  GpuTrainCheck on a small net: queued step = trainer's step, graph = eager, GPU = CPU
+#   train-check  GpuTrainCheck on a small net, through the trainer's resident path: graph = eager, GPU = CPU
 #   bench        the JMH GPU benchmarks, one run per class: GpuTrainStepBench, GpuOpsBench, GpuDenseBench
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
 #   memcheck     compute-sanitizer memcheck (+ leak check) on a short training run
@@ -30,7 +30,7 @@
 # Knobs (environment): KIT_STEPS (space-separated subset of the steps above), KIT_BUDGET_S (total
 # seconds, default 570: each step's time limit is cut so the whole kit ends within it),
 # KIT_JMH_CLASSES (default "GpuTrainStepBench GpuOpsBench GpuDenseBench"), JMH_PARAMS (default
-# "-p batch=64,256"; GpuDenseBench also knows 1024), JMH_OPTS (default "-f 1 -wi 3 -i 5"),
+# "-p batch=64,1024"; GpuTrainStepBench also knows 256 and 4096, GpuDenseBench 1024), JMH_OPTS (default "-f 1 -wi 3 -i 5"),
 # TORCH_OPTS (extra torch_vae.py arguments), KIT_TRAIN_DEVICE (device of the check step's training
 # run and eval, default cuda; cpu tries the plumbing on a machine without a GPU), KIT_TRAIN_STEPS
 # (steps of that run, default 20).
@@ -196,7 +196,7 @@ if wanted train-check; then
   else
     run train-check 120 "$java" -cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net small --steps 4
     case $rc in
-      0) record train-check ok "queued step, graph replay and the CPU backend agree (small net)" ;;
+      0) record train-check ok "trainer eager, graph replay and the CPU backend agree (small net)" ;;
       3) record train-check skipped "no GPU" ;;
       *) record train-check FAILED "$(grep '^gpu-train-check: FAILED' "$log" | tail -n1 | sed 's/^gpu-train-check: FAILED: //') (exit $rc)" ;;
     esac
@@ -226,7 +226,7 @@ if wanted bench; then
     record bench skipped "needs Java and benchmarks.jar"
   elif (( ! have_gpu )); then
     # every benchmark would fail the same way: show it once, on the smallest one
-    jmh_run bench 60 "$out/jmh-GpuTrainStepBench.json" 'io.github.betavae.bench.gpu.GpuTrainStepBench.oursStep$' \
+    jmh_run bench 60 "$out/jmh-GpuTrainStepBench.json" 'io.github.betavae.bench.gpu.GpuTrainStepBench.trainerEager$' \
       -p batch=64 -f 1 -wi 1 -i 1
     if (( rc != 0 )); then record bench FAILED "JMH exited with $rc${jlines:+: $jlines}"
     else record bench skipped "no GPU; one benchmark tried, it failed as it should, in one line: $jlines"; fi
@@ -235,7 +235,7 @@ if wanted bench; then
     # end, so a run cut short by the time budget loses that class alone
     for cls in ${KIT_JMH_CLASSES:-GpuTrainStepBench GpuOpsBench GpuDenseBench}; do
       # shellcheck disable=SC2086  # JMH_PARAMS and JMH_OPTS are lists of flags
-      jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "io.github.betavae.bench.gpu.$cls\." ${JMH_PARAMS:--p batch=64,256} \
+      jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "io.github.betavae.bench.gpu.$cls\." ${JMH_PARAMS:--p batch=64,1024} \
         ${JMH_OPTS:--f 1 -wi 3 -i 5}
       detail="$jres results in jmh-$cls.json"
       if (( rc != 0 )); then record "bench $cls" FAILED "JMH exited with $rc; $detail${jlines:+; $jlines}"

@@ -7,3 +7,4 @@
 #include "data.cu"
 #include "rng.cu"
 #include "guard.cu"
+#include "objective.cu"

@@ -5,6 +5,7 @@
 // Accumulation contract: out is written with =.
 #pragma once
 #include "common.cuh"
+#include "philox.cuh"
 
 // data (R,D) uint8, rows (B) int32 indices into data -> out (B,D) float
 // grid (ceil(D/256), B), block 256
@@ -15,4 +16,35 @@ extern "C" __global__ void gather_forward_kernel1(float* out, const unsigned cha
   if (j >= D || i >= B) return;
   const float v = (float)data[(long long)rows[i] * D + j];
   out[(long long)i * D + j] = scale255 ? v / 255.f : v;
+}
+
+// The batch of a resident step: out (B,D) = rows perm[rec[3] .. rec[3]+B) of data, rec[3] being the
+// first row of step rec[0] in its epoch's order (objective.cu's record), so a replayed graph gathers
+// the batch of the step the device is at.
+// grid (ceil(D/256), B), block 256
+extern "C" __global__ void gather_step_kernel1(float* out, const unsigned char* data, const int* perm,
+                                               const long long* rec, int B, int D, int scale255) {
+  const int j = blockIdx.x * blockDim.x + threadIdx.x;
+  const int i = blockIdx.y;
+  if (j >= D || i >= B) return;
+  const int row = perm[rec[3] + i];
+  const float v = (float)data[(long long)row * D + j];
+  out[(long long)i * D + j] = scale255 ? v / 255.f : v;
+}
+
+// The epoch order on the device: perm (n) = the Fisher–Yates permutation of io.github.betavae.data.Shuffle
+// for (seed, epoch), the same swaps from the same Philox words (stream 2, step = epoch, i = n−1 .. 1,
+// j = ⌊word·(i+1) / 2³²⌋). Sequential by nature: one thread, run once per epoch.
+// grid 1, block 1
+extern "C" __global__ void shuffle_kernel1(int* perm, int n, long long seed, long long epoch) {
+  for (int i = 0; i < n; i++) perm[i] = i;
+  bv_u32x4 b = {0u, 0u, 0u, 0u};
+  for (int i = n - 1; i > 0; i--) {
+    if (i == n - 1 || (i & 3) == 3) b = bv_philox_block(seed, (long long)(i >> 2), epoch, 2);
+    const unsigned int x = bv_philox_word(b, i & 3);
+    const int j = (int)(((unsigned long long)x * (unsigned long long)(i + 1)) >> 32);
+    const int t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
 }

@@ -13,7 +13,7 @@
 // stats (B,2Z) -> z (B,Z) = μ + exp(½·logvar)·ε (z = μ when sample is 0),
 //                 klSum (Z) = Σ_B ½(μ² + exp(logvar) − logvar − 1)
 // grid Z, block 128 (a multiple of 32)
-extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const float* stats, int B, int Z,
+__device__ __forceinline__ void bv_reparam_forward(float* z, float* klSum, const float* stats, int B, int Z,
                                                    long long seed, long long step, int sample) {
   BV_SHARED(float, red, 32);
   const int d = blockIdx.x;
@@ -33,7 +33,7 @@ extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const
 //   dμ = dz + g·μ;  dlogvar = dz·ε·½·exp(½·logvar) + g·½(exp(logvar) − 1),  g = klGrad[d]
 // The ε term is present only when sample is 1 and dz is given.
 // grid ceil(B·Z/256), block 256
-extern "C" __global__ void reparam_backward_kernel1(float* dstats, const float* dz, const float* stats,
+__device__ __forceinline__ void bv_reparam_backward(float* dstats, const float* dz, const float* stats,
                                                     const float* klGrad, int B, int Z, long long seed,
                                                     long long step, int sample) {
   // 32-bit index arithmetic (the launcher checks B·Z < 2³¹): no 64-bit division in the kernel.
@@ -50,4 +50,28 @@ extern "C" __global__ void reparam_backward_kernel1(float* dstats, const float* 
   if (sample && dz) dlv += gz * bv_philox_normal(seed, (long long)e, step, BV_STREAM_EPS) * 0.5f * expf(0.5f * lv);
   dstats[(long long)i * 2 * Z + d] = dmu;
   dstats[(long long)i * 2 * Z + Z + d] = dlv;
+}
+
+extern "C" __global__ void reparam_forward_kernel1(float* z, float* klSum, const float* stats, int B, int Z,
+                                                   long long seed, long long step, int sample) {
+  bv_reparam_forward(z, klSum, stats, B, Z, seed, step, sample);
+}
+
+extern "C" __global__ void reparam_backward_kernel1(float* dstats, const float* dz, const float* stats,
+                                                    const float* klGrad, int B, int Z, long long seed,
+                                                    long long step, int sample) {
+  bv_reparam_backward(dstats, dz, stats, klGrad, B, Z, seed, step, sample);
+}
+
+// The same two ops in a resident step: the Philox step is rec[0] of objective.cu's record (read on
+// the device, so a captured graph replays with the step the device is at), and ε is always drawn.
+extern "C" __global__ void reparam_forward_kernel2(float* z, float* klSum, const float* stats, int B, int Z,
+                                                   long long seed, const long long* rec) {
+  bv_reparam_forward(z, klSum, stats, B, Z, seed, rec[0], 1);
+}
+
+extern "C" __global__ void reparam_backward_kernel2(float* dstats, const float* dz, const float* stats,
+                                                    const float* klGrad, int B, int Z, long long seed,
+                                                    const long long* rec) {
+  bv_reparam_backward(dstats, dz, stats, klGrad, B, Z, seed, rec[0], 1);
 }

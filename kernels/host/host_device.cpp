@@ -3,7 +3,7 @@
 // run by the fiber harness (harness.cpp).
 //
 // Kernel arguments arrive as two arrays: one type tag per argument ('p' pointer as a 64-bit
-// address, 'i' int32, 'l' int64, 'f' float32 in the low 32 bits) and one 64-bit slot per argument.
+// address, 'i' int32, 'l' int64, 'd' float64, 'f' float32 in the low 32 bits) and one 64-bit slot per argument.
 // The registry derives each kernel's tags from its C++ signature, so a mismatch in count or type is
 // reported by name instead of corrupting memory.
 #include <jni.h>
@@ -42,6 +42,11 @@ template <>
 struct Arg<long long> {
   static constexpr char tag = 'l';
   static long long get(uint64_t v) { return (long long)v; }
+};
+template <>
+struct Arg<double> {
+  static constexpr char tag = 'd';
+  static double get(uint64_t v) { return bvhost::from_bits<double>(v); }
 };
 template <>
 struct Arg<float> {
@@ -83,6 +88,9 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(dense_backward_kernel4),  BV_KERNEL(dense_backward_kernel5),  BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),
       BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),  BV_KERNEL(finite_check_kernel1),
+      BV_KERNEL(reparam_forward_kernel2), BV_KERNEL(reparam_backward_kernel2), BV_KERNEL(adam_step_kernel2),
+      BV_KERNEL(objective_forward_kernel1), BV_KERNEL(step_advance_kernel1), BV_KERNEL(finite_record_kernel1),
+      BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

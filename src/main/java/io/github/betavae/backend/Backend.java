@@ -35,12 +35,17 @@ public interface Backend extends AutoCloseable {
    * chunks of 2²⁰ floats; backends override it with a scan where the data lives.
    */
   default boolean allFinite(Buf b) {
+    return hostScan(this, b);
+  }
+
+  /** The default {@link #allFinite}: copies b to the host in chunks of 2²⁰ floats and scans them. */
+  static boolean hostScan(Backend be, Buf b) {
     final long chunk = 1 << 20;
     float[] h = null;
     for (long off = 0; off < b.length(); off += chunk) {
       int n = (int) Math.min(chunk, b.length() - off);
       if (h == null || h.length != n) h = new float[n];
-      read(slice(b, off, n), h);
+      be.read(be.slice(b, off, n), h);
       if (!FiniteScan.allFinite(h, 0, n)) return false;
     }
     return true;
@@ -94,6 +99,73 @@ public interface Backend extends AutoCloseable {
    */
   void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, float beta1, float beta2,
                 float eps, float weightDecay, float bc1, float bc2);
+
+  /** Whether {@link #capture} records graphs (CUDA); the CPU runs every op as it is called. */
+  default boolean graphs() {
+    return false;
+  }
+
+  /**
+   * Records the ops {@code work} queues into a graph instead of running them. {@code work} must not
+   * copy to or from the host, allocate or wait, and should have run once before (so that anything it
+   * allocates already exists).
+   *
+   * @throws UnsupportedOperationException where {@link #graphs()} is false
+   */
+  default Graph capture(Runnable work) {
+    throw new UnsupportedOperationException(name() + " has no graphs: it runs every op as it is called");
+  }
+
+  // ---- The resident step (DESIGN §11): ops that read the step from a StepState and never wait ----
+
+  /** A new step state for latent size Z, its counter at 0. */
+  StepState stepState(int latent);
+
+  /**
+   * Sets the counter to {@code step} and the first batch row to {@code row} (a host write: before a
+   * run, never inside one).
+   */
+  void setStep(StepState s, long step, long row);
+
+  /** {@link #reparamForward} with ε drawn for the step the state is at. */
+  void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, StepState step);
+
+  /** {@link #reparamBackward} with ε regenerated for the step the state is at. */
+  void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent, long seed, StepState step);
+
+  /**
+   * The objective where the step runs ({@code kernels/objective.cu} / {@link ObjectiveParams#evaluate}):
+   * from the per-sample losses (B) and the KL sums (Z), writes the record's loss, recon, KL terms and
+   * loss flag, and klCoef (Z) = ∂objective/∂KL_d / B for {@link #reparamBackward}. With {@code hold},
+   * flags an earlier step left set stay set (so no later update is applied until the host has seen
+   * them); without it each step starts unflagged.
+   */
+  void objective(StepState s, ObjectiveParams params, Buf lossPerSample, Buf klSum, Buf klCoef, int batch, boolean hold);
+
+  /** Flags the record when {@code grads} holds a NaN or ±∞, keeping the first such index. */
+  void checkFinite(StepState s, Buf grads);
+
+  /**
+   * {@link #adamStep} for step t = counter + 1, with bc1 = 1 − β1^t and bc2 = 1 − β2^t from the double
+   * β's; no update at all when the record flags a non-finite loss or gradient.
+   */
+  void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, double beta1, double beta2, float eps,
+                float weightDecay, StepState s);
+
+  /** Ends a step: counter += 1, first row = (counter mod S)·B (S = stepsPerEpoch; 0 leaves it 0). */
+  void advance(StepState s, long stepsPerEpoch, int batch);
+
+  /**
+   * Queues a copy of the record to the host; never waits. At most two may be outstanding: {@link
+   * #collect} the older one first.
+   */
+  void publish(StepState s);
+
+  /** The oldest published record, waiting for its copy to land (at most one wait). */
+  StepRecord collect(StepState s);
+
+  /** Records published and not yet collected. */
+  int pending(StepState s);
 
   /** Releases native resources; idempotent, no checked exception. */
   @Override

@@ -13,8 +13,9 @@ import java.nio.file.Path;
 
 /**
  * {@code train --profile}: writes {@code profile.json} (DESIGN §11) with what the device layer was
- * asked to do, per step on average over this invocation's steps ({@code per_step}), and before the
- * first step ({@code setup}: model upload, initialisation). The counts come from {@link
+ * asked to do, per step on average over this invocation's steps after the first ({@code per_step}, over
+ * {@code measured_steps}), and up to the end of the first step ({@code setup}: model and data upload,
+ * initialisation, the warm-up step and, with a graph, its capture). The counts come from {@link
  * DeviceCounters}, so the emulated CUDA engine reports them too; the CPU engine has no device and
  * reports zeros. Per-kernel times need CUDA events on a real GPU and are not measured yet
  * ({@code kernels} is empty).
@@ -24,14 +25,13 @@ final class Profiler implements TrainListener {
 
   private final DeviceCounters counters; // null on the CPU engine
   private final String device;
-  private final boolean graph;
-  private DeviceCounters.Counts start, last;
+  private DeviceCounters.Counts start, warm, last;
+  private long warmStep;
   private long firstStep, lastStep;
 
-  Profiler(Backend backend, boolean graph) {
+  Profiler(Backend backend) {
     this.counters = backend instanceof CudaBackend c ? c.device().counters() : null;
     this.device = backend instanceof CudaBackend c ? c.name() + ": " + c.device().name() : backend.name();
-    this.graph = graph;
   }
 
   private DeviceCounters.Counts now() {
@@ -47,16 +47,26 @@ final class Profiler implements TrainListener {
 
   @Override
   public void onStep(Step step) {
-    last = now();
+    DeviceCounters.Counts c = now();
+    if (warm == null) {
+      // The first step is warm-up (and, with --graph, the capture): setup, not a per-step cost.
+      warm = c;
+      warmStep = step.step();
+    }
+    last = c;
     lastStep = step.step();
   }
 
   /** Writes profile.json into {@code dir} (atomically). */
-  void write(Path dir) throws IOException {
-    long steps = lastStep - firstStep;
-    DeviceCounters.Counts window = last == null ? DeviceCounters.Counts.ZERO : last.minus(start);
+  void write(Path dir, boolean graph) throws IOException {
+    // With more than one step, per_step averages over the steps after the first; setup holds the rest.
+    boolean split = warm != null && lastStep > warmStep;
+    long steps = split ? lastStep - warmStep : lastStep - firstStep;
+    DeviceCounters.Counts base = split ? warm : start;
+    DeviceCounters.Counts window = last == null ? DeviceCounters.Counts.ZERO : last.minus(base);
     ObjectNode o = new ObjectMapper().createObjectNode();
-    o.put("steps", steps);
+    o.put("steps", lastStep - firstStep);
+    o.put("measured_steps", steps);
     o.put("graph", graph);
     o.put("device", device);
     ObjectNode per = o.putObject("per_step");
@@ -68,7 +78,7 @@ final class Profiler implements TrainListener {
     per.put("syncs", window.syncs() / n);
     o.putArray("kernels");
     ObjectNode setup = o.putObject("setup");
-    DeviceCounters.Counts s = start == null ? DeviceCounters.Counts.ZERO : start;
+    DeviceCounters.Counts s = base == null ? DeviceCounters.Counts.ZERO : base;
     setup.put("launches", s.launches());
     setup.put("graph_launches", s.graphLaunches());
     setup.put("h2d_bytes", s.h2dBytes());

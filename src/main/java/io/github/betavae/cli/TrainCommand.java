@@ -114,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
       + "synchronisations per step, counted in the device layer (the CUDA engines; zeros on the CPU)")
   boolean profile;
 
+  @Option(names = "--graph", paramLabel = "MODE", description = {"auto|on|off: capture the training step once as a CUDA "
+      + "graph and replay it (auto: on the CUDA engines when the data is resident on the device and the objective has "
+      + "a device form; the CPU engine has no graphs). Replays equal eager steps bit for bit."})
+  String graph = "auto";
+
   @Option(names = "--quiet", description = "no progress output")
   boolean quiet;
 
@@ -140,10 +145,21 @@ public final class TrainCommand implements Callable<Integer> {
     if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be ≥ 1 but was " + steps);
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
     devices.check();
+    graphMode();
     if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
     if (!(checkpointEveryMinutes >= 0) || Double.isInfinite(checkpointEveryMinutes)) {
       throw new IllegalArgumentException("--checkpoint-every-minutes must be a finite number ≥ 0 but was " + checkpointEveryMinutes);
     }
+  }
+
+  /** --graph as the trainer's mode; a bad value is a usage error. */
+  io.github.betavae.train.Trainer.GraphMode graphMode() {
+    return switch (graph == null ? "" : graph) {
+      case "auto" -> io.github.betavae.train.Trainer.GraphMode.AUTO;
+      case "on" -> io.github.betavae.train.Trainer.GraphMode.ON;
+      case "off" -> io.github.betavae.train.Trainer.GraphMode.OFF;
+      default -> throw new IllegalArgumentException("--graph must be auto, on or off but was '" + graph + "'");
+    };
   }
 
   private TrainRun prepareFresh() throws IOException {

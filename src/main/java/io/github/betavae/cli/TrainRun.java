@@ -98,8 +98,13 @@ final class TrainRun {
         out.println("nothing to do: " + dir + " has " + trainer.stepsDone() + " of " + trainer.totalSteps() + " steps done");
         return 0;
       }
+      if (cmd.graphMode() == io.github.betavae.train.Trainer.GraphMode.ON && !backend.graphs()) {
+        throw new IllegalArgumentException("--graph on: the " + backend.name() + " engine has no graphs; use --device cuda "
+            + "(or cuda-emu), or --graph auto");
+      }
+      boolean created = false;
       if (lock == null) {
-        boolean created = !Files.exists(dir);
+        created = !Files.exists(dir);
         Files.createDirectories(dir);
         lock = RunLock.acquire(dir);
         // Another run may have started on the same new directory between the checks and now.
@@ -113,24 +118,23 @@ final class TrainRun {
       }
       String batches = "batches gathered on the host";
       if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
-        // On CUDA the data lives on the device when it is byte levels and fits: per step only the row
-        // indices are uploaded, and the batch is gathered by a kernel. Uploaded once the run owns its directory.
+        // On CUDA the data lives on the device when it is byte levels and fits: the epoch order is
+        // generated and each batch gathered there, so a step uploads nothing. Uploaded once the run
+        // owns its directory.
         var resident = io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
         if (resident.isPresent()) {
           var r = resident.get();
-          trainer.batchSource(new io.github.betavae.train.BatchSource() {
-            @Override
-            public void fill(BetaVae m, int[] rows, int from, int b) {
-              r.fill(m.input(b), rows, from, b);
-            }
-
-            @Override
-            public String describe() {
-              return r.describe();
-            }
-          });
+          trainer.batchSource(r.batches(tc.seed()));  // the trainer's order is EpochOrder.shuffled(seed)
           batches = r.describe();
         }
+      }
+      trainer.graph(cmd.graphMode());
+      if (cmd.graphMode() == io.github.betavae.train.Trainer.GraphMode.ON && !batches.startsWith("device-resident")) {
+        releaseLock();
+        if (created) deleteQuietly(dir);
+        throw new IllegalArgumentException("--graph on: the data is not resident on the device (it must be byte levels "
+            + "and fit " + (int) (100 * io.github.betavae.backend.cuda.ResidentData.MAX_SHARE) + "% of free device memory); "
+            + "use --graph auto");
       }
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s; %s",
           data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
@@ -144,7 +148,7 @@ final class TrainRun {
       CollapseMonitor monitor = new CollapseMonitor(model, heldOut, dir.resolve(DIAGNOSTICS), tc.seed(), tc.batch(),
           dg.every(), dg.collapseThreshold(), dg.miBatch(), cmd.quiet ? null : err);
       trainer.addListener(monitor);
-      Profiler profiler = cmd.profile ? new Profiler(backend, false) : null;
+      Profiler profiler = cmd.profile ? new Profiler(backend) : null;
       if (profiler != null) trainer.addListener(profiler);
       trainer.onCheckpoint(done -> {
         metrics.flush();
@@ -158,7 +162,7 @@ final class TrainRun {
         throw new io.github.betavae.train.StoppedException(e.signal(), e.stepsDone(), e.getMessage() + " in " + dir
             + "; continue with: betavae train --resume " + dir);
       }
-      if (profiler != null) profiler.write(dir);
+      if (profiler != null) profiler.write(dir, trainer.graphUsed());
       Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
       Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
       Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES));

@@ -1,5 +1,6 @@
 package io.github.betavae.loss;
 
+import io.github.betavae.backend.ObjectiveParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,6 +23,20 @@ public sealed interface BetaSchedule permits BetaSchedule.Constant, BetaSchedule
 
   /** β at training step {@code step} (≥ 0). */
   double at(long step);
+
+  /**
+   * The schedule's part of an {@link ObjectiveParams} of kind {@code kind}, with the objective's own
+   * numbers (λ for free bits) filled in.
+   */
+  default ObjectiveParams params(int kind, double lambda) {
+    if (this instanceof Warmup w) {
+      return new ObjectiveParams(kind, ObjectiveParams.WARMUP, w.beta(), w.start(), w.steps(), 0, 0, lambda, 0, 0);
+    }
+    if (this instanceof Cyclical c) {
+      return new ObjectiveParams(kind, ObjectiveParams.CYCLICAL, c.beta(), 0, c.totalSteps(), c.cycles(), c.ratio(), lambda, 0, 0);
+    }
+    return new ObjectiveParams(kind, ObjectiveParams.CONSTANT, ((Constant) this).beta(), 0, 0, 0, 0, lambda, 0, 0);
+  }
 
   /** One line for logs and config.json, e.g. {@code "warmup 0 → 4 over 10000 steps"}. */
   String describe();

@@ -1,7 +1,9 @@
 package io.github.betavae.loss;
 
+import io.github.betavae.backend.ObjectiveParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The controlled-capacity objective of Burgess et al. 2018 ("Understanding disentangling in β-VAE"):
@@ -66,6 +68,11 @@ public record CapacityObjective(double gamma, double capacityMax, long rampSteps
   @Override
   public double betaAt(long step) {
     return gamma;
+  }
+
+  @Override
+  public Optional<ObjectiveParams> deviceForm() {
+    return Optional.of(new ObjectiveParams(ObjectiveParams.CAPACITY, ObjectiveParams.CONSTANT, gamma, 0, 0, 0, 0, 0, capacityMax, rampSteps));
   }
 
   @Override

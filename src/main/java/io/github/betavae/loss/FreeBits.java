@@ -1,7 +1,9 @@
 package io.github.betavae.loss;
 
+import io.github.betavae.backend.ObjectiveParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Free bits (Kingma et al. 2016, "Improved variational inference with inverse autoregressive flow"),
@@ -41,6 +43,11 @@ public record FreeBits(double lambda, BetaSchedule beta) implements Objective {
   @Override
   public double betaAt(long step) {
     return beta.at(step);
+  }
+
+  @Override
+  public Optional<ObjectiveParams> deviceForm() {
+    return Optional.of(beta.params(ObjectiveParams.FREE_BITS, lambda));
   }
 
   @Override

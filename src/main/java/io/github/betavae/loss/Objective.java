@@ -1,6 +1,8 @@
 package io.github.betavae.loss;
 
+import io.github.betavae.backend.ObjectiveParams;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The training objective as a function of the batch-mean reconstruction term and the batch-mean KL
@@ -21,6 +23,15 @@ public interface Objective {
 
   /** The KL weight in force at {@code step} (for logging). */
   double betaAt(long step);
+
+  /**
+   * The objective as {@code kernels/objective.cu} evaluates it, so a training step can run without the
+   * host; empty for objectives without a device form (the trainer then evaluates them on the host,
+   * which costs a round trip per step on CUDA).
+   */
+  default Optional<ObjectiveParams> deviceForm() {
+    return Optional.empty();
+  }
 
   /** One line saying what this objective is and its settings, for logs and config.json. */
   default String describe() {

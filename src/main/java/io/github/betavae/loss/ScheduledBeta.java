@@ -1,7 +1,9 @@
 package io.github.betavae.loss;
 
+import io.github.betavae.backend.ObjectiveParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code recon + β(step)·Σ_d KL_d}: the β-VAE objective with β following a {@link BetaSchedule}
@@ -31,6 +33,11 @@ public record ScheduledBeta(BetaSchedule schedule) implements Objective {
   @Override
   public double betaAt(long step) {
     return schedule.at(step);
+  }
+
+  @Override
+  public Optional<ObjectiveParams> deviceForm() {
+    return Optional.of(schedule.params(ObjectiveParams.BETA, 0));
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.github.betavae.model;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.ObjectiveParams;
+import io.github.betavae.backend.StepState;
 import io.github.betavae.loss.Objective;
 import io.github.betavae.rng.Philox;
 import java.util.ArrayList;
@@ -115,7 +117,7 @@ public final class BetaVae implements AutoCloseable {
    */
   public LossStats forwardBackward(int batch, long seed, long step, Objective objective) {
     Workspace w = ws(batch);
-    forward(w, seed, step, true, true);
+    forward(w, seed, step, null, true, true);
     float[] lossPs = new float[batch];
     be.read(w.loss, lossPs);
     float[] klSum = new float[config.latent()];
@@ -133,8 +135,27 @@ public final class BetaVae implements AutoCloseable {
     double loss = objective.evaluate(recon, klDim, step, coef);
     for (int d = 0; d < coef.length; d++) coef[d] /= batch;
     be.write(w.klCoef, coef);
-    backward(w, seed, step);
+    backward(w, seed, step, null);
     return new LossStats(loss, recon, kl, klDim);
+  }
+
+  /**
+   * One training forward + objective + backward on the batch in {@link #input(int)}, queued with no
+   * host read or write: the step (ε's Philox counter, the schedule) is read from {@code state}, the
+   * objective runs where the step runs and writes the loss terms into the state's record, and the
+   * gradients (zeroed first) are checked for NaN and ±∞ there too. Nothing is applied and the step is
+   * not advanced: the trainer queues Adam and {@link Backend#advance} after it. Queue-only on CUDA,
+   * so the same call can be captured into a graph. {@code holdFlags}: see {@link Backend#objective}.
+   */
+  public void queueForwardBackward(int batch, long seed, StepState state, ObjectiveParams objective, boolean holdFlags) {
+    if (state.latent() != config.latent()) {
+      throw new IllegalArgumentException("step state: expected latent size " + config.latent() + " but found " + state.latent());
+    }
+    Workspace w = ws(batch);
+    forward(w, seed, 0, state, true, true);
+    be.objective(state, objective, w.loss, w.klSum, w.klCoef, batch, holdFlags);
+    backward(w, seed, 0, state);
+    be.checkFinite(state, grads);
   }
 
   /** Forward pass results for evaluation, copied to the host. */
@@ -146,7 +167,7 @@ public final class BetaVae implements AutoCloseable {
    */
   public Eval evaluate(int batch, long seed, long step, boolean sample) {
     Workspace w = ws(batch);
-    forward(w, seed, step, sample, false);
+    forward(w, seed, step, null, sample, false);
     float[] lossPs = new float[batch];
     be.read(w.loss, lossPs);
     float[] klSum = new float[config.latent()];
@@ -169,7 +190,8 @@ public final class BetaVae implements AutoCloseable {
     return out;
   }
 
-  private void forward(Workspace w, long seed, long step, boolean sample, boolean withGrad) {
+  /** With {@code state} not null, ε is drawn for the step the state is at (and always sampled). */
+  private void forward(Workspace w, long seed, long step, StepState state, boolean sample, boolean withGrad) {
     int b = w.batch;
     Buf h = w.x;
     List<ParamLayout.Layer> enc = layout.encoderLayers();
@@ -178,7 +200,8 @@ public final class BetaVae implements AutoCloseable {
       h = w.enc.get(i);
     }
     dense(w.stats, h, layout.head(), b, Activation.IDENTITY);
-    be.reparamForward(w.z, w.klSum, w.stats, b, config.latent(), seed, step, sample);
+    if (state != null) be.reparamForward(w.z, w.klSum, w.stats, b, config.latent(), seed, state);
+    else be.reparamForward(w.z, w.klSum, w.stats, b, config.latent(), seed, step, sample);
     decodeForward(w);
     be.likelihood(w.loss, withGrad ? w.dLogits : null, w.logits, w.x, b, config.inputSize(),
         config.likelihood(), 1f / b);
@@ -195,7 +218,7 @@ public final class BetaVae implements AutoCloseable {
     dense(w.logits, h, layout.out(), b, Activation.IDENTITY);
   }
 
-  private void backward(Workspace w, long seed, long step) {
+  private void backward(Workspace w, long seed, long step, StepState state) {
     int b = w.batch;
     be.fill(grads, 0f);
     List<ParamLayout.Layer> dec = layout.decoderLayers();
@@ -209,7 +232,8 @@ public final class BetaVae implements AutoCloseable {
       Buf dx = i == 0 ? w.dz : w.dDec.get(i - 1);
       denseBack(dx, w.dDec.get(i), w.dec.get(i), in, dec.get(i), b, config.decoderActivation());
     }
-    be.reparamBackward(w.dStats, w.dz, w.stats, w.klCoef, b, config.latent(), seed, step, true);
+    if (state != null) be.reparamBackward(w.dStats, w.dz, w.stats, w.klCoef, b, config.latent(), seed, state);
+    else be.reparamBackward(w.dStats, w.dz, w.stats, w.klCoef, b, config.latent(), seed, step, true);
     List<ParamLayout.Layer> enc = layout.encoderLayers();
     int ne = enc.size();
     Buf headIn = ne == 0 ? w.x : w.enc.get(ne - 1);

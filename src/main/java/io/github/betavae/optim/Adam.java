@@ -2,6 +2,7 @@ package io.github.betavae.optim;
 
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.StepState;
 
 /**
  * Adam (Kingma &amp; Ba 2015) and AdamW (decoupled weight decay), one fused backend update over the
@@ -61,6 +62,16 @@ public final class Adam {
   /** Restores the step count (moments are restored by writing {@link #m()} and {@link #v()}). */
   public void setSteps(int steps) {
     this.t = steps;
+  }
+
+  /**
+   * Queues one update for the step {@code state} is at (bias corrections from its counter; no update
+   * where its record flags a non-finite loss or gradient). The host count is the caller's to keep
+   * ({@link #setSteps}), since a captured update runs on every replay without this call.
+   */
+  public void queueUpdate(Buf params, Buf grads, StepState state) {
+    be.adamStep(params, grads, m, v, n, (float) cfg.lr(), cfg.beta1(), cfg.beta2(), (float) cfg.eps(),
+        (float) cfg.weightDecay(), state);
   }
 
   /** One update of {@code params} with {@code grads}. */

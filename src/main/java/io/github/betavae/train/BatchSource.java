@@ -1,5 +1,6 @@
 package io.github.betavae.train;
 
+import io.github.betavae.backend.StepState;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.model.BetaVae;
 
@@ -13,6 +14,28 @@ import io.github.betavae.model.BetaVae;
 public interface BatchSource extends AutoCloseable {
   /** Fills {@code model.input(b)} with the given rows. */
   void fill(BetaVae model, int[] rows, int from, int b);
+
+  /**
+   * Whether this source serves resident steps: batches gathered where the step runs, in the order
+   * of {@link EpochOrder#shuffled} for the run's seed, by {@link #startEpoch} and {@link #queueFill}
+   * alone (no host copy, so the trainer may capture them into a graph).
+   */
+  default boolean resident() {
+    return false;
+  }
+
+  /** Resident sources: prepares epoch {@code epoch}'s order (queued; called before its first step). */
+  default void startEpoch(long epoch) {
+    throw new UnsupportedOperationException(describe() + " is not resident");
+  }
+
+  /**
+   * Resident sources: queues the batch of the step {@code state} is at into {@code model.input(b)}:
+   * rows {@code order(epoch)[(t mod S)·B ..+B)}.
+   */
+  default void queueFill(BetaVae model, StepState state, int b) {
+    throw new UnsupportedOperationException(describe() + " is not resident");
+  }
 
   /** One line for the run's summary ("host gather", "device-resident uint8, 12.3 MB"). */
   String describe();

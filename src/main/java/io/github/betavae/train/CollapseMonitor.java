@@ -142,6 +142,11 @@ public final class CollapseMonitor implements TrainListener {
   }
 
   @Override
+  public boolean readsModelAt(long step) {
+    return step == totalSteps || (every > 0 && step % every == 0);
+  }
+
+  @Override
   public void onStep(Step s) {
     boolean due = s.step() == totalSteps || (every > 0 && s.step() % every == 0);
     if (!due) return;

@@ -2,6 +2,7 @@ package io.github.betavae.train;
 
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.FiniteScan;
+import io.github.betavae.backend.StepRecord;
 import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.LossStats;
 import io.github.betavae.model.ParamLayout;
@@ -39,6 +40,18 @@ final class NumericGuard {
     be.read(model.grads(), host);
     String tensor = firstNonFinite(model.layout(), host);
     return tensor == null ? null : "non-finite gradient in " + tensor + " at step " + step;
+  }
+
+  /** One line for a resident step's flagged record (1-based {@code step}), as {@link #check} words it. */
+  String describe(StepRecord r, long step) {
+    if ((r.flags() & StepRecord.LOSS_NONFINITE) != 0) {
+      return String.format(Locale.ROOT, "non-finite loss %s (recon=%s, kl=%s) at step %d", r.loss(), r.recon(), r.kl(), step);
+    }
+    String tensor = "the gradient";
+    for (ParamLayout.Tensor t : model.layout().tensors()) {
+      if (r.badIndex() >= t.offset() && r.badIndex() < t.offset() + t.size()) tensor = t.name();
+    }
+    return "non-finite gradient in " + tensor + " at step " + step;
   }
 
   /** The name of the first tensor of {@code layout} holding a NaN or ±∞ in {@code values}; null if none. */

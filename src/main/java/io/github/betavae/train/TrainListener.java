@@ -18,6 +18,15 @@ public interface TrainListener {
    */
   record Step(long step, long epoch, LossStats stats, double beta) {}
 
+  /**
+   * Whether this listener reads the model in {@link #onStep} for step {@code step} (1-based). The
+   * trainer then waits for that step to finish before it queues the next, so the listener sees the
+   * weights after exactly {@code step} updates.
+   */
+  default boolean readsModelAt(long step) {
+    return false;
+  }
+
   /** Before the first step. */
   default void onStart(Plan plan) {}
 

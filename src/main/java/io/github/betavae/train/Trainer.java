@@ -1,5 +1,10 @@
 package io.github.betavae.train;
 
+import io.github.betavae.backend.Backend;
+import io.github.betavae.backend.Graph;
+import io.github.betavae.backend.ObjectiveParams;
+import io.github.betavae.backend.StepRecord;
+import io.github.betavae.backend.StepState;
 import io.github.betavae.data.Dataset;
 import io.github.betavae.loss.Objective;
 import io.github.betavae.model.BetaVae;
@@ -8,6 +13,7 @@ import io.github.betavae.optim.Adam;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Minibatch training of a {@link BetaVae} with {@link Adam}. Each step gathers B rows of the dataset
@@ -42,6 +48,20 @@ public final class Trainer {
   private long checkpointEveryNanos;
   private boolean skipNonFinite;
   private long skipped;
+  private final long startStep;
+  private GraphMode graphMode = GraphMode.AUTO;
+  private boolean graphUsed;
+  private LossStats last;
+
+  /** {@code train --graph}: whether the step is captured once and replayed. */
+  public enum GraphMode {
+    /** Capture where it can be done: a backend with graphs, a resident data source. */
+    AUTO,
+    /** Capture, or fail before the first step saying why it cannot be done. */
+    ON,
+    /** Queue every step's ops one by one. */
+    OFF
+  }
 
   /** A trainer visiting the data in the seeded per-epoch shuffle of {@link EpochOrder#shuffled}. */
   public Trainer(TrainConfig cfg, BetaVae model, Adam adam, Dataset data, Objective objective) {
@@ -75,6 +95,7 @@ public final class Trainer {
     this.stepsPerEpoch = data.size() / cfg.batch();
     this.totalSteps = cfg.steps() > 0 ? cfg.steps() : Math.multiplyExact(cfg.epochs(), stepsPerEpoch);
     this.stepsDone = adam.steps();
+    this.startStep = stepsDone;
     this.guard = new NumericGuard(model);
   }
 
@@ -112,6 +133,17 @@ public final class Trainer {
     }
     this.checkpointEveryNanos = (long) (minutes * 60e9);
     return this;
+  }
+
+  /** Whether to capture the step into a graph (default {@link GraphMode#AUTO}). */
+  public Trainer graph(GraphMode mode) {
+    this.graphMode = java.util.Objects.requireNonNull(mode, "graph mode");
+    return this;
+  }
+
+  /** Whether the last {@link #run()} replayed a captured graph. */
+  public boolean graphUsed() {
+    return graphUsed;
   }
 
   /** Registers a listener; listeners are called in registration order. */
@@ -158,11 +190,129 @@ public final class Trainer {
    *     skipped; the update is not applied and no checkpoint is written
    */
   public LossStats run() throws IOException {
+    Optional<ObjectiveParams> form = objective.deviceForm();
+    if (graphMode == GraphMode.ON) {
+      String why = form.isEmpty() ? "the objective " + objective.describe() + " has no device form"
+          : !model.backend().graphs() ? "the " + model.backend().name() + " engine has no graphs (use --device cuda)"
+          : batches == null || !batches.resident() ? "the data is not resident on the device" : null;
+      if (why != null) throw new IllegalArgumentException("--graph on: cannot capture the training step: " + why);
+    }
+    if (form.isEmpty()) return runHost();
+    return runResident(form.get());
+  }
+
+  /**
+   * The resident loop (DESIGN §11): each step is queued with no host read or write — the batch
+   * gathered where the step runs (or uploaded by a host source), forward, objective, backward,
+   * finite check, Adam and the step counter on the backend — and its stats record is published and
+   * collected one step later, so on CUDA the host queues step t+1 while step t runs. The loop waits
+   * for the step in flight only where the host needs the model: a checkpoint, a stop, a listener
+   * that reads the model, the end.
+   */
+  private LossStats runResident(ObjectiveParams params) throws IOException {
+    final int b = cfg.batch();
+    final Backend be = model.backend();
+    final BatchSource source = batches != null ? batches : BatchSource.host(data);
+    final boolean resident = source.resident();
+    graphUsed = resident && be.graphs() && graphMode != GraphMode.OFF;
+    last = null;
+    for (TrainListener l : listeners) l.onStart(new TrainListener.Plan(stepsDone, totalSteps, stepsPerEpoch, b, model.config().latent()));
+    long lastSave = System.nanoTime();
+    long queued = stepsDone;
+    long firstEpoch = -1;
+    int[] perm = null;
+    long permEpoch = -1;
+    Graph graph = null;
+    try (StepState st = be.stepState(model.config().latent())) {
+      be.setStep(st, stepsDone, (stepsDone % stepsPerEpoch) * b);
+      Runnable queueStep = () -> {
+        if (resident) source.queueFill(model, st, b);
+        model.queueForwardBackward(b, cfg.seed(), st, params, !skipNonFinite);
+        adam.queueUpdate(model.params(), model.grads(), st);
+        be.advance(st, stepsPerEpoch, b);
+      };
+      while (true) {
+        boolean byStep = cfg.checkpointEvery() > 0 && queued % cfg.checkpointEvery() == 0 && queued > stepsDoneAtStart();
+        boolean byTime = checkpointEveryNanos > 0 && System.nanoTime() - lastSave >= checkpointEveryNanos;
+        boolean reads = false;
+        for (TrainListener l : listeners) reads |= queued > stepsDoneAtStart() && l.readsModelAt(queued);
+        if (queued == totalSteps || stopRequest != null || byStep || byTime || reads) {
+          while (be.pending(st) > 0) process(be.collect(st));
+          if (queued == totalSteps) break;
+          if (stopRequest != null) {
+            checkpointer.save(stepsDone);
+            throw new StoppedException(stopRequest, stepsDone, "stopped by " + stopRequest + " after step " + stepsDone
+                + " of " + totalSteps + "; the checkpoint is saved");
+          }
+          if (byStep || byTime) {
+            checkpointer.save(stepsDone);
+            lastSave = System.nanoTime();
+          }
+        }
+        long t = queued;
+        long epoch = t / stepsPerEpoch;
+        if (resident) {
+          if (epoch != firstEpoch && (t % stepsPerEpoch == 0 || firstEpoch == -1)) source.startEpoch(epoch);
+          firstEpoch = epoch;
+        } else {
+          if (epoch != permEpoch) {
+            perm = order.order(epoch);
+            if (perm.length != data.size()) {
+              throw new IllegalStateException("epoch order: expected a permutation of " + data.size() + " indices but found " + perm.length);
+            }
+            permEpoch = epoch;
+          }
+          source.fill(model, perm, (int) (t % stepsPerEpoch) * b, b);
+        }
+        if (graph != null) {
+          graph.replay();
+        } else {
+          queueStep.run();
+          // Capture after one eager step, so every buffer the step needs exists (DESIGN §11).
+          if (graphUsed) graph = be.capture(queueStep);
+        }
+        be.publish(st);
+        queued = t + 1;
+        if (be.pending(st) == 2) process(be.collect(st));
+      }
+      checkpointer.save(stepsDone);
+    } finally {
+      if (graph != null) graph.close();
+      for (TrainListener l : listeners) l.onEnd(stepsDone);
+    }
+    return last;
+  }
+
+  private long stepsDoneAtStart() {
+    return startStep;
+  }
+
+  /** Takes the record of the next step in order: the guard, the metrics, the listeners. */
+  private void process(StepRecord r) {
+    long t = stepsDone;
+    if (r.step() != t + 1) throw new IllegalStateException("step record: expected step " + (t + 1) + " but found " + r.step());
+    if (r.flags() != 0 && !skipNonFinite) throw new NonFiniteException(guard.describe(r, t + 1), t + 1);
+    stepsDone = t + 1;
+    adam.setSteps(Math.toIntExact(stepsDone));
+    if (r.flags() != 0) {
+      // Adam left weights and moments as they were; the step still counts, as on the host path.
+      skipped++;
+      return;
+    }
+    LossStats s = new LossStats(r.loss(), r.recon(), r.kl(), r.klDim());
+    last = s;
+    TrainListener.Step info = new TrainListener.Step(stepsDone, t / stepsPerEpoch, s, objective.betaAt(t));
+    for (TrainListener l : listeners) l.onStep(info);
+  }
+
+  /** The loop for objectives without a device form: the objective is evaluated on the host every step. */
+  private LossStats runHost() throws IOException {
     int b = cfg.batch();
     BatchSource source = batches != null ? batches : BatchSource.host(data);
     int[] perm = null;
     long permEpoch = -1;
     LossStats last = null;
+    graphUsed = false;
     for (TrainListener l : listeners) l.onStart(new TrainListener.Plan(stepsDone, totalSteps, stepsPerEpoch, b, model.config().latent()));
     long lastSave = System.nanoTime();
     try {

@@ -3,6 +3,9 @@ package io.github.betavae.backend.cpu;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.ObjectiveParams;
+import io.github.betavae.backend.StepRecord;
+import io.github.betavae.backend.StepState;
 import io.github.betavae.backend.FiniteScan;
 import io.github.betavae.backend.Likelihood;
 
@@ -258,6 +261,129 @@ public class CpuBackend implements Backend {
             lr, beta1, beta2, eps, weightDecay, bc1, bc2);
       }
     }
+  }
+
+  // ---- The resident step: on the CPU the "device" is this object; the same sequence as on CUDA ----
+
+  /** The CPU form of a {@link StepState}: the counter and the record's values as Java fields. */
+  private static final class CpuStepState implements StepState {
+    final int latent;
+    long step, row, flags, bad = StepRecord.NONE;
+    StepRecord stats;
+    final java.util.ArrayDeque<StepRecord> published = new java.util.ArrayDeque<>(2);
+
+    CpuStepState(int latent) {
+      this.latent = latent;
+    }
+
+    @Override
+    public int latent() {
+      return latent;
+    }
+
+    @Override
+    public void close() {}
+
+    static CpuStepState of(StepState s) {
+      if (s instanceof CpuStepState c) return c;
+      throw new IllegalArgumentException("expected a step state of the cpu backend but found " + (s == null ? "null" : s.getClass().getName()));
+    }
+  }
+
+  @Override
+  public StepState stepState(int latent) {
+    if (latent < 1) throw new IllegalArgumentException("stepState: expected a latent size ≥ 1 but found " + latent);
+    return new CpuStepState(latent);
+  }
+
+  @Override
+  public void setStep(StepState s, long step, long row) {
+    CpuStepState c = CpuStepState.of(s);
+    if (step < 0 || row < 0) throw new IllegalArgumentException("setStep: expected step and row ≥ 0 but found " + step + ", " + row);
+    c.step = step;
+    c.row = row;
+  }
+
+  @Override
+  public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, StepState step) {
+    reparamForward(z, klSum, stats, batch, latent, seed, CpuStepState.of(step).step, true);
+  }
+
+  @Override
+  public void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent, long seed, StepState step) {
+    reparamBackward(dstats, dz, stats, klGrad, batch, latent, seed, CpuStepState.of(step).step, true);
+  }
+
+  @Override
+  public void objective(StepState s, ObjectiveParams params, Buf lossPerSample, Buf klSum, Buf klCoef, int batch, boolean hold) {
+    CpuStepState c = CpuStepState.of(s);
+    CpuBuf L = need(lossPerSample, batch, "objective lossPerSample"), K = need(klSum, c.latent, "objective klSum");
+    CpuBuf G = need(klCoef, c.latent, "objective klCoef");
+    if (batch < 1) throw new IllegalArgumentException("objective: expected a batch ≥ 1 but found " + batch);
+    float[] loss = java.util.Arrays.copyOfRange(L.data, L.offset, L.offset + batch);
+    float[] kl = java.util.Arrays.copyOfRange(K.data, K.offset, K.offset + c.latent);
+    float[] coef = new float[c.latent];
+    c.stats = params.evaluate(c.step, loss, batch, kl, coef);
+    if (hold && c.flags != 0) {
+      c.flags |= c.stats.flags();
+    } else {
+      c.flags = c.stats.flags();
+      c.bad = StepRecord.NONE;
+    }
+    System.arraycopy(coef, 0, G.data, G.offset, c.latent);
+  }
+
+  @Override
+  public void checkFinite(StepState s, Buf grads) {
+    CpuStepState c = CpuStepState.of(s);
+    if (allFinite(grads)) return;
+    CpuBuf g = CpuBuf.of(grads);
+    for (int i = 0; i < g.length; i++) {
+      if (!Float.isFinite(g.data[g.offset + i])) {
+        c.flags |= StepRecord.GRAD_NONFINITE;
+        c.bad = Math.min(c.bad, i);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, double beta1, double beta2, float eps,
+                       float weightDecay, StepState s) {
+    CpuStepState c = CpuStepState.of(s);
+    if (c.flags != 0) return;
+    long t = c.step + 1;
+    float bc1 = (float) (1.0 - Math.pow(beta1, t));
+    float bc2 = (float) (1.0 - Math.pow(beta2, t));
+    adamStep(p, g, m, v, n, lr, (float) beta1, (float) beta2, eps, weightDecay, bc1, bc2);
+  }
+
+  @Override
+  public void advance(StepState s, long stepsPerEpoch, int batch) {
+    CpuStepState c = CpuStepState.of(s);
+    c.step++;
+    c.row = stepsPerEpoch > 0 ? (c.step % stepsPerEpoch) * batch : 0;
+  }
+
+  @Override
+  public void publish(StepState s) {
+    CpuStepState c = CpuStepState.of(s);
+    if (c.stats == null) throw new IllegalStateException("publish: no step has run on this state");
+    if (c.published.size() >= 2) throw new IllegalStateException("publish: two records are outstanding; collect one first");
+    StepRecord r = c.stats;
+    c.published.addLast(new StepRecord(c.step, c.flags, c.bad, r.loss(), r.recon(), r.kl(), r.klDim().clone()));
+  }
+
+  @Override
+  public StepRecord collect(StepState s) {
+    CpuStepState c = CpuStepState.of(s);
+    if (c.published.isEmpty()) throw new IllegalStateException("collect: nothing published");
+    return c.published.removeFirst();
+  }
+
+  @Override
+  public int pending(StepState s) {
+    return CpuStepState.of(s).published.size();
   }
 
   /** Stops the worker threads; idempotent. Ops on the fast path fail after this. */

@@ -4,6 +4,9 @@ import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.Likelihood;
+import io.github.betavae.backend.ObjectiveParams;
+import io.github.betavae.backend.StepRecord;
+import io.github.betavae.backend.StepState;
 
 /**
  * The {@link Backend} contract on CUDA kernels. All buffers live on the {@link Device}; ops queue
@@ -21,6 +24,7 @@ public final class CudaBackend implements Backend {
   private final DataKernels data;
   private final RngKernels rng;
   private final GuardKernels guard;
+  private final StepKernels steps;
   private final CublasGemm cublas;  // null: the dense products run on our kernels
   private boolean closed;
 
@@ -49,6 +53,7 @@ public final class CudaBackend implements Backend {
     this.data = new DataKernels(device);
     this.rng = new RngKernels(device);
     this.guard = new GuardKernels(device);
+    this.steps = new StepKernels(device);
   }
 
   /** CudaBackend on the host-execution harness: the CUDA kernels run on the CPU. */
@@ -175,12 +180,78 @@ public final class CudaBackend implements Backend {
     adam.step(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
   }
 
+  @Override
+  public StepState stepState(int latent) {
+    return steps.state(latent);
+  }
+
+  @Override
+  public void setStep(StepState s, long step, long row) {
+    steps.set(s, step, row);
+  }
+
+  @Override
+  public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, StepState step) {
+    steps.reparamForward(z, klSum, stats, batch, latent, seed, step);
+  }
+
+  @Override
+  public void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent, long seed, StepState step) {
+    steps.reparamBackward(dstats, dz, stats, klGrad, batch, latent, seed, step);
+  }
+
+  @Override
+  public void objective(StepState s, ObjectiveParams params, Buf lossPerSample, Buf klSum, Buf klCoef, int batch, boolean hold) {
+    steps.objective(s, params, lossPerSample, klSum, klCoef, batch, hold);
+  }
+
+  @Override
+  public void checkFinite(StepState s, Buf grads) {
+    steps.checkFinite(s, grads);
+  }
+
+  @Override
+  public void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, double beta1, double beta2, float eps,
+                       float weightDecay, StepState s) {
+    steps.adam(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, s);
+  }
+
+  @Override
+  public void advance(StepState s, long stepsPerEpoch, int batch) {
+    steps.advance(s, stepsPerEpoch, batch);
+  }
+
+  @Override
+  public void publish(StepState s) {
+    steps.publish(s);
+  }
+
+  @Override
+  public StepRecord collect(StepState s) {
+    return steps.collect(s);
+  }
+
+  @Override
+  public int pending(StepState s) {
+    return steps.pending(s);
+  }
+
+  /** The device address of a step state's record, for kernels that read the step (the resident gather). */
+  public long recordAddress(StepState s) {
+    return steps.of(s).rec;
+  }
+
   /**
    * Assembles a batch on the device: out (B,D) = rows {@code rows} of the uint8 dataset {@code data}
    * (R rows of D bytes), divided by 255 when {@code scale255}.
    */
   public void gather(Buf out, RawBuf data, RawBuf rows, int batch, int features, boolean scale255) {
     this.data.gather(out, data, rows, batch, features, scale255);
+  }
+
+  /** The data launchers (gather, resident gather, device shuffle). */
+  public DataKernels data() {
+    return data;
   }
 
   /** The raw Philox launchers (uint32 stream and normals). */
@@ -194,6 +265,12 @@ public final class CudaBackend implements Backend {
    * host. Run {@code work} once before capturing it, so that any scratch it needs is already
    * allocated (an allocation is not a stream operation and would not be replayed).
    */
+  @Override
+  public boolean graphs() {
+    return true;
+  }
+
+  @Override
   public Device.Graph capture(Runnable work) {
     dev.beginCapture();
     boolean ok = false;

@@ -26,4 +26,29 @@ public final class DataKernels {
         KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(rows.address()).i32(batch).i32(features)
             .i32(scale255 ? 1 : 0));
   }
+
+  /**
+   * The batch of a resident step: out (B,D) = rows perm[rec[3] .. +B) of data, rec being a step
+   * record's device address ({@link StepKernels}).
+   */
+  public void gatherStep(Buf out, RawBuf data, RawBuf perm, long rec, int batch, int features, boolean scale255) {
+    String op = "gather step";
+    Launch.positive(op, "batch", batch);
+    Launch.positive(op, "features", features);
+    Launch.atMost(op, "batch", batch, 65535);
+    CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
+    Launch.bytes(op, "data", data, features);
+    Launch.bytes(op, "perm", perm, 4L * batch);
+    dev.launch("gather_step_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
+        KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(perm.address()).ptr(rec).i32(batch).i32(features)
+            .i32(scale255 ? 1 : 0));
+  }
+
+  /** perm (n) = the permutation of {@code io.github.betavae.data.Shuffle} for (seed, epoch), on the device. */
+  public void shuffle(RawBuf perm, int n, long seed, long epoch) {
+    String op = "shuffle";
+    Launch.positive(op, "n", n);
+    Launch.bytes(op, "perm", perm, 4L * n);
+    dev.launch("shuffle_kernel1", Dim3.of(1), Dim3.of(1), KernelArgs.of().ptr(perm.address()).i32(n).i64(seed).i64(epoch));
+  }
 }

@@ -53,12 +53,31 @@ public interface Device extends AutoCloseable {
   Graph endCapture();
 
   /** Recorded work, replayed with the same arguments (same addresses, same scalars) each time. */
-  interface Graph extends AutoCloseable {
-    /** Queues the whole recorded sequence once. */
-    void replay();
-
+  interface Graph extends io.github.betavae.backend.Graph {
     /** Number of recorded operations. */
     int size();
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Host memory for {@code words} 64-bit words that receives asynchronous copies from the device
+   * (pinned on a GPU): how a resident step's stats record reaches the host without the host waiting
+   * inside the training loop.
+   */
+  Staging staging(int words);
+
+  /** A host buffer filled by copies queued on the stream. */
+  interface Staging extends AutoCloseable {
+    /**
+     * Queues a copy of the buffer's words from device address {@code src} and marks when it lands;
+     * never waits. Not allowed during capture (queue it after the replay).
+     */
+    void copyFrom(long src);
+
+    /** Waits for the last queued copy to land (one synchronisation) and copies the words into {@code out}. */
+    void await(long[] out);
 
     @Override
     void close();

@@ -46,6 +46,11 @@ public final class DeviceCounters {
     syncs++;
   }
 
+  /** A copy to the host queued on the stream, which waits for nothing (its wait is counted by {@link #sync}). */
+  synchronized void deviceToHostAsync(long bytes) {
+    d2hBytes += bytes;
+  }
+
   synchronized void sync() {
     syncs++;
   }

@@ -140,6 +140,44 @@ public final class HostDevice implements Device {
     }
   }
 
+  /** Launches run to completion here, so the copy is made at once; the wait is still counted. */
+  @Override
+  public Staging staging(int words) {
+    if (words < 1) throw new IllegalArgumentException("staging: expected at least one word but found " + words);
+    long[] buf = new long[words];
+    return new Staging() {
+      private boolean queued, gone;
+
+      @Override
+      public void copyFrom(long src) {
+        synchronized (HostDevice.this) {
+          if (gone) throw new IllegalStateException("staging: closed");
+          open("staging copy");
+          if (capture != null) throw new IllegalStateException("staging copy: queue it after the graph replay, not inside the capture");
+          if (src == 0) throw new IllegalArgumentException("staging copy: null device address");
+          counters.deviceToHostAsync(8L * words);
+          HostNative.copyOut(src, buf, 0, 8L * words);
+          queued = true;
+        }
+      }
+
+      @Override
+      public void await(long[] out) {
+        synchronized (HostDevice.this) {
+          if (!queued) throw new IllegalStateException("staging await: no copy was queued");
+          if (capture != null) throw new IllegalStateException("staging await: not allowed during graph capture (the driver refuses it)");
+          counters.sync();
+          System.arraycopy(buf, 0, out, 0, Math.min(out.length, words));
+        }
+      }
+
+      @Override
+      public void close() {
+        gone = true;
+      }
+    };
+  }
+
   @Override
   public synchronized void memsetD32(long dst, int bits, long count) {
     open("memsetD32");

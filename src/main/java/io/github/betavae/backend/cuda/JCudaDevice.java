@@ -20,6 +20,13 @@ import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -48,6 +55,8 @@ import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.JCudaDriver;
@@ -276,6 +285,63 @@ public final class JCudaDevice implements Device {
     check(cuStreamSynchronize(stream), "cuStreamSynchronize before " + op);
   }
 
+  /** Pinned host memory, an async copy on the stream, and an event recorded after it to wait on. */
+  @Override
+  public synchronized Staging staging(int words) {
+    current("staging");
+    refuseDuringCapture("staging");
+    if (words < 1) throw new IllegalArgumentException("staging: expected at least one word but found " + words);
+    long bytes = 8L * words;
+    Pointer host = new Pointer();
+    check(cuMemAllocHost(host, bytes), "cuMemAllocHost of " + bytes + " bytes");
+    CUevent event = new CUevent();
+    int r = cuEventCreate(event, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+    if (r != CUresult.CUDA_SUCCESS) {
+      cuMemFreeHost(host);
+      check(r, "cuEventCreate");
+    }
+    return new Staging() {
+      private boolean queued, gone;
+
+      @Override
+      public void copyFrom(long src) {
+        synchronized (JCudaDevice.this) {
+          if (gone) throw new IllegalStateException("staging: closed");
+          current("staging copy");
+          if (capturing) throw new IllegalStateException("staging copy: queue it after the graph replay, not inside the capture");
+          counters.deviceToHostAsync(bytes);
+          check(cuMemcpyDtoHAsync(host, at(src), bytes, stream), "cuMemcpyDtoHAsync of " + bytes + " bytes");
+          check(cuEventRecord(event, stream), "cuEventRecord");
+          queued = true;
+        }
+      }
+
+      @Override
+      public void await(long[] out) {
+        synchronized (JCudaDevice.this) {
+          if (!queued) throw new IllegalStateException("staging await: no copy was queued");
+          current("staging await");
+          refuseDuringCapture("staging await");
+          counters.sync();
+          check(cuEventSynchronize(event), "cuEventSynchronize (an earlier kernel failed)");
+          host.getByteBuffer(0, bytes).order(java.nio.ByteOrder.nativeOrder()).asLongBuffer().get(out, 0, Math.min(out.length, words));
+        }
+      }
+
+      @Override
+      public void close() {
+        synchronized (JCudaDevice.this) {
+          if (gone || closed) return;
+          gone = true;
+          cuCtxSetCurrent(context);
+          cuEventSynchronize(event);
+          cuEventDestroy(event);
+          cuMemFreeHost(host);
+        }
+      }
+    };
+  }
+
   @Override
   public synchronized void memsetD32(long dst, int bits, long count) {
     current("memsetD32");
@@ -302,7 +368,7 @@ public final class JCudaDevice implements Device {
       switch (args.tag(i)) {
         case 'i': slots[i] = Pointer.to(new int[] {(int) v}); break;
         case 'f': slots[i] = Pointer.to(new float[] {Float.intBitsToFloat((int) v)}); break;
-        default: slots[i] = Pointer.to(new long[] {v}); break;  // 'p' and 'l': 8 bytes
+        default: slots[i] = Pointer.to(new long[] {v}); break;  // 'p', 'l' and 'd': 8 bytes
       }
     }
     int r = cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, stream,

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The typed argument list of one kernel launch, in the kernel's parameter order. Each argument is a
- * type tag and a 64-bit slot: {@code p} a device address, {@code i} an int32, {@code l} an int64,
+ * type tag and a 64-bit slot: {@code p} a device address, {@code i} an int32, {@code l} an int64, {@code d} a float64,
  * {@code f} a float32 (its bits in the low word). Devices turn the list into their native form and
  * the host device checks the tags against the kernel's C++ signature.
  */
@@ -43,6 +43,10 @@ public final class KernelArgs {
     return add('l', v);
   }
 
+  public KernelArgs f64(double v) {
+    return add('d', Double.doubleToRawLongBits(v));
+  }
+
   public KernelArgs f32(float v) {
     return add('f', Float.floatToRawIntBits(v) & 0xFFFFFFFFL);
   }
@@ -51,7 +55,7 @@ public final class KernelArgs {
     return n;
   }
 
-  /** The tag of argument i: 'p', 'i', 'l' or 'f'. */
+  /** The tag of argument i: 'p', 'i', 'l', 'd' or 'f'. */
   public char tag(int i) {
     return (char) tags[i];
   }

@@ -20,11 +20,14 @@ public final class ResidentData {
   private final RawBuf bytes;
   private final int features;
   private final boolean scale255;
+  private final int size;
   private RawBuf rows;
   private int[] rowsHost = new int[0];
+  private RawBuf perm;  // the epoch order, for resident steps; allocated on first use
 
-  private ResidentData(CudaBackend be, RawBuf bytes, int features, boolean scale255) {
+  private ResidentData(CudaBackend be, RawBuf bytes, int size, int features, boolean scale255) {
     this.be = be;
+    this.size = size;
     this.bytes = bytes;
     this.features = features;
     this.scale255 = scale255;
@@ -40,7 +43,7 @@ public final class ResidentData {
     // Binary first; on the first value that is not 0 or 1, once more as grey levels.
     for (boolean grey : new boolean[] {false, true}) {
       RawBuf dev = be.allocRaw(total);
-      if (fill(be, data, dev, grey)) return Optional.of(new ResidentData(be, dev, data.features(), grey));
+      if (fill(be, data, dev, grey)) return Optional.of(new ResidentData(be, dev, data.size(), data.features(), grey));
       be.device().free(dev.address());
     }
     return Optional.empty();
@@ -83,6 +86,67 @@ public final class ResidentData {
     System.arraycopy(rowIds, from, rowsHost, 0, b);
     be.write(rows, rowsHost);
     be.gather(input, bytes, rows, b, features, scale255);
+  }
+
+  /**
+   * Generates epoch {@code epoch}'s order on the device ({@code shuffle_kernel1}: the permutation
+   * {@code Shuffle.permutation(seed, epoch, N)} gives on the host), queued; nothing is uploaded.
+   */
+  public void startEpoch(long seed, long epoch) {
+    if (perm == null) perm = be.allocRaw(4L * size);
+    be.data().shuffle(perm, size, seed, epoch);
+  }
+
+  /**
+   * Queues the batch of the step {@code state} is at into {@code input} (B,D), reading its first row
+   * in the epoch's order from the state's record: no host copy, so it can be captured.
+   */
+  public void queueFill(Buf input, io.github.betavae.backend.StepState state, int b) {
+    if (perm == null) throw new IllegalStateException("resident batch: no epoch order yet (call startEpoch first)");
+    be.data().gatherStep(input, bytes, perm, be.recordAddress(state), b, features, scale255);
+  }
+
+  /** The current epoch order, copied back (tests compare it with the host's). */
+  public int[] order() {
+    if (perm == null) throw new IllegalStateException("resident data: no epoch order yet");
+    int[] out = new int[size];
+    be.read(perm, out);
+    return out;
+  }
+
+  /**
+   * This data as the trainer's batch source, resident: epoch orders are generated on the device for
+   * {@code seed} ({@code EpochOrder.shuffled(seed, N)}, the trainer's default order) and each step's
+   * batch gathered by the step the device is at. The host path ({@link #fill}) serves the same rows.
+   */
+  public io.github.betavae.train.BatchSource batches(long seed) {
+    ResidentData r = this;
+    return new io.github.betavae.train.BatchSource() {
+      @Override
+      public void fill(io.github.betavae.model.BetaVae m, int[] rows, int from, int b) {
+        r.fill(m.input(b), rows, from, b);
+      }
+
+      @Override
+      public boolean resident() {
+        return true;
+      }
+
+      @Override
+      public void startEpoch(long epoch) {
+        r.startEpoch(seed, epoch);
+      }
+
+      @Override
+      public void queueFill(io.github.betavae.model.BetaVae m, io.github.betavae.backend.StepState state, int b) {
+        r.queueFill(m.input(b), state, b);
+      }
+
+      @Override
+      public String describe() {
+        return r.describe();
+      }
+    };
   }
 
   /** "device-resident uint8 (binary), 12.6 MB". */

@@ -1,36 +1,30 @@
 package io.github.betavae.bench.gpu;
 
-import io.github.betavae.bench.inputs.Inputs;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.DeviceUnavailableException;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.backend.cpu.CpuBackend;
 import io.github.betavae.backend.cuda.CudaBackend;
-import io.github.betavae.backend.cuda.Device;
 import io.github.betavae.backend.cuda.JCudaDevice;
-import io.github.betavae.loss.Objective;
-import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.VaeConfig;
-import io.github.betavae.optim.Adam;
+import io.github.betavae.train.Trainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A few train steps on the CUDA backend that check themselves: short enough to run under
- * {@code compute-sanitizer}, and the proof that {@link QueuedStep} and its graph replay, which
- * {@code GpuTrainStepBench} times, compute what the trainer computes.
+ * A few train steps on the CUDA backend that check themselves, through the trainer's own resident
+ * path ({@link TrainerPath}, what {@code GpuTrainStepBench} times): short enough to run under
+ * {@code compute-sanitizer}.
  *
  * <ol>
- *   <li>the trainer's path ({@code BetaVae.forwardBackward}, {@code Adam.step}) for N steps on one
- *       fixed batch: every loss finite, and the last below the first;
- *   <li>{@link QueuedStep} on a second copy of the model: gradients and parameters bit-identical to
- *       the trainer's after every step;
- *   <li>two steps replayed from a captured graph against the same two steps launched eagerly:
- *       parameters bit-identical;
- *   <li>with {@code --net small}, the trainer's path on the CPU backend too: losses within 1e-4
- *       (relative) and parameters within 1e-3.
+ *   <li>N eager steps over random binary data resident on the device (3½ batches, so epochs turn
+ *       over): every loss finite, and the last below the first;
+ *   <li>the same N steps with the step captured once and replayed: parameters and losses
+ *       bit-identical to the eager run;
+ *   <li>with {@code --net small}, the same run on the CPU backend: losses within 1e-4 (relative) and
+ *       parameters within 1e-3.
  * </ol>
  *
  * <pre>
@@ -41,7 +35,7 @@ import java.util.List;
  * The small net has odd sizes so that edge tiles and the split-K paths run.
  */
 public final class GpuTrainCheck {
-  static final long SEED = 17, EPS_SEED = 99;
+  static final long SEED = 17;
 
   public static void main(String[] args) {
     String device = "cuda", net = "higgins";
@@ -99,87 +93,51 @@ public final class GpuTrainCheck {
 
   static List<String> run(CudaBackend be, VaeConfig cfg, int batch, int steps, double lr, boolean withCpu) {
     List<String> failures = new ArrayList<>();
-    float[] x = Inputs.binary((long) batch * cfg.inputSize(), 0.3, 5);
-    Adam.Config adamCfg = Adam.Config.defaults(lr);
-    Objective objective = Objective.beta(cfg.beta());
+    int rows = 3 * batch + batch / 2;  // three steps per epoch: the runs cross epoch boundaries
 
-    // 1 + 2: the trainer's path and the queued step side by side
-    BetaVae a = new BetaVae(cfg, be), b = new BetaVae(cfg, be);
-    a.initialize(SEED);
-    b.initialize(SEED);
-    Adam adamA = new Adam(be, adamCfg, a.layout().size()), adamB = new Adam(be, adamCfg, b.layout().size());
-    be.write(a.input(batch), x);
-    be.write(b.input(batch), x);
-    QueuedStep q = new QueuedStep(be, cfg, batch, EPS_SEED, adamCfg, b.params(), b.grads(), adamB.m(), adamB.v(), b.input(batch));
-    double[] losses = new double[steps];
-    int firstMismatch = -1;
+    // 1: the trainer's path, eager
+    float[] eager;
+    List<Double> losses;
+    try (TrainerPath t = new TrainerPath(be, cfg, batch, rows, lr, SEED)) {
+      t.run(steps, Trainer.GraphMode.OFF);
+      losses = t.losses;
+      eager = t.model.paramsToHost();
+    }
     for (int s = 0; s < steps; s++) {
-      losses[s] = a.forwardBackward(batch, EPS_SEED, s, objective).loss();
-      q.forwardBackward(s);
-      boolean gradsSame = Arrays.equals(host(be, a.grads()), host(be, b.grads()));
-      adamA.step(a.params(), a.grads());
-      q.adamStep(s + 1);
-      boolean paramsSame = Arrays.equals(a.paramsToHost(), b.paramsToHost());
-      System.out.printf("step %d: loss %.6f%s%n", s, losses[s], gradsSame && paramsSame ? "" : "  (queued step differs)");
-      if (!Double.isFinite(losses[s])) failures.add("step " + s + ": loss is " + losses[s]);
-      if (firstMismatch < 0 && !(gradsSame && paramsSame)) firstMismatch = s;
+      System.out.printf("step %d: loss %.6f%n", s + 1, losses.get(s));
+      if (!Double.isFinite(losses.get(s))) failures.add("step " + (s + 1) + ": loss is " + losses.get(s));
     }
-    if (!(losses[steps - 1] < losses[0])) failures.add("loss did not fall: " + losses[0] + " → " + losses[steps - 1]);
-    if (firstMismatch >= 0) {
-      failures.add("queued step differs from BetaVae.forwardBackward + Adam.step from step " + firstMismatch);
-    } else {
-      System.out.println("queued step = trainer's step: gradients and parameters bit-identical over " + steps + " steps");
-    }
+    if (!(losses.get(steps - 1) < losses.get(0))) failures.add("loss did not fall: " + losses.get(0) + " → " + losses.get(steps - 1));
 
-    // 3: graph replay against eager launches of the same step
-    float[] p0 = b.paramsToHost(), m0 = host(be, adamB.m()), v0 = host(be, adamB.v());
-    q.queue(steps, steps + 1);
-    q.queue(steps, steps + 1);
-    float[] eager = b.paramsToHost();
-    b.loadParams(p0);
-    be.write(adamB.m(), m0);
-    be.write(adamB.v(), v0);
-    try (Device.Graph g = be.capture(() -> q.queue(steps, steps + 1))) {
-      g.replay();
-      g.replay();
-      be.synchronize();
-      float[] replayed = b.paramsToHost();
-      if (Arrays.equals(eager, replayed)) {
-        System.out.println("graph replay = eager launches: parameters bit-identical after 2 steps (" + g.size() + " operations per step)");
+    // 2: the same run with the step captured once and replayed
+    try (TrainerPath t = new TrainerPath(be, cfg, batch, rows, lr, SEED)) {
+      t.run(steps, Trainer.GraphMode.ON);
+      float[] replayed = t.model.paramsToHost();
+      if (!t.graphUsed()) {
+        failures.add("the trainer did not capture a graph");
+      } else if (Arrays.equals(eager, replayed) && t.losses.equals(losses)) {
+        System.out.println("graph replay = eager steps: parameters and losses bit-identical after " + steps + " steps");
       } else {
-        failures.add("graph replay differs from eager launches, max |diff| " + maxDiff(eager, replayed));
+        failures.add("graph replay differs from eager steps, max |diff| " + maxDiff(eager, replayed));
       }
     }
-    a.close();
-    b.close();
 
-    // 4: the same steps on the CPU backend
+    // 3: the same steps on the CPU backend (host batches in the same order)
     if (withCpu) {
-      try (Backend cpu = new CpuBackend(1); BetaVae c = new BetaVae(cfg, cpu)) {
-        c.initialize(SEED);
-        Adam adamC = new Adam(cpu, adamCfg, c.layout().size());
-        cpu.write(c.input(batch), x);
+      try (Backend cpu = new CpuBackend(1); TrainerPath c = new TrainerPath(cpu, cfg, batch, rows, lr, SEED)) {
+        c.run(steps, Trainer.GraphMode.AUTO);
         double worst = 0;
         for (int s = 0; s < steps; s++) {
-          double l = c.forwardBackward(batch, EPS_SEED, s, objective).loss();
-          adamC.step(c.params(), c.grads());
-          worst = Math.max(worst, Math.abs(l - losses[s]) / Math.max(1, Math.abs(l)));
+          double l = c.losses.get(s);
+          worst = Math.max(worst, Math.abs(l - losses.get(s)) / Math.max(1, Math.abs(l)));
         }
-        // a's parameters are gone with a; b followed the same path bit for bit until the graph check
-        float[] cpuParams = c.paramsToHost();
-        double dp = maxDiff(cpuParams, p0);
+        double dp = maxDiff(c.model.paramsToHost(), eager);
         System.out.printf("cpu backend: max relative loss difference %.2e, max parameter difference %.2e%n", worst, dp);
         if (!(worst <= 1e-4)) failures.add("losses differ from the CPU backend by " + worst + " (relative; expected ≤ 1e-4)");
         if (!(dp <= 1e-3)) failures.add("parameters differ from the CPU backend by " + dp + " (expected ≤ 1e-3)");
       }
     }
     return failures;
-  }
-
-  private static float[] host(Backend be, io.github.betavae.backend.Buf buf) {
-    float[] h = new float[Math.toIntExact(buf.length())];
-    be.read(buf, h);
-    return h;
   }
 
   private static double maxDiff(float[] p, float[] q) {

@@ -14,23 +14,24 @@
 # comes from $JAVA, else java on PATH, else BUNDLE/jre.tgz. Run it from anywhere: the scripts
 # beside this one are used.
 #
-# Steps, in order; each logs to kit.log, a failing step does not stop the others, and a missing
-# tool, library or GPU is reported in one line as "skipped":
+# Steps, in order (the most valuable first, so a budget cut loses the least); each logs to kit.log,
+# a failing step does not stop the others, and a missing tool, library or GPU is reported in one
+# line as "skipped":
 #   env          nvidia-smi, Java, Python/PyTorch, compute-sanitizer, libcublas.so.12; GpuProbe
 #   tests        the tests tagged gpu (the CUDA op parity suite on the real GPU)
+#   memcheck     compute-sanitizer memcheck (+ leak check) on a 20-step training run of a small net
+#   racecheck, synccheck, initcheck   the other three sanitizer tools on GpuTrainCheck (small net)
 #   train-check  GpuTrainCheck on a small net, through the trainer's resident path: graph = eager, GPU = CPU
-#   bench        the JMH GPU benchmarks, one run per class: GpuTrainStepBench, GpuOpsBench, GpuDenseBench
+#   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024) here, and
+#                GpuDenseBench and GpuOpsBench after torch; one run per class
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
-#   memcheck     compute-sanitizer memcheck (+ leak check) on a short training run
-#   racecheck    compute-sanitizer racecheck on GpuTrainCheck (small net)
 #   check        our checkpoint loaded into PyTorch; its recon/KL against our `eval`
-#   synccheck, initcheck   the other two sanitizer tools, small net
 #   summary      bench/summarize.py over jmh-*.json and torch.jsonl
 #
 # Knobs (environment): KIT_STEPS (space-separated subset of the steps above), KIT_BUDGET_S (total
-# seconds, default 570: each step's time limit is cut so the whole kit ends within it),
+# seconds, default 360: each step's time limit is cut so the whole kit ends within it),
 # KIT_JMH_CLASSES (default "GpuTrainStepBench GpuOpsBench GpuDenseBench"), JMH_PARAMS (default
-# "-p batch=64,1024"; GpuTrainStepBench also knows 256 and 4096, GpuDenseBench 1024), JMH_OPTS (default "-f 1 -wi 3 -i 5"),
+# "-p batch=64,1024"; GpuTrainStepBench also knows 256 and 4096, GpuDenseBench 1024), JMH_OPTS (default "-f 1 -wi 2 -i 3"),
 # TORCH_OPTS (extra torch_vae.py arguments), KIT_TRAIN_DEVICE (device of the check step's training
 # run and eval, default cuda; cpu tries the plumbing on a machine without a GPU), KIT_TRAIN_STEPS
 # (steps of that run, default 20).
@@ -51,8 +52,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/betavae-gpu-kit.XXXXXX")
 log="$out/kit.log"
 : > "$log"
 start=$(date +%s)
-budget=${KIT_BUDGET_S:-570}
-steps=${KIT_STEPS:-env tests train-check bench torch memcheck racecheck check synccheck initcheck summary}
+budget=${KIT_BUDGET_S:-360}
+steps=${KIT_STEPS:-env tests memcheck racecheck synccheck initcheck train-check bench torch check summary}
 status=()   # "step: ok|FAILED|skipped: detail", in order
 failed=0
 
@@ -189,6 +190,47 @@ if wanted tests; then
   fi
 fi
 
+# ------------------------------------------------------------------ sanitizers
+# sanitize STEP TOOL MAX ARGS...: one compute-sanitizer tool on a Java main
+sanitize() {
+  local step=$1 tool=$2 max=$3; shift 3
+  if ! wanted "$step"; then return; fi
+  if [[ -z $sanitizer ]]; then record "$step" skipped "compute-sanitizer not found"; return; fi
+  if [[ -z $java || ! -f $jar ]]; then record "$step" skipped "needs Java and benchmarks.jar"; return; fi
+  if (( ! have_gpu )); then record "$step" skipped "no GPU"; return; fi
+  local opts=(--tool "$tool" --error-exitcode 9 --print-limit 20)
+  [[ $tool == memcheck ]] && opts+=(--leak-check full)
+  run "$step" "$max" "$sanitizer" "${opts[@]}" "$java" "$@"
+  local summary; summary=$(sed -n "/^-- $step:/,\$p" "$log" | grep -E '^========= (ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY)' \
+    | tail -n2 | sed 's/^========= //' | awk '{printf "%s%s", (n++ ? " | " : ""), $0}')
+  if sed -n "/^-- $step:/,\$p" "$log" | grep -q 'Device not supported'; then
+    # some container runtimes hide the device from the sanitizer although CUDA itself works
+    record "$step" skipped "compute-sanitizer: Device not supported on this machine"
+    return
+  fi
+  case $rc in
+    0) record "$step" ok "${summary:-no errors}" ;;
+    3) record "$step" skipped "no GPU" ;;
+    9) record "$step" FAILED "${summary:-errors reported} (see kit.log)" ;;
+    124|137) record "$step" FAILED "timed out" ;;
+    *) record "$step" FAILED "exit $rc${summary:+; $summary}" ;;
+  esac
+}
+
+run_dir="$work/run"
+train_device=${KIT_TRAIN_DEVICE:-cuda}
+if [[ -n $cli ]]; then
+  train_args=(-cp "$cp" "$cli" train --device "$train_device" --data dsprites --subset 2048 --steps "${KIT_TRAIN_STEPS:-20}"
+    --encoder 256 --decoder 256 --batch 64 --seed 1 --out "$run_dir" --quiet)
+else
+  train_args=(-cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net small --steps 4)
+fi
+small=(-cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net small --steps 2)
+sanitize memcheck memcheck 120 "${train_args[@]}"
+sanitize racecheck racecheck 90 "${small[@]}"
+sanitize synccheck synccheck 60 "${small[@]}"
+sanitize initcheck initcheck 60 "${small[@]}"
+
 # ------------------------------------------------------------------ train-check
 if wanted train-check; then
   if [[ -z $java || ! -f $jar ]]; then
@@ -221,22 +263,26 @@ jmh_run() {
     | awk '{c=$1; $1=""; sub(/^ /, ""); printf "%s%s%s", (n++ ? " | " : ""), $0, (c > 1 ? " (×" c ")" : "")}')
 }
 
-if wanted bench; then
+# bench_classes CLASS...: one JMH run per class (those of KIT_JMH_CLASSES, when set)
+bench_classes() {
+  if ! wanted bench; then return; fi
   if [[ -z $java || ! -f $jar ]]; then
     record bench skipped "needs Java and benchmarks.jar"
   elif (( ! have_gpu )); then
+    [[ " $* " == *" GpuTrainStepBench "* ]] || return
     # every benchmark would fail the same way: show it once, on the smallest one
-    jmh_run bench 60 "$out/jmh-GpuTrainStepBench.json" 'io.github.betavae.bench.gpu.GpuTrainStepBench.trainerEager$' \
+    jmh_run bench 60 "$out/jmh-GpuTrainStepBench.json" 'io.github.betavae.bench.gpu.GpuTrainStepBench.oursTrainerEager$' \
       -p batch=64 -f 1 -wi 1 -i 1
     if (( rc != 0 )); then record bench FAILED "JMH exited with $rc${jlines:+: $jlines}"
     else record bench skipped "no GPU; one benchmark tried, it failed as it should, in one line: $jlines"; fi
   else
     # one JMH run (and JSON file) per class, most telling first: JMH writes its file only at the
     # end, so a run cut short by the time budget loses that class alone
-    for cls in ${KIT_JMH_CLASSES:-GpuTrainStepBench GpuOpsBench GpuDenseBench}; do
+    for cls in "$@"; do
+      [[ -n ${KIT_JMH_CLASSES:-} && " $KIT_JMH_CLASSES " != *" $cls "* ]] && continue
       # shellcheck disable=SC2086  # JMH_PARAMS and JMH_OPTS are lists of flags
       jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "io.github.betavae.bench.gpu.$cls\." ${JMH_PARAMS:--p batch=64,1024} \
-        ${JMH_OPTS:--f 1 -wi 3 -i 5}
+        ${JMH_OPTS:--f 1 -wi 2 -i 3}
       detail="$jres results in jmh-$cls.json"
       if (( rc != 0 )); then record "bench $cls" FAILED "JMH exited with $rc; $detail${jlines:+; $jlines}"
       elif (( jfail > jmiss )); then record "bench $cls" FAILED "$detail; $jfail benchmarks failed: $jlines"
@@ -244,7 +290,9 @@ if wanted bench; then
       else record "bench $cls" ok "$detail"; fi
     done
   fi
-fi
+}
+
+bench_classes GpuTrainStepBench
 
 # ------------------------------------------------------------------ torch
 if wanted torch; then
@@ -262,44 +310,7 @@ if wanted torch; then
   fi
 fi
 
-# ------------------------------------------------------------------ sanitizers
-# sanitize STEP TOOL MAX ARGS...: one compute-sanitizer tool on a Java main
-sanitize() {
-  local step=$1 tool=$2 max=$3; shift 3
-  if ! wanted "$step"; then return; fi
-  if [[ -z $sanitizer ]]; then record "$step" skipped "compute-sanitizer not found"; return; fi
-  if [[ -z $java || ! -f $jar ]]; then record "$step" skipped "needs Java and benchmarks.jar"; return; fi
-  if (( ! have_gpu )); then record "$step" skipped "no GPU"; return; fi
-  local opts=(--tool "$tool" --error-exitcode 9 --print-limit 20)
-  [[ $tool == memcheck ]] && opts+=(--leak-check full)
-  run "$step" "$max" "$sanitizer" "${opts[@]}" "$java" "$@"
-  local summary; summary=$(sed -n "/^-- $step:/,\$p" "$log" | grep -E '^========= (ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY)' \
-    | tail -n2 | sed 's/^========= //' | awk '{printf "%s%s", (n++ ? " | " : ""), $0}')
-  if sed -n "/^-- $step:/,\$p" "$log" | grep -q 'Device not supported'; then
-    # some container runtimes hide the device from the sanitizer although CUDA itself works
-    record "$step" skipped "compute-sanitizer: Device not supported on this machine"
-    return
-  fi
-  case $rc in
-    0) record "$step" ok "${summary:-no errors}" ;;
-    3) record "$step" skipped "no GPU" ;;
-    9) record "$step" FAILED "${summary:-errors reported} (see kit.log)" ;;
-    124|137) record "$step" FAILED "timed out" ;;
-    *) record "$step" FAILED "exit $rc${summary:+; $summary}" ;;
-  esac
-}
-
-run_dir="$work/run"
-train_device=${KIT_TRAIN_DEVICE:-cuda}
-if [[ -n $cli ]]; then
-  train_args=(-cp "$cp" "$cli" train --device "$train_device" --data dsprites --subset 2048 --steps "${KIT_TRAIN_STEPS:-20}"
-    --batch 64 --seed 1 --out "$run_dir" --quiet)
-else
-  train_args=(-cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net higgins --steps 3)
-fi
-small=(-cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net small --steps 2)
-sanitize memcheck memcheck 180 "${train_args[@]}"
-sanitize racecheck racecheck 150 "${small[@]}"
+bench_classes GpuDenseBench GpuOpsBench
 
 # ------------------------------------------------------------------ checkpoint check
 if wanted check; then
@@ -335,8 +346,6 @@ if wanted check; then
   fi
 fi
 
-sanitize synccheck synccheck 90 "${small[@]}"
-sanitize initcheck initcheck 120 "${small[@]}"
 
 # ------------------------------------------------------------------ summary
 if wanted summary; then

@@ -8,10 +8,11 @@ DESIGN §9 (encoder.layers.{i}, encoder.head, decoder.layers.{i}, decoder.out: n
 `load_state_dict` takes our model.safetensors as it is.
 
 Modes:
-  torch_vae.py [--batches 64,256] [--modes eager,graph,compile] [--tf32-modes eager,graph]
-               [--steps 50] [--warmup 10] [--gemm] [--out FILE.jsonl]
-      times one train step (median of --steps steps, each synchronized, after --warmup steps) in
-      FP32 with TF32 off (comparable to our FP32 kernels), then with TF32 on for reference; with
+  torch_vae.py [--batches 64,1024] [--modes eager,graph,compile] [--tf32-modes eager,graph]
+               [--steps 20] [--block 20] [--warmup 3] [--gemm] [--out FILE.jsonl]
+      times the train step with the data resident on the GPU (per step: median over --steps blocks of
+      --block steps, one synchronisation per block, after --warmup blocks) in FP32 with TF32 off
+      (comparable to our FP32 kernels), then with TF32 on for reference; with
       --gemm also the dense layer products at the shapes of GpuDenseBench (torch's cuBLAS).
       Prints one JSON object per line; bench/summarize.py merges them with JMH's results.
   torch_vae.py --check RUN_DIR|model.safetensors [--input X.npy] [--compare EVAL.json]
@@ -157,10 +158,27 @@ def timed(torch, fn, n, warmup, per_call=1):
 
 
 def train_step_lines(torch, args, precision, modes, base):
+    """Our trainer's work per step, as a PyTorch user would write it with the data on the GPU: a
+    uint8 dataset of 4 batches resident on the device, an epoch order from torch.randperm on the
+    device, each batch gathered and converted there, forward, backward, Adam; the loss kept as a
+    tensor (read later, never synchronised on per step). Timed in blocks of --block steps with one
+    synchronisation per block, as GpuTrainStepBench times 100 trainer steps per invocation."""
     dev = torch.device("cuda")
     for batch in args.batches:
         gen = torch.Generator(device=dev).manual_seed(7)
-        x = torch.bernoulli(torch.full((batch, HIGGINS["input_size"]), 0.3, device=dev), generator=gen)
+        rows = 4 * batch
+        data = torch.bernoulli(torch.full((rows, HIGGINS["input_size"]), 0.3, device=dev), generator=gen).to(torch.uint8)
+        per_epoch = rows // batch
+        state = dict(i=0, perm=None)
+
+        def next_rows():
+            i = state["i"]
+            if i % per_epoch == 0:
+                state["perm"] = torch.randperm(rows, device=dev, generator=gen)
+            state["i"] = i + 1
+            j = (i % per_epoch) * batch
+            return state["perm"][j:j + batch]
+
         for mode in modes:
             torch.manual_seed(0)
             model = build_module(torch, HIGGINS).to(dev)
@@ -170,39 +188,57 @@ def train_step_lines(torch, args, precision, modes, base):
                     opt, impl = make_adam(torch, model.parameters())
 
                     def step():
+                        x = data.index_select(0, next_rows()).float()
                         opt.zero_grad(set_to_none=True)
-                        model(x).backward()
+                        loss = model(x)
+                        loss.backward()
                         opt.step()
+                        state["loss"] = loss.detach()
                 elif mode == "graph":
                     opt, impl = make_adam(torch, model.parameters(), capturable=True)
+                    static_x = data.index_select(0, next_rows()).float()
                     side = torch.cuda.Stream()
                     side.wait_stream(torch.cuda.current_stream())
                     with torch.cuda.stream(side):  # warm up outside the graph, as the CUDA graph docs do
                         for _ in range(3):
                             opt.zero_grad(set_to_none=True)
-                            model(x).backward()
+                            model(static_x).backward()
                             opt.step()
                     torch.cuda.current_stream().wait_stream(side)
                     graph = torch.cuda.CUDAGraph()
                     opt.zero_grad(set_to_none=True)
                     with torch.cuda.graph(graph):
-                        model(x).backward()
+                        static_loss = model(static_x)
+                        static_loss.backward()
                         opt.step()
-                    step = graph.replay
+
+                    def step():
+                        # the batch goes into the graph's input outside the graph (index + convert)
+                        torch.index_select(data, 0, next_rows(), out=state.setdefault("xb", torch.empty_like(data[:batch])))
+                        static_x.copy_(state["xb"])
+                        graph.replay()
                 elif mode == "compile":
                     opt, impl = make_adam(torch, model.parameters())
                     loss_fn = torch.compile(model, dynamic=False)
                     t0 = time.perf_counter()
-                    loss_fn(x).backward()  # compiles forward and backward
+                    loss_fn(data[:batch].float()).backward()  # compiles forward and backward
                     opt.zero_grad(set_to_none=True)
                     torch.cuda.synchronize()
                     extra["compile_seconds"] = round(time.perf_counter() - t0, 2)
 
                     def step():
+                        x = data.index_select(0, next_rows()).float()
                         opt.zero_grad(set_to_none=True)
-                        loss_fn(x).backward()
+                        loss = loss_fn(x)
+                        loss.backward()
                         opt.step()
-                r = timed(torch, step, args.steps, args.warmup)
+                        state["loss"] = loss.detach()
+
+                def block():
+                    for _ in range(args.block):
+                        step()
+
+                r = timed(torch, block, args.steps, args.warmup, per_call=args.block)
             except Exception as e:  # one mode failing (compile without a C compiler, ...) must not stop the rest
                 line = dict(base, bench="GpuTrainStepBench", op="Step", variant=mode, precision=precision, batch=batch,
                             error=f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
@@ -210,7 +246,7 @@ def train_step_lines(torch, args, precision, modes, base):
                 emit_file(args, line)
                 continue
             line = dict(base, bench="GpuTrainStepBench", op="Step", variant=mode, precision=precision, batch=batch,
-                        adam=impl, **extra, **r)
+                        adam=impl, block=args.block, **extra, **r)
             print(json.dumps(line), flush=True)
             emit_file(args, line)
             del model, opt
@@ -441,11 +477,12 @@ def main(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ints = lambda s: [int(v) for v in s.split(",") if v]
     words = lambda s: [v for v in s.split(",") if v]
-    p.add_argument("--batches", type=ints, default=[64, 256])
+    p.add_argument("--batches", type=ints, default=[64, 1024])
     p.add_argument("--modes", type=words, default=["eager", "graph", "compile"])
     p.add_argument("--tf32-modes", type=words, default=["eager", "graph"])
-    p.add_argument("--steps", type=int, default=50, help="timed steps per setting (median reported)")
-    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--steps", type=int, default=20, help="timed blocks per setting (median reported)")
+    p.add_argument("--warmup", type=int, default=3, help="blocks run before timing")
+    p.add_argument("--block", type=int, default=20, help="train steps per timed block (one synchronisation each)")
     p.add_argument("--gemm", action="store_true", help="also time the dense products (torch's cuBLAS)")
     p.add_argument("--gemm-reps", type=int, default=30)
     p.add_argument("--out", help="append the JSON lines to this file too")

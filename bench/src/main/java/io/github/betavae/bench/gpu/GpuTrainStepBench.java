@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (one warm-up step, and with a graph its capture, per invocation).
  *
  * <ul>
- *   <li>{@code trainerEager}: every kernel launched one by one ({@code --graph off});
- *   <li>{@code trainerGraph}: the step captured once and replayed ({@code --graph on}).
+ *   <li>{@code oursTrainerEager}: every kernel launched one by one ({@code --graph off});
+ *   <li>{@code oursTrainerGraph}: the step captured once and replayed ({@code --graph on}).
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -68,14 +68,14 @@ public class GpuTrainStepBench {
 
   @Benchmark
   @OperationsPerInvocation(STEPS)
-  public Object trainerEager(Net s) {
+  public Object oursTrainerEager(Net s) {
     s.path.run(STEPS, Trainer.GraphMode.OFF);
     return s.path;
   }
 
   @Benchmark
   @OperationsPerInvocation(STEPS)
-  public Object trainerGraph(Net s) {
+  public Object oursTrainerGraph(Net s) {
     s.path.run(STEPS, Trainer.GraphMode.ON);
     return s.path;
   }

@@ -89,6 +89,21 @@ public interface Device extends AutoCloseable {
    */
   long freeBytes();
 
+  /**
+   * Starts (or stops) timing every kernel launch and graph replay on the device, for {@code train
+   * --profile}; starting clears earlier times. Only a GPU can time kernels (CUDA events); the host
+   * harness ignores this and reports none.
+   */
+  default void timeKernels(boolean on) {}
+
+  /** Kernel times since {@link #timeKernels} was turned on, longest first: name, calls, milliseconds. */
+  default java.util.List<KernelTime> kernelTimes() {
+    return java.util.List.of();
+  }
+
+  /** GPU time spent in one kernel (or in whole graph replays, named "graph replay"). */
+  record KernelTime(String name, long calls, double ms) {}
+
   /** What this device has been asked to do so far (for {@code train --profile}). */
   DeviceCounters counters();
 

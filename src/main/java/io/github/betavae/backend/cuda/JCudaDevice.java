@@ -79,6 +79,7 @@ public final class JCudaDevice implements Device {
   private final Map<String, CUfunction> functions = new HashMap<>();
   private final Set<Long> live = new HashSet<>();
   private final DeviceCounters counters = new DeviceCounters();
+  private KernelTimer timer, timingOff;  // timer: while timing kernels; timingOff: the last one, for its totals
   private final String name;
   private final int driverVersion;
   private boolean capturing;
@@ -371,8 +372,10 @@ public final class JCudaDevice implements Device {
         default: slots[i] = Pointer.to(new long[] {v}); break;  // 'p', 'l' and 'd': 8 bytes
       }
     }
+    Object timed = timer != null && !capturing ? timer.begin(kernel, stream) : null;
     int r = cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, stream,
         Pointer.to(slots), null);
+    if (timed != null && r == CUresult.CUDA_SUCCESS) timer.end(timed, stream);
     if (r != CUresult.CUDA_SUCCESS) {
       throw new IllegalStateException("launch " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
     }
@@ -386,6 +389,27 @@ public final class JCudaDevice implements Device {
     refuseDuringCapture("synchronize");
     counters.sync();
     check(cuStreamSynchronize(stream), "cuStreamSynchronize (an earlier kernel failed)");
+  }
+
+  @Override
+  public synchronized void timeKernels(boolean on) {
+    current("timeKernels");
+    if (on) {
+      if (timer == null) timer = new KernelTimer();
+      timer.reset();
+    } else if (timer != null) {
+      timer.drain();
+      timingOff = timer;
+      timer = null;
+    }
+  }
+
+  @Override
+  public synchronized java.util.List<KernelTime> kernelTimes() {
+    KernelTimer t = timer != null ? timer : timingOff;
+    if (t == null) return java.util.List.of();
+    current("kernelTimes");
+    return t.totals().stream().map(x -> new KernelTime(x.name(), x.calls(), x.ms())).toList();
   }
 
   @Override
@@ -444,7 +468,9 @@ public final class JCudaDevice implements Device {
           if (gone) throw new IllegalStateException("replay: graph is closed");
           current("replay");
           counters.graphLaunch();
+          Object timed = timer != null ? timer.begin("graph replay", stream) : null;
           check(cuGraphLaunch(exec, stream), "cuGraphLaunch");
+          if (timed != null) timer.end(timed, stream);
         }
       }
 
@@ -471,6 +497,9 @@ public final class JCudaDevice implements Device {
     if (closed) return;
     cuCtxSetCurrent(context);
     cuStreamSynchronize(stream);
+    for (KernelTimer t : new KernelTimer[] {timer, timingOff}) {
+      if (t != null) t.close();
+    }
     for (long a : live) cuMemFree(at(a));
     live.clear();
     cuStreamDestroy(stream);

@@ -33,6 +33,11 @@ class ResidentStepTest {
       Likelihood.BERNOULLI, 1.0);
   static final int N = 40, B = 8;  // 5 steps per epoch: 20 steps cross four epoch boundaries
 
+  /** The CUDA engine under test: the host harness here, a GPU in {@code ResidentStepGpuTest}. */
+  CudaBackend cuda() {
+    return CudaBackend.emulated();
+  }
+
   static List<Objective> objectives() {
     return List.of(Objective.beta(4), Objective.scheduled(BetaSchedule.warmup(0, 4, 10)),
         Objective.scheduled(BetaSchedule.cyclical(4, 20, 2)), Objective.freeBits(0.05, 2),
@@ -89,10 +94,10 @@ class ResidentStepTest {
         cpu = train(be, o, Trainer.GraphMode.AUTO, false, 20, null);
       }
       Result eager, graph;
-      try (CudaBackend be = CudaBackend.emulated()) {
+      try (CudaBackend be = cuda()) {
         eager = train(be, o, Trainer.GraphMode.OFF, true, 20, null);
       }
-      try (CudaBackend be = CudaBackend.emulated()) {
+      try (CudaBackend be = cuda()) {
         graph = train(be, o, Trainer.GraphMode.ON, true, 20, null);
       }
       String what = o.describe();
@@ -126,7 +131,7 @@ class ResidentStepTest {
   void aResidentStepUploadsNothingAndWaitsAtMostOnce() {
     Emulator.assumeBuilt();
     for (Trainer.GraphMode g : new Trainer.GraphMode[] {Trainer.GraphMode.OFF, Trainer.GraphMode.ON}) {
-      try (CudaBackend be = CudaBackend.emulated()) {
+      try (CudaBackend be = cuda()) {
         Result r = train(be, Objective.beta(4), g, true, 20, null);
         DeviceCounters.Counts c = r.perStep();
         // onStep 2 .. 20: 18 steps processed; the host queues one step ahead, so the window holds
@@ -150,13 +155,13 @@ class ResidentStepTest {
     Emulator.assumeBuilt();
     Objective o = Objective.scheduled(BetaSchedule.warmup(0, 4, 10));
     Result through, half, rest;
-    try (CudaBackend be = CudaBackend.emulated()) {
+    try (CudaBackend be = cuda()) {
       through = train(be, o, Trainer.GraphMode.ON, true, 20, null);
     }
-    try (CudaBackend be = CudaBackend.emulated()) {
+    try (CudaBackend be = cuda()) {
       half = train(be, o, Trainer.GraphMode.ON, true, 7, null);  // stops mid-epoch
     }
-    try (CudaBackend be = CudaBackend.emulated()) {
+    try (CudaBackend be = cuda()) {
       rest = train(be, o, Trainer.GraphMode.ON, true, 20, half);
     }
     assertArrayEquals(through.params(), rest.params());
@@ -166,7 +171,7 @@ class ResidentStepTest {
   @Test
   void graphOnWithoutAResidentSourceSaysWhy() {
     Emulator.assumeBuilt();
-    try (CudaBackend be = CudaBackend.emulated()) {
+    try (CudaBackend be = cuda()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> train(be, Objective.beta(1), Trainer.GraphMode.ON, false, 3, null));
       assertTrue(e.getMessage().contains("not resident"), e.getMessage());
@@ -181,7 +186,7 @@ class ResidentStepTest {
   @Test
   void aNonFiniteStepStopsTheRunAndNothingAfterItIsApplied() {
     Emulator.assumeBuilt();
-    try (CudaBackend be = CudaBackend.emulated(); BetaVae vae = new BetaVae(NET, be)) {
+    try (CudaBackend be = cuda(); BetaVae vae = new BetaVae(NET, be)) {
       vae.initialize(1);
       float[] p = vae.paramsToHost();
       p[(int) vae.layout().head().bias().offset()] = Float.NaN;  // ReLU would swallow a NaN weight

@@ -18,18 +18,34 @@ extern "C" __global__ void gather_forward_kernel1(float* out, const unsigned cha
   out[(long long)i * D + j] = scale255 ? v / 255.f : v;
 }
 
-// The batch of a resident step: out (B,D) = rows perm[rec[3] .. rec[3]+B) of data, rec[3] being the
-// first row of step rec[0] in its epoch's order (objective.cu's record), so a replayed graph gathers
-// the batch of the step the device is at.
+// Value j of row `row` of a resident dataset: format 0 a byte as it is, 1 a byte / 255 (grey levels),
+// 2 one bit (binary images, 8 pixels per byte: bit e & 7 of byte e >> 3, e = row·D + j).
+__device__ __forceinline__ float bv_data_value(const unsigned char* data, int row, int j, int D, int format) {
+  const long long e = (long long)row * D + j;
+  if (format == 2) return (float)((data[e >> 3] >> (e & 7)) & 1);
+  const float v = (float)data[e];
+  return format == 1 ? v / 255.f : v;
+}
+
+// data (R·D bits, packed as above), rows (B) int32 -> out (B,D) float in {0, 1}
 // grid (ceil(D/256), B), block 256
-extern "C" __global__ void gather_step_kernel1(float* out, const unsigned char* data, const int* perm,
-                                               const long long* rec, int B, int D, int scale255) {
+extern "C" __global__ void gather_bits_kernel1(float* out, const unsigned char* data, const int* rows, int B, int D) {
   const int j = blockIdx.x * blockDim.x + threadIdx.x;
   const int i = blockIdx.y;
   if (j >= D || i >= B) return;
-  const int row = perm[rec[3] + i];
-  const float v = (float)data[(long long)row * D + j];
-  out[(long long)i * D + j] = scale255 ? v / 255.f : v;
+  out[(long long)i * D + j] = bv_data_value(data, rows[i], j, D, 2);
+}
+
+// The batch of a resident step: out (B,D) = rows perm[rec[3] .. rec[3]+B) of data (format as in
+// bv_data_value), rec[3] being the first row of step rec[0] in its epoch's order (objective.cu's
+// record), so a replayed graph gathers the batch of the step the device is at.
+// grid (ceil(D/256), B), block 256
+extern "C" __global__ void gather_step_kernel1(float* out, const unsigned char* data, const int* perm,
+                                               const long long* rec, int B, int D, int format) {
+  const int j = blockIdx.x * blockDim.x + threadIdx.x;
+  const int i = blockIdx.y;
+  if (j >= D || i >= B) return;
+  out[(long long)i * D + j] = bv_data_value(data, perm[rec[3] + i], j, D, format);
 }
 
 // The epoch order on the device: perm (n) = the Fisher–Yates permutation of io.github.betavae.data.Shuffle

@@ -90,7 +90,7 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),  BV_KERNEL(finite_check_kernel1),
       BV_KERNEL(reparam_forward_kernel2), BV_KERNEL(reparam_backward_kernel2), BV_KERNEL(adam_step_kernel2),
       BV_KERNEL(objective_forward_kernel1), BV_KERNEL(step_advance_kernel1), BV_KERNEL(finite_record_kernel1),
-      BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1),
+      BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1), BV_KERNEL(gather_bits_kernel1),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

@@ -31,17 +31,33 @@ public final class DataKernels {
    * The batch of a resident step: out (B,D) = rows perm[rec[3] .. +B) of data, rec being a step
    * record's device address ({@link StepKernels}).
    */
-  public void gatherStep(Buf out, RawBuf data, RawBuf perm, long rec, int batch, int features, boolean scale255) {
+  public void gatherStep(Buf out, RawBuf data, RawBuf perm, long rec, int batch, int features, ResidentData.Format format) {
     String op = "gather step";
     Launch.positive(op, "batch", batch);
     Launch.positive(op, "features", features);
     Launch.atMost(op, "batch", batch, 65535);
     CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
-    Launch.bytes(op, "data", data, features);
+    Launch.bytes(op, "data", data, format == ResidentData.Format.BITS ? (features + 7) / 8 : features);
     Launch.bytes(op, "perm", perm, 4L * batch);
     dev.launch("gather_step_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(perm.address()).ptr(rec).i32(batch).i32(features)
-            .i32(scale255 ? 1 : 0));
+            .i32(format.code()));
+  }
+
+  /**
+   * out (B,D) = rows {@code rows[i]} of a 1-bit-per-value dataset (bit e &amp; 7 of byte e &gt;&gt; 3, e =
+   * row·D + j), as floats in {0, 1}. Row indices must be in range (the kernel does not check them).
+   */
+  public void gatherBits(Buf out, RawBuf data, RawBuf rows, int batch, int features) {
+    String op = "gather bits";
+    Launch.positive(op, "batch", batch);
+    Launch.positive(op, "features", features);
+    Launch.atMost(op, "batch", batch, 65535);
+    CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
+    Launch.bytes(op, "data", data, (features + 7) / 8);
+    Launch.bytes(op, "rows", rows, 4L * batch);
+    dev.launch("gather_bits_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
+        KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(rows.address()).i32(batch).i32(features));
   }
 
   /** perm (n) = the permutation of {@code io.github.betavae.data.Shuffle} for (seed, epoch), on the device. */

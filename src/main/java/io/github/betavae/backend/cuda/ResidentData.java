@@ -5,11 +5,12 @@ import io.github.betavae.data.Dataset;
 import java.util.Optional;
 
 /**
- * A dataset kept on the device as one byte per value, uploaded once, from which each step's batch is
- * gathered by a kernel ({@code gather_forward_kernel1}): per step only the B row indices travel to
- * the device, not B × D floats. It serves data whose every value is a byte level: 0 and 1 as they
- * are (binary images such as dSprites), or k/255 (8-bit grey levels, divided by 255 on the device
- * exactly as the host path divides them), so the model sees the same floats as from the host.
+ * A dataset kept on the device, uploaded once, from which each step's batch is gathered by a kernel
+ * ({@code kernels/data.cu}). It serves data whose every value is 0 or 1 (binary images such as
+ * dSprites, stored at one bit per value) or a grey level k/255 (one byte per value, divided by 255
+ * on the device exactly as the host path divides it), so the model sees the same floats as from the
+ * host. A resident training step ({@link #batches}) generates each epoch's order on the device and
+ * gathers by the step the device is at, uploading nothing; {@link #fill} uploads only B row indices.
  */
 public final class ResidentData {
   /** The share of the device's free memory a dataset may take. */
@@ -19,60 +20,88 @@ public final class ResidentData {
   private final CudaBackend be;
   private final RawBuf bytes;
   private final int features;
-  private final boolean scale255;
+  private final Format format;
+
+  /** How the values are stored on the device ({@code kernels/data.cu}'s {@code bv_data_value}). */
+  public enum Format {
+    /** One byte per value, divided by 255 (8-bit grey levels). */
+    LEVELS(1),
+    /** One bit per value, 8 per byte (binary images such as dSprites: 377 MB for all of it). */
+    BITS(2);
+
+    private final int code;
+
+    Format(int code) {
+      this.code = code;
+    }
+
+    /** The kernel's format code. */
+    public int code() {
+      return code;
+    }
+  }
   private final int size;
   private RawBuf rows;
   private int[] rowsHost = new int[0];
   private RawBuf perm;  // the epoch order, for resident steps; allocated on first use
 
-  private ResidentData(CudaBackend be, RawBuf bytes, int size, int features, boolean scale255) {
+  private ResidentData(CudaBackend be, RawBuf bytes, int size, int features, Format format) {
     this.be = be;
     this.size = size;
     this.bytes = bytes;
     this.features = features;
-    this.scale255 = scale255;
+    this.format = format;
   }
 
   /**
-   * Uploads {@code data} when it is byte levels and takes at most {@link #MAX_SHARE} of the device's
-   * free memory; otherwise empty (the host path then serves it).
+   * Uploads {@code data} when every value is 0 or 1 (one bit each) or a grey level k/255 (one byte
+   * each) and it takes at most {@link #MAX_SHARE} of the device's free memory; otherwise empty (the
+   * host path then serves it).
    */
   public static Optional<ResidentData> upload(CudaBackend be, Dataset data) {
-    long total = (long) data.size() * data.features();
-    if (total == 0 || total > MAX_SHARE * be.device().freeBytes()) return Optional.empty();
+    long values = (long) data.size() * data.features();
+    if (values == 0) return Optional.empty();
     // Binary first; on the first value that is not 0 or 1, once more as grey levels.
-    for (boolean grey : new boolean[] {false, true}) {
-      RawBuf dev = be.allocRaw(total);
-      if (fill(be, data, dev, grey)) return Optional.of(new ResidentData(be, dev, data.size(), data.features(), grey));
+    for (Format f : new Format[] {Format.BITS, Format.LEVELS}) {
+      long bytes = f == Format.BITS ? (values + 7) / 8 : values;
+      if (bytes > MAX_SHARE * be.device().freeBytes()) continue;
+      RawBuf dev = be.allocRaw(bytes);
+      if (fill(be, data, dev, f)) return Optional.of(new ResidentData(be, dev, data.size(), data.features(), f));
       be.device().free(dev.address());
     }
     return Optional.empty();
   }
 
   /** Converts and uploads every row; false at the first value that is not a level of this kind. */
-  private static boolean fill(CudaBackend be, Dataset data, RawBuf dev, boolean grey) {
+  private static boolean fill(CudaBackend be, Dataset data, RawBuf dev, Format f) {
     int d = data.features();
-    int rowsPerChunk = Math.max(1, CHUNK_BYTES / d);
+    boolean bits = f == Format.BITS;
+    // Whole bytes per chunk: with bits, a multiple of 8 rows makes rows·D a multiple of 8.
+    int rowsPerChunk = Math.max(8, (bits ? 8 * CHUNK_BYTES : CHUNK_BYTES) / d / 8 * 8);
     float[] row = new float[d];
-    byte[] chunk = new byte[Math.multiplyExact(Math.min(rowsPerChunk, data.size()), d)];
+    long chunkValues = (long) Math.min(rowsPerChunk, data.size()) * d;
+    byte[] chunk = new byte[Math.toIntExact(bits ? (chunkValues + 7) / 8 : chunkValues)];
     for (int start = 0; start < data.size(); start += rowsPerChunk) {
       int m = Math.min(rowsPerChunk, data.size() - start);
+      if (bits) java.util.Arrays.fill(chunk, (byte) 0);
       for (int r = 0; r < m; r++) {
         data.copy(start + r, row, 0);
         for (int j = 0; j < d; j++) {
           float v = row[j];
-          int level;
-          if (grey) {
-            level = Math.round(v * 255f);
-            if (level < 0 || level > 255 || level / 255f != v) return false;
-          } else {
+          int e = r * d + j;
+          if (bits) {
             if (v != 0f && v != 1f) return false;
-            level = (int) v;
+            if (v == 1f) chunk[e >>> 3] |= (byte) (1 << (e & 7));
+          } else {
+            int level = Math.round(v * 255f);
+            if (level < 0 || level > 255 || level / 255f != v) return false;
+            chunk[e] = (byte) level;
           }
-          chunk[r * d + j] = (byte) level;
         }
       }
-      be.device().copyIn(dev.address() + (long) start * d, chunk, 0, m * d);
+      long offset = (long) start * d;
+      int n = Math.toIntExact(bits ? ((long) m * d + 7) / 8 : (long) m * d);
+      be.device().copyIn(dev.address() + (bits ? offset / 8 : offset), chunk, 0, n);
     }
     return true;
   }
@@ -85,7 +114,8 @@ public final class ResidentData {
     }
     System.arraycopy(rowIds, from, rowsHost, 0, b);
     be.write(rows, rowsHost);
-    be.gather(input, bytes, rows, b, features, scale255);
+    if (format == Format.BITS) be.data().gatherBits(input, bytes, rows, b, features);
+    else be.gather(input, bytes, rows, b, features, true);
   }
 
   /**
@@ -103,7 +133,7 @@ public final class ResidentData {
    */
   public void queueFill(Buf input, io.github.betavae.backend.StepState state, int b) {
     if (perm == null) throw new IllegalStateException("resident batch: no epoch order yet (call startEpoch first)");
-    be.data().gatherStep(input, bytes, perm, be.recordAddress(state), b, features, scale255);
+    be.data().gatherStep(input, bytes, perm, be.recordAddress(state), b, features, format);
   }
 
   /** The current epoch order, copied back (tests compare it with the host's). */
@@ -149,9 +179,9 @@ public final class ResidentData {
     };
   }
 
-  /** "device-resident uint8 (binary), 12.6 MB". */
+  /** "device-resident, 1 bit per value, 1.6 MB". */
   public String describe() {
-    return String.format(java.util.Locale.ROOT, "device-resident uint8 (%s), %.1f MB", scale255 ? "levels / 255" : "binary",
+    return String.format(java.util.Locale.ROOT, "device-resident, %s, %.1f MB", format == Format.BITS ? "1 bit per value" : "uint8 levels / 255",
         bytes.bytes() / 1e6);
   }
 }

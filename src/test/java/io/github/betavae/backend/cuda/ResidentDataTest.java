@@ -55,6 +55,42 @@ class ResidentDataTest {
     }
   }
 
+  /** The resident step's gather (epoch order generated on the device, rows read from the step record) = the host's batches. */
+  private static void sameStepBatches(CudaBackend be, Dataset data, ResidentData r, long seed) {
+    int b = 6, d = data.features(), steps = data.size() / b;
+    Buf in = be.alloc((long) b * d);
+    float[] host = new float[b * d], dev = new float[b * d];
+    try (io.github.betavae.backend.StepState st = be.stepState(1)) {
+      for (long epoch : new long[] {0, 3}) {
+        int[] perm = EpochOrder.shuffled(seed, data.size()).order(epoch);
+        r.startEpoch(seed, epoch);
+        assertArrayEquals(perm, r.order(), "epoch " + epoch + " order");
+        for (int t = 0; t < steps; t++) {
+          be.setStep(st, epoch * steps + t, (long) t * b);
+          r.queueFill(in, st, b);
+          be.read(in, dev);
+          for (int i = 0; i < b; i++) data.copy(perm[t * b + i], host, i * d);
+          assertArrayEquals(host, dev, "epoch " + epoch + " step " + t);
+        }
+      }
+    }
+  }
+
+  @Test
+  void binaryRowsOfAnyWidthPackToBits() {
+    Emulator.assumeBuilt();
+    Random rnd = new Random(8);
+    boolean[][] on = new boolean[37][13];  // 13 values a row: rows start mid-byte
+    for (boolean[] row : on) for (int j = 0; j < row.length; j++) row[j] = rnd.nextBoolean();
+    try (CudaBackend be = CudaBackend.emulated()) {
+      Dataset data = table(37, 13, (i, j) -> on[i][j] ? 1f : 0f);
+      ResidentData r = ResidentData.upload(be, data).orElseThrow();
+      assertTrue(r.describe().contains("1 bit per value"), r.describe());
+      sameBatches(be, data, r, 5);
+      sameStepBatches(be, data, r, 5);
+    }
+  }
+
   @Test
   void binaryImagesStayAsTheyAre() {
     Emulator.assumeBuilt();
@@ -62,8 +98,9 @@ class ResidentDataTest {
       Dataset data = Subset.random(new DSprites(), 50, 3);
       Optional<ResidentData> r = ResidentData.upload(be, data);
       assertTrue(r.isPresent());
-      assertTrue(r.get().describe().contains("binary"), r.get().describe());
+      assertTrue(r.get().describe().contains("1 bit per value"), r.get().describe());
       sameBatches(be, data, r.get(), 1);
+      sameStepBatches(be, data, r.get(), 1);
     }
   }
 
@@ -78,6 +115,7 @@ class ResidentDataTest {
       ResidentData r = ResidentData.upload(be, data).orElseThrow();
       assertTrue(r.describe().contains("255"), r.describe());
       sameBatches(be, data, r, 2);
+      sameStepBatches(be, data, r, 2);
     }
   }
 
@@ -87,7 +125,7 @@ class ResidentDataTest {
     try (CudaBackend be = CudaBackend.emulated()) {
       assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> 0.3f * i)).isPresent(), "not byte levels");
       assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> 2f)).isPresent(), "beyond one byte");
-      int n = (int) (HostDevice.FREE_BYTES / 1000) + 1; // one row of 1,000 values more than half fits
+      int n = (int) (HostDevice.FREE_BYTES * 4 / 1000) + 8; // 8 rows of 1,000 bits more than half fits
       assertFalse(ResidentData.upload(be, table(n, 1000, (i, j) -> 0f)).isPresent(), "larger than the budget");
       assertEquals(256L << 20, be.device().freeBytes());
     }

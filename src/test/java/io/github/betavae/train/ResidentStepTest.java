@@ -142,7 +142,8 @@ class ResidentStepTest {
         assertTrue(c.syncs() <= steps, g + ": " + c);
         if (g == Trainer.GraphMode.ON) {
           assertEquals(steps - 1, c.graphLaunches(), g + ": " + c);
-          assertTrue(c.launches() <= 4, g + ": only the epoch shuffles run outside the graph: " + c);
+          // outside the graph only the epoch turns: copy in the order computed aside, start the next (3 turns)
+          assertTrue(c.launches() <= 2 * 3, g + ": only the epoch turns run outside the graph: " + c);
         } else {
           assertEquals(0, c.graphLaunches(), g + ": " + c);
         }

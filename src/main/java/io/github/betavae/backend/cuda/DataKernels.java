@@ -62,9 +62,21 @@ public final class DataKernels {
 
   /** perm (n) = the permutation of {@code io.github.betavae.data.Shuffle} for (seed, epoch), on the device. */
   public void shuffle(RawBuf perm, int n, long seed, long epoch) {
+    dev.launch("shuffle_kernel1", Dim3.of(1), Dim3.of(1), shuffleArgs(perm, n, seed, epoch));
+  }
+
+  /**
+   * {@link #shuffle} on the device's second stream, after the work queued so far: it runs beside
+   * the training steps that follow (one thread on one SM); {@link Device#joinAside} before reading it.
+   */
+  public void shuffleAside(RawBuf perm, int n, long seed, long epoch) {
+    dev.launchAside("shuffle_kernel1", Dim3.of(1), Dim3.of(1), shuffleArgs(perm, n, seed, epoch));
+  }
+
+  private static KernelArgs shuffleArgs(RawBuf perm, int n, long seed, long epoch) {
     String op = "shuffle";
     Launch.positive(op, "n", n);
     Launch.bytes(op, "perm", perm, 4L * n);
-    dev.launch("shuffle_kernel1", Dim3.of(1), Dim3.of(1), KernelArgs.of().ptr(perm.address()).i32(n).i64(seed).i64(epoch));
+    return KernelArgs.of().ptr(perm.address()).i32(n).i64(seed).i64(epoch);
   }
 }

@@ -40,6 +40,19 @@ public interface Device extends AutoCloseable {
    */
   void launch(String kernel, Dim3 grid, Dim3 block, KernelArgs args);
 
+  /** Copies {@code bytes} bytes from device address {@code src} to {@code dst}; queued like a launch. */
+  void copyDevice(long dst, long src, long bytes);
+
+  /**
+   * Queues kernel {@code kernel} on a second stream, after everything queued on the main stream so
+   * far: it then runs beside the main stream's later work (work that can wait, such as the next
+   * epoch's order). Refused during capture.
+   */
+  void launchAside(String kernel, Dim3 grid, Dim3 block, KernelArgs args);
+
+  /** Makes the main stream's later work wait for everything launched aside so far. */
+  void joinAside();
+
   /** Waits until all queued work has finished, reporting any asynchronous failure. */
   void synchronize();
 

@@ -205,7 +205,7 @@ public final class HostDevice implements Device {
     }
     if (!want.equals(args.tags())) {
       throw new IllegalArgumentException("launch " + kernel + ": expected arguments of types '" + want + "' but found '"
-          + args.tags() + "' (p pointer, i int, l long, f float)");
+          + args.tags() + "' (p pointer, i int, l long, d double, f float)");
     }
     if (block.volume() > 1024) {
       throw new IllegalArgumentException("launch " + kernel + " block " + block + ": expected at most 1024 threads but found " + block.volume());
@@ -213,6 +213,25 @@ public final class HostDevice implements Device {
     byte[] tags = args.tagBytes();
     long[] values = args.valueArray();
     enqueue(() -> HostNative.launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, tags, values));
+  }
+
+  @Override
+  public synchronized void copyDevice(long dst, long src, long bytes) {
+    open("copyDevice");
+    if (dst == 0 || src == 0 || bytes < 0) throw new IllegalArgumentException("copyDevice: expected two addresses and bytes ≥ 0 but found " + bytes);
+    enqueue(() -> HostNative.copyDevice(dst, src, bytes));
+  }
+
+  /** Every launch here has finished when it returns, so a launch aside is a launch. */
+  @Override
+  public synchronized void launchAside(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
+    if (capture != null) throw new IllegalStateException("launchAside " + kernel + ": not allowed during graph capture");
+    launch(kernel, grid, block, args);
+  }
+
+  @Override
+  public synchronized void joinAside() {
+    if (capture != null) throw new IllegalStateException("joinAside: not allowed during graph capture");
   }
 
   @Override

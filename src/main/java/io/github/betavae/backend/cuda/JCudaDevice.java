@@ -26,7 +26,9 @@ import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -79,6 +81,8 @@ public final class JCudaDevice implements Device {
   private final Map<String, CUfunction> functions = new HashMap<>();
   private final Set<Long> live = new HashSet<>();
   private final DeviceCounters counters = new DeviceCounters();
+  private CUstream aside;  // the second stream of launchAside, made on first use
+  private CUevent toAside, fromAside;
   private KernelTimer timer, timingOff;  // timer: while timing kernels; timingOff: the last one, for its totals
   private final String name;
   private final int driverVersion;
@@ -352,8 +356,58 @@ public final class JCudaDevice implements Device {
   }
 
   @Override
+  public synchronized void copyDevice(long dst, long src, long bytes) {
+    current("copyDevice");
+    check(cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream), "cuMemcpyDtoDAsync of " + bytes + " bytes");
+    if (capturing) captured++;
+    else counters.launch();
+  }
+
+  @Override
+  public synchronized void launchAside(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
+    current("launchAside " + kernel);
+    refuseDuringCapture("launchAside " + kernel);
+    if (aside == null) {
+      aside = new CUstream();
+      check(cuStreamCreate(aside, 0), "cuStreamCreate");
+      toAside = new CUevent();
+      fromAside = new CUevent();
+      check(cuEventCreate(toAside, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+      check(cuEventCreate(fromAside, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    }
+    check(cuEventRecord(toAside, stream), "cuEventRecord");
+    check(cuStreamWaitEvent(aside, toAside, 0), "cuStreamWaitEvent");
+    int r = launchOn(aside, kernel, grid, block, args);
+    if (r != CUresult.CUDA_SUCCESS) {
+      throw new IllegalStateException("launchAside " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
+    }
+    counters.launch();
+  }
+
+  @Override
+  public synchronized void joinAside() {
+    current("joinAside");
+    refuseDuringCapture("joinAside");
+    if (aside == null) return;
+    check(cuEventRecord(fromAside, aside), "cuEventRecord");
+    check(cuStreamWaitEvent(stream, fromAside, 0), "cuStreamWaitEvent");
+  }
+
+  @Override
   public synchronized void launch(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
     current("launch " + kernel);
+    Object timed = timer != null && !capturing ? timer.begin(kernel, stream) : null;
+    int r = launchOn(stream, kernel, grid, block, args);
+    if (timed != null && r == CUresult.CUDA_SUCCESS) timer.end(timed, stream);
+    if (r != CUresult.CUDA_SUCCESS) {
+      throw new IllegalStateException("launch " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
+    }
+    if (capturing) captured++;
+    else counters.launch();
+  }
+
+  /** cuLaunchKernel of {@code kernel} on {@code on}; returns the driver's result. */
+  private int launchOn(CUstream on, String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
     CUfunction f = functions.get(kernel);
     if (f == null) {
       f = new CUfunction();
@@ -372,15 +426,8 @@ public final class JCudaDevice implements Device {
         default: slots[i] = Pointer.to(new long[] {v}); break;  // 'p', 'l' and 'd': 8 bytes
       }
     }
-    Object timed = timer != null && !capturing ? timer.begin(kernel, stream) : null;
-    int r = cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, stream,
+    return cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), 0, on,
         Pointer.to(slots), null);
-    if (timed != null && r == CUresult.CUDA_SUCCESS) timer.end(timed, stream);
-    if (r != CUresult.CUDA_SUCCESS) {
-      throw new IllegalStateException("launch " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
-    }
-    if (capturing) captured++;
-    else counters.launch();
   }
 
   @Override
@@ -497,6 +544,12 @@ public final class JCudaDevice implements Device {
     if (closed) return;
     cuCtxSetCurrent(context);
     cuStreamSynchronize(stream);
+    if (aside != null) {
+      cuStreamSynchronize(aside);
+      cuStreamDestroy(aside);
+      cuEventDestroy(toAside);
+      cuEventDestroy(fromAside);
+    }
     for (KernelTimer t : new KernelTimer[] {timer, timingOff}) {
       if (t != null) t.close();
     }

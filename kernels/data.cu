@@ -19,10 +19,11 @@ extern "C" __global__ void gather_forward_kernel1(float* out, const unsigned cha
 }
 
 // Value j of row `row` of a resident dataset: format 0 a byte as it is, 1 a byte / 255 (grey levels),
-// 2 one bit (binary images, 8 pixels per byte: bit e & 7 of byte e >> 3, e = row·D + j).
+// 2 one bit (binary images, 8 pixels per byte: bit e & 7 of byte e >> 3, e = row·D + j), 3 a float.
 __device__ __forceinline__ float bv_data_value(const unsigned char* data, int row, int j, int D, int format) {
   const long long e = (long long)row * D + j;
   if (format == 2) return (float)((data[e >> 3] >> (e & 7)) & 1);
+  if (format == 3) return ((const float*)data)[e];
   const float v = (float)data[e];
   return format == 1 ? v / 255.f : v;
 }
@@ -34,6 +35,15 @@ extern "C" __global__ void gather_bits_kernel1(float* out, const unsigned char* 
   const int i = blockIdx.y;
   if (j >= D || i >= B) return;
   out[(long long)i * D + j] = bv_data_value(data, rows[i], j, D, 2);
+}
+
+// data (R,D) float32, rows (B) int32 -> out (B,D)
+// grid (ceil(D/256), B), block 256
+extern "C" __global__ void gather_floats_kernel1(float* out, const float* data, const int* rows, int B, int D) {
+  const int j = blockIdx.x * blockDim.x + threadIdx.x;
+  const int i = blockIdx.y;
+  if (j >= D || i >= B) return;
+  out[(long long)i * D + j] = data[(long long)rows[i] * D + j];
 }
 
 // The batch of a resident step: out (B,D) = rows perm[rec[3] .. rec[3]+B) of data (format as in

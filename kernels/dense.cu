@@ -16,7 +16,8 @@
 // K (IN or OUT) is long. The launcher then splits K into S chunks: each chunk's partial products go
 // to scratch (S, M, N) (dense_forward_kernel2, dense_backward_kernel4), and a second pass sums the S
 // partials in chunk order (dense_forward_kernel3, dense_backward_kernel5) — still deterministic,
-// since the order of the sum is fixed, and still without atomics.
+// since the order of the sum is fixed, and still without atomics. The weight gradient of a thin layer
+// at a large batch splits its B-long sum the same way (dense_backward_kernel6, 7).
 #pragma once
 #include "common.cuh"
 
@@ -209,6 +210,27 @@ extern "C" __global__ void dense_backward_kernel4(float* partial, const float* d
 // grid (ceil(IN/256), B), block 256
 extern "C" __global__ void dense_backward_kernel5(float* dx, const float* partial, int B, int IN, int S) {
   bv_sum_partials(dx, partial, nullptr, B, IN, S, BV_ACT_IDENTITY);
+}
+
+// Split-K over the batch for the weight gradient of thin layers (the 1200→20 head, the 10→1200 first
+// decoder layer: few 64×64 tiles of dW, a long B-term sum at large batches).
+// dA (B,OUT), x (B,IN) -> partial (S,OUT,IN), chunk z of the B sum
+// grid (ceil(IN/64), ceil(OUT/64), S), block 256
+extern "C" __global__ void dense_backward_kernel6(float* partial, const float* dA, const float* x, int B, int IN,
+                                                  int OUT, int kChunk) {
+  // A(o,i) = dA[i·OUT + o], Bm(i,k) = x[i·IN + k], as in dense_backward_kernel2
+  bv_gemm_partial<false, false>(partial, dA, 1, OUT, x, IN, 1, OUT, IN, B, kChunk);
+}
+
+// partial (S,OUT,IN) -> dw (OUT,IN) += Σ_S partial, z in ascending order
+// grid (ceil(IN/256), OUT), block 256
+extern "C" __global__ void dense_backward_kernel7(float* dw, const float* partial, int OUT, int IN, int S) {
+  const int n = blockIdx.x * blockDim.x + threadIdx.x, m = blockIdx.y;
+  if (n >= IN) return;
+  const long long e = (long long)m * IN + n, mn = (long long)OUT * IN;
+  float s = 0.f;
+  for (int z = 0; z < S; z++) s += partial[z * mn + e];
+  dw[e] += s;
 }
 
 // External GEMM epilogue: when cuBLAS has written y = x·Wᵀ, this adds the bias and applies the

@@ -85,12 +85,12 @@ const std::vector<Kernel>& registry() {
   static const std::vector<Kernel> r = {
       BV_KERNEL(dense_forward_kernel1),   BV_KERNEL(dense_backward_kernel1), BV_KERNEL(dense_backward_kernel2),
       BV_KERNEL(dense_backward_kernel3),  BV_KERNEL(dense_forward_kernel2),  BV_KERNEL(dense_forward_kernel3), BV_KERNEL(dense_forward_kernel4),
-      BV_KERNEL(dense_backward_kernel4),  BV_KERNEL(dense_backward_kernel5),  BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
+      BV_KERNEL(dense_backward_kernel4),  BV_KERNEL(dense_backward_kernel5), BV_KERNEL(dense_backward_kernel6), BV_KERNEL(dense_backward_kernel7),  BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),
       BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),  BV_KERNEL(finite_check_kernel1),
       BV_KERNEL(reparam_forward_kernel2), BV_KERNEL(reparam_backward_kernel2), BV_KERNEL(adam_step_kernel2),
       BV_KERNEL(objective_forward_kernel1), BV_KERNEL(step_advance_kernel1), BV_KERNEL(finite_record_kernel1),
-      BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1), BV_KERNEL(gather_bits_kernel1),
+      BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1), BV_KERNEL(gather_bits_kernel1), BV_KERNEL(gather_floats_kernel1),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

@@ -37,7 +37,8 @@ public final class DataKernels {
     Launch.positive(op, "features", features);
     Launch.atMost(op, "batch", batch, 65535);
     CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
-    Launch.bytes(op, "data", data, format == ResidentData.Format.BITS ? (features + 7) / 8 : features);
+    Launch.bytes(op, "data", data, format == ResidentData.Format.BITS ? (features + 7) / 8
+        : format == ResidentData.Format.FLOATS ? 4L * features : features);
     Launch.bytes(op, "perm", perm, 4L * batch);
     dev.launch("gather_step_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(perm.address()).ptr(rec).i32(batch).i32(features)
@@ -57,6 +58,19 @@ public final class DataKernels {
     Launch.bytes(op, "data", data, (features + 7) / 8);
     Launch.bytes(op, "rows", rows, 4L * batch);
     dev.launch("gather_bits_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
+        KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(rows.address()).i32(batch).i32(features));
+  }
+
+  /** out (B,D) = rows {@code rows[i]} of a float32 dataset (R,D) on the device. */
+  public void gatherFloats(Buf out, RawBuf data, RawBuf rows, int batch, int features) {
+    String op = "gather floats";
+    Launch.positive(op, "batch", batch);
+    Launch.positive(op, "features", features);
+    Launch.atMost(op, "batch", batch, 65535);
+    CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
+    Launch.bytes(op, "data", data, 4L * features);
+    Launch.bytes(op, "rows", rows, 4L * batch);
+    dev.launch("gather_floats_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(rows.address()).i32(batch).i32(features));
   }
 

@@ -108,8 +108,19 @@ public final class DenseKernels {
       if (DX != null) cublas.run(CublasGemm.inputGrad(DX.address(), DY.address(), W.address(), batch, in, out));
       return;
     }
-    dev.launch("dense_backward_kernel2", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
-        KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
+    int wChunk = kChunk(out, in, batch);
+    if (wChunk >= batch) {
+      dev.launch("dense_backward_kernel2", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
+          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
+    } else {
+      // a thin layer at a large batch: split the B-long sum (deterministic, partials summed in order)
+      int splits = Launch.blocks(batch, wChunk);
+      long partial = scratch((long) splits * out * in);
+      dev.launch("dense_backward_kernel6", new Dim3(Launch.blocks(in, TILE), Launch.blocks(out, TILE), splits), Dim3.of(256),
+          KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(wChunk));
+      dev.launch("dense_backward_kernel7", Dim3.of(Launch.blocks(in, 256), out), Dim3.of(256),
+          KernelArgs.of().ptr(DW.address()).ptr(partial).i32(out).i32(in).i32(splits));
+    }
     if (DX == null) return;
     int chunk = kChunk(batch, in, out);
     if (chunk >= out) {

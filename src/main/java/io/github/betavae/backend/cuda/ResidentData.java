@@ -6,10 +6,9 @@ import java.util.Optional;
 
 /**
  * A dataset kept on the device, uploaded once, from which each step's batch is gathered by a kernel
- * ({@code kernels/data.cu}). It serves data whose every value is 0 or 1 (binary images such as
- * dSprites, stored at one bit per value) or a grey level k/255 (one byte per value, divided by 255
- * on the device exactly as the host path divides it), so the model sees the same floats as from the
- * host. A resident training step ({@link #batches}) generates each epoch's order on the device and
+ * ({@code kernels/data.cu}): binary data (every value 0 or 1, as dSprites' images) at one bit per
+ * value, grey levels k/255 at one byte (divided by 255 on the device exactly as the host path
+ * divides them), anything else as float32, so the model sees the same floats as from the host. A resident training step ({@link #batches}) generates each epoch's order on the device and
  * gathers by the step the device is at, uploading nothing; {@link #fill} uploads only B row indices.
  */
 public final class ResidentData {
@@ -27,7 +26,9 @@ public final class ResidentData {
     /** One byte per value, divided by 255 (8-bit grey levels). */
     LEVELS(1),
     /** One bit per value, 8 per byte (binary images such as dSprites: 377 MB for all of it). */
-    BITS(2);
+    BITS(2),
+    /** Four bytes per value: any other data, as the host holds it. */
+    FLOATS(3);
 
     private final int code;
 
@@ -63,9 +64,9 @@ public final class ResidentData {
   public static Optional<ResidentData> upload(CudaBackend be, Dataset data) {
     long values = (long) data.size() * data.features();
     if (values == 0) return Optional.empty();
-    // Binary first; on the first value that is not 0 or 1, once more as grey levels.
-    for (Format f : new Format[] {Format.BITS, Format.LEVELS}) {
-      long bytes = f == Format.BITS ? (values + 7) / 8 : values;
+    // Binary first; on the first value that is not 0 or 1, once more as grey levels; else as floats.
+    for (Format f : new Format[] {Format.BITS, Format.LEVELS, Format.FLOATS}) {
+      long bytes = f == Format.BITS ? (values + 7) / 8 : f == Format.FLOATS ? 4 * values : values;
       if (bytes > MAX_SHARE * be.device().freeBytes()) continue;
       RawBuf dev = be.allocRaw(bytes);
       if (fill(be, data, dev, f)) return Optional.of(new ResidentData(be, dev, data.size(), data.features(), f));
@@ -77,6 +78,7 @@ public final class ResidentData {
   /** Converts and uploads every row; false at the first value that is not a level of this kind. */
   private static boolean fill(CudaBackend be, Dataset data, RawBuf dev, Format f) {
     int d = data.features();
+    if (f == Format.FLOATS) return fillFloats(be, data, dev);
     boolean bits = f == Format.BITS;
     // Whole bytes per chunk: with bits, a multiple of 8 rows makes rows·D a multiple of 8.
     int rowsPerChunk = Math.max(8, (bits ? 8 * CHUNK_BYTES : CHUNK_BYTES) / d / 8 * 8);
@@ -108,6 +110,20 @@ public final class ResidentData {
     return true;
   }
 
+  /** Uploads every row as floats; false at a NaN or ±∞ (the host path then reports it). */
+  private static boolean fillFloats(CudaBackend be, Dataset data, RawBuf dev) {
+    int d = data.features();
+    int rowsPerChunk = Math.max(1, CHUNK_BYTES / 4 / d);
+    float[] chunk = new float[Math.multiplyExact(Math.min(rowsPerChunk, data.size()), d)];
+    for (int start = 0; start < data.size(); start += rowsPerChunk) {
+      int m = Math.min(rowsPerChunk, data.size() - start);
+      for (int r = 0; r < m; r++) data.copy(start + r, chunk, r * d);
+      for (int i = 0; i < m * d; i++) if (!Float.isFinite(chunk[i])) return false;
+      be.device().copyIn(dev.address() + 4L * start * d, chunk, 0, m * d);
+    }
+    return true;
+  }
+
   /** Writes rows {@code rowIds[from .. from+b)} into {@code input} (B,D): uploads the indices, gathers. */
   public void fill(Buf input, int[] rowIds, int from, int b) {
     if (rowsHost.length != b) {
@@ -117,6 +133,7 @@ public final class ResidentData {
     System.arraycopy(rowIds, from, rowsHost, 0, b);
     be.write(rows, rowsHost);
     if (format == Format.BITS) be.data().gatherBits(input, bytes, rows, b, features);
+    else if (format == Format.FLOATS) be.data().gatherFloats(input, bytes, rows, b, features);
     else be.gather(input, bytes, rows, b, features, true);
   }
 
@@ -198,7 +215,7 @@ public final class ResidentData {
 
   /** "device-resident, 1 bit per value, 1.6 MB". */
   public String describe() {
-    return String.format(java.util.Locale.ROOT, "device-resident, %s, %.1f MB", format == Format.BITS ? "1 bit per value" : "uint8 levels / 255",
+    return String.format(java.util.Locale.ROOT, "device-resident, %s, %.1f MB", format == Format.BITS ? "1 bit per value" : format == Format.FLOATS ? "float32" : "uint8 levels / 255",
         bytes.bytes() / 1e6);
   }
 }

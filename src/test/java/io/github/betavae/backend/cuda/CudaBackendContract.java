@@ -79,9 +79,11 @@ abstract class CudaBackendContract {
 
   // (batch, in, out): widths 1, 17, 1023, 4097, batches 1 and 3, plus cases spanning several tiles
   // in every dimension. IN = 1023 and 4097 take the split-K path forward, OUT = 1023 and 4097 take it
-  // for dx; the others take the single-pass kernels.
+  // for dx; B = 1100 on a thin layer (IN or OUT ≤ 64) takes it for dw; the others take the
+  // single-pass kernels.
   static final int[][] DENSE_SIZES = {
     {1, 17, 1}, {3, 1, 17}, {3, 1023, 17}, {1, 4097, 3}, {3, 17, 1023}, {1, 3, 4097}, {70, 67, 130}, {70, 600, 130},
+    {1100, 130, 20}, {1100, 10, 70},
   };
 
   @Test

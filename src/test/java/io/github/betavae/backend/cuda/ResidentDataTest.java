@@ -120,13 +120,28 @@ class ResidentDataTest {
   }
 
   @Test
-  void otherValuesStayOnTheHost() {
+  void otherValuesLiveOnTheDeviceAsFloats() {
+    Emulator.assumeBuilt();
+    Random rnd = new Random(6);
+    float[][] v = new float[29][11];
+    for (float[] row : v) for (int j = 0; j < row.length; j++) row[j] = (float) rnd.nextGaussian();
+    try (CudaBackend be = CudaBackend.emulated()) {
+      Dataset data = table(29, 11, (i, j) -> v[i][j]);
+      ResidentData r = ResidentData.upload(be, data).orElseThrow();
+      assertTrue(r.describe().contains("float32"), r.describe());
+      sameBatches(be, data, r, 3);
+      sameStepBatches(be, data, r, 3);
+    }
+  }
+
+  @Test
+  void dataLargerThanTheBudgetStaysOnTheHost() {
     Emulator.assumeBuilt();
     try (CudaBackend be = CudaBackend.emulated()) {
-      assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> 0.3f * i)).isPresent(), "not byte levels");
-      assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> 2f)).isPresent(), "beyond one byte");
       int n = (int) (HostDevice.FREE_BYTES * 4 / 1000) + 8; // 8 rows of 1,000 bits more than half fits
       assertFalse(ResidentData.upload(be, table(n, 1000, (i, j) -> 0f)).isPresent(), "larger than the budget");
+      assertFalse(ResidentData.upload(be, table(n / 16, 1000, (i, j) -> 0.5f)).isPresent(), "floats larger than the budget");
+      assertFalse(ResidentData.upload(be, table(10, 4, (i, j) -> Float.NaN)).isPresent(), "NaN: the host path reports it");
       assertEquals(256L << 20, be.device().freeBytes());
     }
   }

@@ -42,6 +42,9 @@ __device__ __forceinline__ float bv_act_grad(float y, int act) {
 #ifndef BV_SHARED
 #define BV_SHARED(T, name, N) __shared__ T name[N]
 #define BV_SHARED2(T, name, R, C) __shared__ T name[R][C]
+// 32-byte aligned, as WMMA loads and stores need; BV_SHARED_AT is &name[r][c] for them.
+#define BV_SHARED2A(T, name, R, C) __shared__ __align__(32) T name[R][C]
+#define BV_SHARED_AT(name, r, c) (&(name)[r][c])
 #endif
 
 // Sum of v over the 32 lanes of a warp, returned to every lane. The xor butterfly pairs lanes in

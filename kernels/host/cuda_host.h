@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <string>
+#include <type_traits>
 
 #define __global__
 #define __device__
@@ -204,11 +205,19 @@ struct Shared2 {
     }
   };
   Row operator[](long r) { return Row{this, r}; }
+  // &name[r][c] for the WMMA loads and stores (BV_SHARED_AT): element accesses stay checked.
+  struct Ptr {
+    Shared2* s;
+    long r, c;
+  };
+  Ptr at(long r, long c) { return Ptr{this, r, c}; }
 };
 }  // namespace bvhost
 
 #define BV_SHARED(T, name, N) static ::bvhost::Shared1<T, (N)> name(#name)
 #define BV_SHARED2(T, name, R, C) static ::bvhost::Shared2<T, (R), (C)> name(#name)
+#define BV_SHARED2A(T, name, R, C) BV_SHARED2(T, name, R, C)
+#define BV_SHARED_AT(name, r, c) ((name).at((r), (c)))
 
 // Atomics: plain read-modify-write is atomic here, since fibers switch only at barriers.
 template <class T>
@@ -278,3 +287,134 @@ inline long long min(long long a, long long b) { return a < b ? a : b; }
 inline long long max(long long a, long long b) { return a > b ? a : b; }
 inline float min(float a, float b) { return fminf(a, b); }
 inline float max(float a, float b) { return fmaxf(a, b); }
+
+
+// The WMMA API (nvcuda::wmma), the slice the TF32 kernels use: m16n16k8 fragments of
+// precision::tf32 operands and float accumulators. On the GPU a fragment's elements are spread over
+// the warp's lanes in an unspecified way. Here an operand fragment holds its whole tile in every
+// lane (an mma needs full rows of A and columns of B), and accumulator element e of lane l is element
+// l·E + e of the row-major tile (E = M·N/32), so the 32 lanes own disjoint outputs as on the GPU and
+// a store writes each element once. mma_sync uses the operands' top 19 bits, as the tensor cores do,
+// and adds the K products to the accumulator in ascending k with one fused multiply-add each (the
+// CPU engine's TF32 order); the GPU's tensor cores accumulate in an order of their own, within the
+// stated TF32 tolerance of that.
+namespace nvcuda {
+namespace wmma {
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+struct row_major {};
+struct col_major {};
+namespace precision {
+struct tf32 {};
+}  // namespace precision
+enum layout_t { mem_row_major, mem_col_major };
+
+template <class Use, int M, int N, int K>
+struct shape;
+template <int M, int N, int K>
+struct shape<matrix_a, M, N, K> {
+  static constexpr int R = M, C = K;
+};
+template <int M, int N, int K>
+struct shape<matrix_b, M, N, K> {
+  static constexpr int R = K, C = N;
+};
+template <int M, int N, int K>
+struct shape<accumulator, M, N, K> {
+  static constexpr int R = M, C = N;
+};
+
+template <class Use, int M, int N, int K, class T, class Layout = void>
+struct fragment {
+  static constexpr int R = shape<Use, M, N, K>::R, C = shape<Use, M, N, K>::C;
+  static constexpr bool accumulates = std::is_same<Use, accumulator>::value;
+  static constexpr int num_elements = accumulates ? R * C / 32 : R * C;
+  float x[num_elements];
+};
+
+// cvt.rna.tf32.f32: round to 10 mantissa bits, to nearest, ties away from zero; NaN and ±∞ stay.
+inline float __float_to_tf32(float v) {
+  uint32_t u;
+  memcpy(&u, &v, 4);
+  if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x1000u) & 0xffffe000u;
+  memcpy(&v, &u, 4);
+  return v;
+}
+
+inline float tf32_bits(float v) {  // what a tensor core reads of an operand: its top 19 bits
+  uint32_t u;
+  memcpy(&u, &v, 4);
+  u &= 0xffffe000u;
+  memcpy(&v, &u, 4);
+  return v;
+}
+
+template <class Use, int M, int N, int K, class T, class L>
+inline void fill_fragment(fragment<Use, M, N, K, T, L>& f, float v) {
+  for (int i = 0; i < f.num_elements; i++) f.x[i] = v;
+}
+
+// Element (r, c) of an operand tile stored with leading dimension ldm in `layout` order.
+template <class L>
+inline long operand_offset(long r, long c, unsigned ldm) {
+  return std::is_same<L, col_major>::value ? c * (long)ldm + r : r * (long)ldm + c;
+}
+
+template <class Use, int M, int N, int K, class T, class L>
+inline void load_matrix_sync(fragment<Use, M, N, K, T, L>& f, const float* p, unsigned ldm) {
+  using F = fragment<Use, M, N, K, T, L>;
+  for (int r = 0; r < F::R; r++)
+    for (int c = 0; c < F::C; c++) f.x[r * F::C + c] = p[operand_offset<L>(r, c, ldm)];
+}
+
+template <class Use, int M, int N, int K, class T, class L, class S>
+inline void load_matrix_sync(fragment<Use, M, N, K, T, L>& f, S p, unsigned ldm) {
+  using F = fragment<Use, M, N, K, T, L>;
+  for (int r = 0; r < F::R; r++)
+    for (int c = 0; c < F::C; c++) {
+      const long off = operand_offset<L>(r, c, ldm);
+      const long cols = sizeof(p.s->data[0]) / sizeof(p.s->data[0][0]);
+      const long flat = p.r * cols + p.c + off;
+      f.x[r * F::C + c] = (*p.s)[flat / cols][flat % cols];
+    }
+}
+
+template <int M, int N, int K, class T>
+inline void mma_sync(fragment<accumulator, M, N, K, T>& d, const fragment<matrix_a, M, N, K, precision::tf32, row_major>& a,
+                     const fragment<matrix_b, M, N, K, precision::tf32, row_major>& b,
+                     const fragment<accumulator, M, N, K, T>& c) {
+  constexpr int E = M * N / 32;
+  const int lane = ::bvhost::lane_id() & 31;
+  for (int e = 0; e < E; e++) {
+    const int idx = lane * E + e, m = idx / N, n = idx % N;
+    float s = c.x[e];
+    for (int k = 0; k < K; k++) s = fmaf(tf32_bits(a.x[m * K + k]), tf32_bits(b.x[k * N + n]), s);
+    d.x[e] = s;
+  }
+}
+
+template <int M, int N, int K, class T>
+inline void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, T>& f, unsigned ldm, layout_t layout) {
+  constexpr int E = M * N / 32;
+  const int lane = ::bvhost::lane_id() & 31;
+  for (int e = 0; e < E; e++) {
+    const int idx = lane * E + e, m = idx / N, n = idx % N;
+    p[layout == mem_col_major ? n * (long)ldm + m : m * (long)ldm + n] = f.x[e];
+  }
+}
+
+template <int M, int N, int K, class T, class S>
+inline void store_matrix_sync(S p, const fragment<accumulator, M, N, K, T>& f, unsigned ldm, layout_t layout) {
+  constexpr int E = M * N / 32;
+  const int lane = ::bvhost::lane_id() & 31;
+  const long cols = sizeof(p.s->data[0]) / sizeof(p.s->data[0][0]);
+  for (int e = 0; e < E; e++) {
+    const int idx = lane * E + e, m = idx / N, n = idx % N;
+    const long off = layout == mem_col_major ? n * (long)ldm + m : m * (long)ldm + n;
+    const long flat = p.r * cols + p.c + off;
+    (*p.s)[flat / cols][flat % cols] = f.x[e];
+  }
+}
+}  // namespace wmma
+}  // namespace nvcuda

@@ -51,6 +51,16 @@ public interface Backend extends AutoCloseable {
     return true;
   }
 
+  /** The arithmetic of the dense products ({@link Precision#FP32} unless set). */
+  default Precision precision() {
+    return Precision.FP32;
+  }
+
+  /** Sets the arithmetic of the dense products for the ops that follow (DESIGN §12). */
+  default void precision(Precision p) {
+    if (p != Precision.FP32) throw new UnsupportedOperationException(name() + " has no " + p.id() + " products");
+  }
+
   /** Waits for queued work (no-op on the CPU). */
   default void synchronize() {}
 

@@ -121,10 +121,20 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
    * skipped for a NaN or ±∞ under {@code --skip-nonfinite} (0 when absent from older files).
    */
   public record Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery,
-                         long skippedNonfinite) {
-    /** A schedule with nothing skipped. */
+                         long skippedNonfinite, String precision) {
+    public Training {
+      if (precision == null) precision = "fp32";
+      io.github.betavae.backend.Precision.parse(precision);  // fp32 or tf32, else the file is refused
+    }
+
+    /** A schedule with nothing skipped, in FP32. */
     public Training(long seed, int batch, long steps, int epochs, long stepsDone, long checkpointEvery) {
-      this(seed, batch, steps, epochs, stepsDone, checkpointEvery, 0);
+      this(seed, batch, steps, epochs, stepsDone, checkpointEvery, 0, "fp32");
+    }
+
+    /** The arithmetic of the dense products the run trains with (DESIGN §12). */
+    public io.github.betavae.backend.Precision precisionMode() {
+      return io.github.betavae.backend.Precision.parse(precision);
     }
   }
 
@@ -225,13 +235,20 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   /** The same configuration with {@code steps_done} and {@code skipped_nonfinite} replaced. */
   public RunConfig withProgress(long stepsDone, long skippedNonfinite) {
     Training t = new Training(training.seed(), training.batch(), training.steps(), training.epochs(), stepsDone,
-        training.checkpointEvery(), skippedNonfinite);
+        training.checkpointEvery(), skippedNonfinite, training.precision());
     return new RunConfig(format, model, objective, optimizer, t, data, provenance, diagnostics);
   }
 
   /** The same configuration with the objective replaced. */
   public RunConfig withObjective(ObjectiveSettings o) {
     return new RunConfig(format, model, o, optimizer, training, data, provenance, diagnostics);
+  }
+
+  /** The same configuration training in {@code p}. */
+  public RunConfig withPrecision(io.github.betavae.backend.Precision p) {
+    Training t = new Training(training.seed(), training.batch(), training.steps(), training.epochs(), training.stepsDone(),
+        training.checkpointEvery(), training.skippedNonfinite(), p.id());
+    return new RunConfig(format, model, objective, optimizer, t, data, provenance, diagnostics);
   }
 
   /** The same configuration with the diagnostics replaced. */
@@ -268,6 +285,8 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
         }
         // Files written before --skip-nonfinite existed lack the count: they skipped nothing.
         if (o.get("training") instanceof ObjectNode t && !t.has("skipped_nonfinite")) t.put("skipped_nonfinite", 0L);
+        // Files written before --precision existed trained in FP32.
+        if (o.get("training") instanceof ObjectNode t && !t.has("precision")) t.put("precision", "fp32");
       }
       c = JSON.treeToValue(tree, RunConfig.class);
     } catch (JsonProcessingException e) {

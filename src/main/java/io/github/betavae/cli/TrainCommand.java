@@ -119,6 +119,11 @@ public final class TrainCommand implements Callable<Integer> {
       + "a device form; the CPU engine has no graphs). Replays equal eager steps bit for bit."})
   String graph = "auto";
 
+  @Option(names = "--precision", paramLabel = "P", description = {"fp32|tf32: the arithmetic of the dense products "
+      + "(default fp32). tf32 rounds their operands to TF32 (10 mantissa bits) and accumulates in FP32, on tensor "
+      + "cores on a GPU and in the same way on the CPU engine; recorded in config.json, kept by --resume"})
+  String precision = "fp32";
+
   @Option(names = "--quiet", description = "no progress output")
   boolean quiet;
 
@@ -127,7 +132,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Options fixed by a run's config.json, refused together with --resume. */
   private static final List<String> FIXED_BY_RUN = List.of("--subset", "--beta", "--latent", "--encoder",
-      "--decoder", "--encoder-activation", "--decoder-activation", "--likelihood", "--batch", "--lr", "--seed", "--out", "--force");
+      "--decoder", "--encoder-activation", "--decoder-activation", "--likelihood", "--batch", "--lr", "--seed", "--out", "--force",
+      "--precision");
 
   @Override
   public Integer call() throws IOException {
@@ -146,9 +152,19 @@ public final class TrainCommand implements Callable<Integer> {
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
     devices.check();
     graphMode();
+    precisionMode();
     if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
     if (!(checkpointEveryMinutes >= 0) || Double.isInfinite(checkpointEveryMinutes)) {
       throw new IllegalArgumentException("--checkpoint-every-minutes must be a finite number ≥ 0 but was " + checkpointEveryMinutes);
+    }
+  }
+
+  /** --precision as a mode; a bad value is a usage error. */
+  io.github.betavae.backend.Precision precisionMode() {
+    try {
+      return io.github.betavae.backend.Precision.parse(precision);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--precision must be fp32 or tf32 but was '" + precision + "'");
     }
   }
 
@@ -191,7 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
     Adam.Config ac = Adam.Config.defaults(lr);
     Backends.Choice be = devices.open("--batch", batch, vc, 4);
     RunConfig rc = RunConfig.of(vc, ac, tc, RunConfig.DataInfo.of(data, ds, subset), provenance(be.backend()))
-        .withObjective(objective).withDiagnostics(diag);
+        .withObjective(objective).withDiagnostics(diag).withPrecision(precisionMode());
     return new TrainRun(this, out, rc, ds, be, tc, null).heldOut(split.heldOut());
   }
 
@@ -246,7 +262,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig tc = budget(t.steps(), t.epochs(), t.batch(), t.seed());
     Backends.Choice be = devices.open("the run's batch", t.batch(), old.vaeConfig(), 4);
     RunConfig rc = new RunConfig(old.format(), old.model(), old.objective(), old.optimizer(),
-        new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery, t.skippedNonfinite()),
+        new RunConfig.Training(t.seed(), t.batch(), tc.steps(), tc.epochs(), t.stepsDone(), checkpointEvery, t.skippedNonfinite(),
+            t.precision()),
         dataInfo, provenance(be.backend()), old.diagnostics());
     return new TrainRun(this, resume, rc, ds, be, tc, state).heldOut(split.heldOut()).locked(lock);
   }

@@ -84,6 +84,7 @@ final class TrainRun {
     PrintWriter err = cmd.spec.commandLine().getErr();
     VaeConfig vc = config.vaeConfig();
     try (Backend backend = be.backend(); BetaVae model = resumed == null ? new BetaVae(vc, backend) : Checkpoint.load(dir, backend).model()) {
+      backend.precision(config.training().precisionMode());
       Adam adam = new Adam(backend, config.optimizer().toAdam(), model.layout().size());
       if (resumed == null) {
         model.initialize(tc.seed());
@@ -138,7 +139,8 @@ final class TrainRun {
       }
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s; %s",
           data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
-          trainer.totalSteps(), tc.batch(), be.description(), batches));
+          trainer.totalSteps(), tc.batch(), be.description()
+              + (backend.precision() == io.github.betavae.backend.Precision.TF32 ? " with TF32 products" : ""), batches));
       MetricsCsv metrics = new MetricsCsv(dir.resolve(METRICS), 1);
       trainer.addListener(metrics);
       trainer.skipNonFinite(cmd.skipNonFinite);

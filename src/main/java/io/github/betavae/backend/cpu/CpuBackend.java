@@ -4,6 +4,7 @@ import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.ObjectiveParams;
+import io.github.betavae.backend.Precision;
 import io.github.betavae.backend.StepRecord;
 import io.github.betavae.backend.StepState;
 import io.github.betavae.backend.FiniteScan;
@@ -66,6 +67,20 @@ public class CpuBackend implements Backend {
       this.dense = new DenseOps(pool, gemm);
       this.elementwise = new ElementOps(pool);
     }
+  }
+
+  private Precision precision = Precision.FP32;
+
+  @Override
+  public Precision precision() {
+    return precision;
+  }
+
+  /** TF32 rounds each packed operand panel (fast path) or each operand (naive path) before the product. */
+  @Override
+  public void precision(Precision p) {
+    this.precision = java.util.Objects.requireNonNull(p, "precision");
+    if (dense != null) dense.tf32 = p == Precision.TF32;
   }
 
   /** A backend using one worker per available processor. */
@@ -165,7 +180,7 @@ public class CpuBackend implements Backend {
     checkSizes("denseForward", batch, in, out);
     if (act == null) throw new IllegalArgumentException("denseForward: activation is null");
     if (naive) {
-      NaiveOps.denseForward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act);
+      NaiveOps.denseForward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act, precision);
     } else {
       synchronized (this) {
         dense.forward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, batch, in, out, act);
@@ -186,7 +201,7 @@ public class CpuBackend implements Backend {
     int dxo = DX == null ? 0 : DX.offset;
     if (naive) {
       NaiveOps.denseBackward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,
-          DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act);
+          DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act, precision);
     } else {
       synchronized (this) {
         dense.backward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,

@@ -63,6 +63,26 @@ final class DenseOps {
     this.scratch = new Gemm.Scratch[pool.threads()];
   }
 
+  /**
+   * TF32 products (DESIGN §12): every packed operand panel is rounded to TF32 before the kernel
+   * multiplies it; accumulation stays FP32 in the usual order. Set by the backend between calls.
+   */
+  volatile boolean tf32;
+
+  private void packRows(float[][] dst, int rows, int cols, float[] src, int off, int ld) {
+    Gemm.packRows(dst, rows, cols, src, off, ld);
+    if (tf32) round(dst, rows, cols);
+  }
+
+  private void packCols(float[][] dst, int rows, int cols, float[] src, int off, int ld) {
+    Gemm.packCols(dst, rows, cols, src, off, ld);
+    if (tf32) round(dst, rows, cols);
+  }
+
+  private static void round(float[][] m, int rows, int cols) {
+    for (int r = 0; r < rows; r++) io.github.betavae.backend.Precision.tf32(m[r], 0, cols);
+  }
+
   /** The worker's scratch, made on first use by the worker itself. */
   private Gemm.Scratch scratch(int worker) {
     Gemm.Scratch s = scratch[worker];
@@ -140,8 +160,8 @@ final class DenseOps {
         Gemm.zero(c, mc, nc);
         for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
           int kc = Math.min(Gemm.KC, in - k0);
-          Gemm.packRows(s.a(mc), mc, kc, x, xo + m0 * in + k0, in);
-          Gemm.packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
+          packRows(s.a(mc), mc, kc, x, xo + m0 * in + k0, in);
+          packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
           kernel.multiply(c, s.a, s.b, mc, kc, nc);
         }
         for (int i = 0; i < mc; i++) {
@@ -158,8 +178,8 @@ final class DenseOps {
       Gemm.zero(c, out, nb);
       for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, in - k0);
-        Gemm.packRows(s.a(out), out, kc, w, wo + k0, in);
-        Gemm.packCols(s.b, kc, nb, x, xo + i0 * in + k0, in); // B(k, j) = x[i0 + j][k0 + k]
+        packRows(s.a(out), out, kc, w, wo + k0, in);
+        packCols(s.b, kc, nb, x, xo + i0 * in + k0, in); // B(k, j) = x[i0 + j][k0 + k]
         kernel.multiply(c, s.a, s.b, out, kc, nb);
       }
       float[] bias = s.row;
@@ -212,8 +232,8 @@ final class DenseOps {
       for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
-        Gemm.packCols(s.a(mc), mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
-        Gemm.packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
+        packCols(s.a(mc), mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
+        packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
         kernel.multiply(c, s.a, s.b, mc, kc, nc);
       }
       for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
@@ -228,8 +248,8 @@ final class DenseOps {
         Gemm.zero(c, mc, nc);
         for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
           int kc = Math.min(Gemm.KC, out - k0);
-          Gemm.packRows(s.a(mc), mc, kc, dy, dyo + m0 * out + k0, out);
-          Gemm.packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
+          packRows(s.a(mc), mc, kc, dy, dyo + m0 * out + k0, out);
+          packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
           kernel.multiply(c, s.a, s.b, mc, kc, nc);
         }
         for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dx, dxo + (m0 + i) * in + n0, nc);
@@ -245,8 +265,8 @@ final class DenseOps {
       }
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
-        Gemm.packCols(s.a(in), in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
-        Gemm.packRows(s.b, kc, nc, dy, dyo + k0 * out + o0, out);
+        packCols(s.a(in), in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
+        packRows(s.b, kc, nc, dy, dyo + k0 * out + o0, out);
         kernel.multiply(c, s.a, s.b, in, kc, nc);
       }
       for (int f = 0; f < in; f++) {
@@ -261,8 +281,8 @@ final class DenseOps {
       Gemm.zero(c, in, nb);
       for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, out - k0);
-        Gemm.packCols(s.a(in), in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
-        Gemm.packCols(s.b, kc, nb, dy, dyo + i0 * out + k0, out); // B(k, j) = dA[i0 + j][k0 + k]
+        packCols(s.a(in), in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
+        packCols(s.b, kc, nb, dy, dyo + i0 * out + k0, out); // B(k, j) = dA[i0 + j][k0 + k]
         kernel.multiply(c, s.a, s.b, in, kc, nb);
       }
       for (int f = 0; f < in; f++) {

@@ -2,6 +2,7 @@ package io.github.betavae.backend.cpu;
 
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Likelihood;
+import io.github.betavae.backend.Precision;
 import io.github.betavae.rng.Philox;
 
 /**
@@ -12,13 +13,25 @@ import io.github.betavae.rng.Philox;
 public final class NaiveOps {
   private NaiveOps() {}
 
+  /** A product operand: as it is, or rounded to TF32. */
+  private static float op(float v, boolean tf32) {
+    return tf32 ? Precision.tf32(v) : v;
+  }
+
   /** y (B,OUT) = act(x (B,IN) · wᵀ + b). */
   public static void denseForward(float[] y, int yo, float[] x, int xo, float[] w, int wo, float[] b, int bo,
                                   int batch, int in, int out, Activation act) {
+    denseForward(y, yo, x, xo, w, wo, b, bo, batch, in, out, act, Precision.FP32);
+  }
+
+  /** {@link #denseForward} with the product's operands in {@code p} (TF32: each rounded first). */
+  public static void denseForward(float[] y, int yo, float[] x, int xo, float[] w, int wo, float[] b, int bo,
+                                  int batch, int in, int out, Activation act, Precision p) {
+    boolean t = p == Precision.TF32;
     for (int i = 0; i < batch; i++) {
       for (int o = 0; o < out; o++) {
         float acc = 0f;
-        for (int k = 0; k < in; k++) acc += x[xo + i * in + k] * w[wo + o * in + k];
+        for (int k = 0; k < in; k++) acc += op(x[xo + i * in + k], t) * op(w[wo + o * in + k], t);
         y[yo + i * out + o] = act.apply(acc + b[bo + o]);
       }
     }
@@ -28,11 +41,19 @@ public final class NaiveOps {
   public static void denseBackward(float[] dx, int dxo, float[] dw, int dwo, float[] db, int dbo,
                                    float[] dy, int dyo, float[] y, int yo, float[] x, int xo, float[] w, int wo,
                                    int batch, int in, int out, Activation act) {
+    denseBackward(dx, dxo, dw, dwo, db, dbo, dy, dyo, y, yo, x, xo, w, wo, batch, in, out, act, Precision.FP32);
+  }
+
+  /** {@link #denseBackward} with the products' operands in {@code p} (TF32: each rounded first; dA and db stay FP32). */
+  public static void denseBackward(float[] dx, int dxo, float[] dw, int dwo, float[] db, int dbo,
+                                   float[] dy, int dyo, float[] y, int yo, float[] x, int xo, float[] w, int wo,
+                                   int batch, int in, int out, Activation act, Precision p) {
+    boolean t = p == Precision.TF32;
     for (int i = 0; i < batch * out; i++) dy[dyo + i] *= act.derivFromOutput(y[yo + i]);
     for (int o = 0; o < out; o++) {
       for (int k = 0; k < in; k++) {
         float acc = 0f;
-        for (int i = 0; i < batch; i++) acc += dy[dyo + i * out + o] * x[xo + i * in + k];
+        for (int i = 0; i < batch; i++) acc += op(dy[dyo + i * out + o], t) * op(x[xo + i * in + k], t);
         dw[dwo + o * in + k] += acc;
       }
       float s = 0f;
@@ -43,7 +64,7 @@ public final class NaiveOps {
       for (int i = 0; i < batch; i++) {
         for (int k = 0; k < in; k++) {
           float acc = 0f;
-          for (int o = 0; o < out; o++) acc += dy[dyo + i * out + o] * w[wo + o * in + k];
+          for (int o = 0; o < out; o++) acc += op(dy[dyo + i * out + o], t) * op(w[wo + o * in + k], t);
           dx[dxo + i * in + k] = acc;
         }
       }

@@ -163,6 +163,16 @@ public final class CublasGemm implements AutoCloseable {
     }
   }
 
+  /**
+   * FP32 math ({@code CUBLAS_DEFAULT_MATH}, the default) or TF32 tensor-core math
+   * ({@code CUBLAS_TF32_TENSOR_OP_MATH}, what {@code --precision tf32} asks for).
+   */
+  public void tf32(boolean on) {
+    dev.makeCurrent("cublasSetMathMode");
+    check(JCublas2.cublasSetMathMode(handle, on ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH),
+        "cublasSetMathMode");
+  }
+
   /** Destroys the handle; call before the device closes. Idempotent. */
   @Override
   public void close() {

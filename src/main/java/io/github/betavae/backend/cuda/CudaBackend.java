@@ -5,6 +5,7 @@ import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.backend.ObjectiveParams;
+import io.github.betavae.backend.Precision;
 import io.github.betavae.backend.StepRecord;
 import io.github.betavae.backend.StepState;
 
@@ -66,9 +67,26 @@ public final class CudaBackend implements Backend {
     return name;
   }
 
-  /** Who computes the dense products: "cuBLAS 12.x.y (FP32)" or "hand-written kernels". */
+  /** Who computes the dense products: "cuBLAS 12.x.y (FP32)" or "hand-written kernels", "(TF32)" in TF32. */
   public String gemm() {
-    return cublas == null ? "hand-written kernels" : "cuBLAS " + cublas.version() + " (FP32)";
+    String p = precision == Precision.TF32 ? " (TF32 tensor cores)" : "";
+    return cublas == null ? "hand-written kernels" + p : "cuBLAS " + cublas.version() + (p.isEmpty() ? " (FP32)" : p);
+  }
+
+  private Precision precision = Precision.FP32;
+
+  @Override
+  public Precision precision() {
+    return precision;
+  }
+
+  /** TF32: the dense products run on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32 math). */
+  @Override
+  public void precision(Precision p) {
+    java.util.Objects.requireNonNull(p, "precision");
+    if (cublas != null) cublas.tf32(p == Precision.TF32);
+    dense.tf32 = p == Precision.TF32;
+    this.precision = p;
   }
 
   /** The device the kernels run on. */

@@ -24,6 +24,8 @@ public final class DenseKernels {
   private final CublasGemm cublas;  // null: the hand-written GEMMs
   private long scratch;
   private long scratchBytes;
+  /** TF32 products on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32 math). */
+  boolean tf32;
 
   public DenseKernels(Device dev) {
     this(dev, null);
@@ -74,6 +76,12 @@ public final class DenseKernels {
       epilogue(Y, B, batch, out, act);
       return;
     }
+    if (tf32) {
+      dev.launch("dense_forward_tf32_kernel1", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
+          KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address()).i32(batch).i32(in).i32(out)
+              .i32(act.ordinal()));
+      return;
+    }
     int chunk = kChunk(batch, out, in);
     if (chunk >= in) {
       dev.launch("dense_forward_kernel1", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
@@ -106,6 +114,15 @@ public final class DenseKernels {
     if (cublas != null) {
       cublas.run(CublasGemm.weightGrad(DW.address(), DY.address(), X.address(), batch, in, out));
       if (DX != null) cublas.run(CublasGemm.inputGrad(DX.address(), DY.address(), W.address(), batch, in, out));
+      return;
+    }
+    if (tf32) {
+      dev.launch("dense_backward_dw_tf32_kernel1", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(128),
+          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
+      if (DX != null) {
+        dev.launch("dense_backward_dx_tf32_kernel1", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
+            KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
+      }
       return;
     }
     int wChunk = kChunk(out, in, batch);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.Precision;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.backend.cpu.CpuBackend;
 import io.github.betavae.rng.Philox;
@@ -88,6 +89,49 @@ abstract class CudaBackendContract {
 
   @Test
   void denseForwardMatchesCpu() {
+    denseForward(TOL);
+  }
+
+  @Test
+  void denseBackwardMatchesCpu() {
+    denseBackward(TOL);
+  }
+
+  /** Tolerance of TF32 products against the CPU engine's TF32 mode. */
+  double tf32Tolerance() {
+    return TOL;
+  }
+
+  @Test
+  void tf32DenseForwardMatchesTheCpuTf32Mode() {
+    cpu.precision(Precision.TF32);
+    gpu.precision(Precision.TF32);
+    denseForward(tf32Tolerance());
+  }
+
+  @Test
+  void tf32DenseBackwardMatchesTheCpuTf32Mode() {
+    cpu.precision(Precision.TF32);
+    gpu.precision(Precision.TF32);
+    denseBackward(tf32Tolerance());
+  }
+
+  /** TF32 is really applied: its products differ from FP32's, by about what 10 mantissa bits allow. */
+  @Test
+  void tf32ProductsAreRoundedAndCloseToFp32() {
+    int b = 70, in = 600, out = 130;
+    float[] xv = uniform(b * in, -1, 1), wv = uniform(out * in, -0.05f, 0.05f), bv = new float[out];
+    Buf[] x = pair(xv), w = pair(wv), bias = pair(bv);
+    Buf[] fp32 = pair(new float[b * out]), tf32 = pair(new float[b * out]);
+    gpu.denseForward(fp32[1], x[1], w[1], bias[1], b, in, out, Activation.IDENTITY);
+    gpu.precision(Precision.TF32);
+    gpu.denseForward(tf32[1], x[1], w[1], bias[1], b, in, out, Activation.IDENTITY);
+    float[] f = host(gpu, fp32[1]), t = host(gpu, tf32[1]);
+    assertFalse(java.util.Arrays.equals(f, t), "TF32 products equal FP32's bit for bit: the rounding is not applied");
+    Parity.assertClose("TF32 vs FP32 products", f, t, 5e-3);
+  }
+
+  private void denseForward(double tol) {
     Activation[] acts = Activation.values();
     for (int c = 0; c < DENSE_SIZES.length; c++) {
       int b = DENSE_SIZES[c][0], in = DENSE_SIZES[c][1], out = DENSE_SIZES[c][2];
@@ -97,12 +141,12 @@ abstract class CudaBackendContract {
       Buf[] y = pair(new float[b * out]);
       cpu.denseForward(y[0], x[0], w[0], bias[0], b, in, out, act);
       gpu.denseForward(y[1], x[1], w[1], bias[1], b, in, out, act);
-      same("dense forward y, B=" + b + " IN=" + in + " OUT=" + out + " " + act, y);
+      Parity.assertClose(gpu.precision().id() + " dense forward y, B=" + b + " IN=" + in + " OUT=" + out + " " + act,
+          host(cpu, y[0]), host(gpu, y[1]), tol);
     }
   }
 
-  @Test
-  void denseBackwardMatchesCpu() {
+  private void denseBackward(double tol) {
     Activation[] acts = Activation.values();
     for (int c = 0; c < DENSE_SIZES.length; c++) {
       int b = DENSE_SIZES[c][0], in = DENSE_SIZES[c][1], out = DENSE_SIZES[c][2];
@@ -118,11 +162,11 @@ abstract class CudaBackendContract {
       Buf[] dx = withDx ? pair(uniform(b * in, -1, 1)) : new Buf[] {null, null};
       cpu.denseBackward(dx[0], dw[0], db[0], dy[0], y[0], x[0], w[0], b, in, out, act);
       gpu.denseBackward(dx[1], dw[1], db[1], dy[1], y[1], x[1], w[1], b, in, out, act);
-      String at = ", B=" + b + " IN=" + in + " OUT=" + out + " " + act;
-      same("dense backward dA" + at, dy);
-      same("dense backward dw" + at, dw);
-      same("dense backward db" + at, db);
-      if (withDx) same("dense backward dx" + at, dx);
+      String at = ", B=" + b + " IN=" + in + " OUT=" + out + " " + act + " " + gpu.precision().id();
+      Parity.assertClose("dense backward dA" + at, host(cpu, dy[0]), host(gpu, dy[1]), tol);
+      Parity.assertClose("dense backward dw" + at, host(cpu, dw[0]), host(gpu, dw[1]), tol);
+      Parity.assertClose("dense backward db" + at, host(cpu, db[0]), host(gpu, db[1]), tol);
+      if (withDx) Parity.assertClose("dense backward dx" + at, host(cpu, dx[0]), host(gpu, dx[1]), tol);
     }
   }
 

@@ -1,0 +1,102 @@
+// Dense-layer products on tensor cores in TF32 (`--precision tf32`, DESIGN §12): the operands are
+// rounded to TF32 as `cvt.rna.tf32.f32` does (10 mantissa bits, to nearest, ties away from zero)
+// when a tile is staged, multiplied with the WMMA API (m16n16k8, sm_80 and later) and accumulated in
+// FP32. The host harness implements that API (host/cuda_host.h), so these kernels run in CI.
+//
+// Letters as in dense.cu. One block of 4 warps computes a 64×64 output tile, each warp a 32×32
+// quarter as 2×2 accumulator fragments; K is staged through shared memory 32 at a time (four mma
+// steps of 8). The accumulators go through shared memory to the epilogue, which checks the matrix
+// edges, so every size works. dA and db (dense_backward_kernel1) stay FP32 and are shared with the
+// FP32 path.
+// Accumulation contract: y and dx are written with =, dw is accumulated with +=.
+#pragma once
+#include "common.cuh"
+#ifdef __CUDACC__
+#include <mma.h>
+#endif
+
+#define TF_BM 64
+#define TF_BN 64
+#define TF_BK 32
+#define TF_THREADS 128
+#define TF_PAD 4  // rows of 36 / 68 floats: 16-byte multiples, as WMMA wants, and fewer bank conflicts
+
+// out (M,N) op= C, C(m,n) = Σ_k tf32(A(m,k))·tf32(Bm(k,n)) over the block's 64×64 tile, with
+// A(m,k) = A[m·sam + k·sak], Bm(k,n) = Bm[k·sbk + n·sbn] (A_KC / B_KC: k is the contiguous index).
+// mode 0: out = act(C + bias[n]); 1: out = C; 2: out += C.
+template <bool A_KC, bool B_KC>
+__device__ __forceinline__ void bv_tf32_gemm(float* __restrict__ out, const float* __restrict__ bias, int mode, int act,
+                                             const float* __restrict__ A, long long sam, long long sak,
+                                             const float* __restrict__ Bm, long long sbk, long long sbn, int M, int N,
+                                             int K) {
+  using namespace nvcuda;
+  BV_SHARED2A(float, as, TF_BM, TF_BK + TF_PAD);
+  BV_SHARED2A(float, bs, TF_BK, TF_BN + TF_PAD);
+  BV_SHARED2A(float, cs, TF_BM, TF_BN + TF_PAD);
+  const int m0 = blockIdx.y * TF_BM, n0 = blockIdx.x * TF_BN;
+  const int tid = threadIdx.x, warp = tid >> 5, wm = warp >> 1, wn = warp & 1;
+  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.f);
+  for (int k0 = 0; k0 < K; k0 += TF_BK) {
+    for (int l = tid; l < TF_BM * TF_BK; l += TF_THREADS) {
+      const int m = A_KC ? l / TF_BK : l % TF_BM;
+      const int k = A_KC ? l % TF_BK : l / TF_BM;
+      const int gm = m0 + m, gk = k0 + k;
+      as[m][k] = (gm < M && gk < K) ? wmma::__float_to_tf32(A[gm * sam + gk * sak]) : 0.f;
+    }
+    for (int l = tid; l < TF_BN * TF_BK; l += TF_THREADS) {
+      const int n = B_KC ? l / TF_BK : l % TF_BN;
+      const int k = B_KC ? l % TF_BK : l / TF_BN;
+      const int gn = n0 + n, gk = k0 + k;
+      bs[k][n] = (gn < N && gk < K) ? wmma::__float_to_tf32(Bm[gk * sbk + gn * sbn]) : 0.f;
+    }
+    __syncthreads();
+    for (int kk = 0; kk < TF_BK; kk += 8) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
+      for (int i = 0; i < 2; i++) wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, wm * 32 + i * 16, kk), TF_BK + TF_PAD);
+      for (int j = 0; j < 2; j++) wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, kk, wn * 32 + j * 16), TF_BN + TF_PAD);
+      for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) wmma::mma_sync(acc[i][j], a[i], b[j], acc[i][j]);
+    }
+    __syncthreads();
+  }
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++)
+      wmma::store_matrix_sync(BV_SHARED_AT(cs, wm * 32 + i * 16, wn * 32 + j * 16), acc[i][j], TF_BN + TF_PAD,
+                              wmma::mem_row_major);
+  __syncthreads();
+  for (int l = tid; l < TF_BM * TF_BN; l += TF_THREADS) {
+    const int m = l / TF_BN, n = l % TF_BN;  // consecutive threads, consecutive columns: coalesced
+    const int gm = m0 + m, gn = n0 + n;
+    if (gm < M && gn < N) {
+      const float c = cs[m][n];
+      float* o = out + (long long)gm * N + gn;
+      if (mode == 0) *o = bv_act(c + bias[gn], act);
+      else if (mode == 1) *o = c;
+      else *o += c;
+    }
+  }
+}
+
+// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(tf32(x)·tf32(w)ᵀ + b)
+// grid (ceil(OUT/64), ceil(B/64)), block 128
+extern "C" __global__ void dense_forward_tf32_kernel1(float* y, const float* x, const float* w, const float* b, int B,
+                                                      int IN, int OUT, int act) {
+  bv_tf32_gemm<true, true>(y, b, 0, act, x, IN, 1, w, 1, IN, B, OUT, IN);
+}
+
+// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = tf32(dA)·tf32(w)
+// grid (ceil(IN/64), ceil(B/64)), block 128
+extern "C" __global__ void dense_backward_dx_tf32_kernel1(float* dx, const float* dA, const float* w, int B, int IN,
+                                                          int OUT) {
+  bv_tf32_gemm<true, false>(dx, nullptr, 1, 0, dA, OUT, 1, w, IN, 1, B, IN, OUT);
+}
+
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x)
+// grid (ceil(IN/64), ceil(OUT/64)), block 128
+extern "C" __global__ void dense_backward_dw_tf32_kernel1(float* dw, const float* dA, const float* x, int B, int IN,
+                                                          int OUT) {
+  bv_tf32_gemm<false, false>(dw, nullptr, 2, 0, dA, 1, OUT, x, IN, 1, OUT, IN, B);
+}

@@ -280,9 +280,11 @@ bench_classes() {
     # end, so a run cut short by the time budget loses that class alone
     for cls in "$@"; do
       [[ -n ${KIT_JMH_CLASSES:-} && " $KIT_JMH_CLASSES " != *" $cls "* ]] && continue
+      extra=()
+      [[ $cls == GpuDenseBench && -z ${JMH_PARAMS:-} ]] && extra=(-p precision=fp32,tf32)
       # shellcheck disable=SC2086  # JMH_PARAMS and JMH_OPTS are lists of flags
       jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "io.github.betavae.bench.gpu.$cls\." ${JMH_PARAMS:--p batch=64,1024} \
-        ${JMH_OPTS:--f 1 -wi 2 -i 3}
+        "${extra[@]}" ${JMH_OPTS:--f 1 -wi 2 -i 3}
       detail="$jres results in jmh-$cls.json"
       if (( rc != 0 )); then record "bench $cls" FAILED "JMH exited with $rc; $detail${jlines:+; $jlines}"
       elif (( jfail > jmiss )); then record "bench $cls" FAILED "$detail; $jfail benchmarks failed: $jlines"

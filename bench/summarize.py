@@ -220,10 +220,14 @@ def gpu_dense_table(entries, torch):
     for e in entries:
         engine, op = split_name(e["benchmark"].rsplit(".", 1)[1])
         p = e.get("params", {})
-        rows.setdefault((op, p.get("layer", ""), str(p.get("batch", ""))), {})[engine] = seconds(e)
+        prec = p.get("precision", "fp32")
+        rows.setdefault((op if prec == "fp32" else f"{op} {prec.upper()}", p.get("layer", ""), str(p.get("batch", ""))),
+                        {})[engine] = seconds(e)
     for t in torch:
-        if t.get("bench") == "GpuDenseBench" and t.get("precision", "fp32") == "fp32" and "kind" not in t:
-            rows.setdefault((t["op"], t["layer"], str(t["batch"])), {})["torch"] = torch_seconds(t)
+        if t.get("bench") == "GpuDenseBench" and "kind" not in t:
+            prec = t.get("precision", "fp32")
+            key = t["op"] if prec == "fp32" else f"{t['op']} {prec.upper()}"
+            rows.setdefault((key, t["layer"], str(t["batch"])), {})["torch"] = torch_seconds(t)
 
     def order(key):
         op, layer, batch = key
@@ -242,7 +246,7 @@ def gpu_dense_table(entries, torch):
     for key in sorted(rows, key=order):
         op, layer, batch = key
         r = rows[key]
-        w = work("GpuDenseBench", op, {"layer": layer, "batch": batch}) if layer and batch else None
+        w = work("GpuDenseBench", op.split(" ")[0], {"layer": layer, "batch": batch}) if layer and batch else None
         amount, unit = w if w else (None, None)
         cells = [op, layer, batch]
         for name in ("ours", "cublas", "torch"):

@@ -253,7 +253,7 @@ def train_step_lines(torch, args, precision, modes, base):
             torch.cuda.empty_cache()
 
 
-def gemm_lines(torch, args, base):
+def gemm_lines(torch, args, base, precision="fp32"):
     dev = torch.device("cuda")
     g = torch.Generator(device=dev).manual_seed(1)
     uni = lambda *shape: torch.rand(*shape, device=dev, generator=g) * 2 - 1
@@ -275,7 +275,7 @@ def gemm_lines(torch, args, base):
 
             for op, fn in (("Forward", forward), ("Backward", backward)):
                 r = timed(torch, fn, args.gemm_reps, 5, per_call=QUEUED)
-                line = dict(base, bench="GpuDenseBench", op=op, layer=layer, batch=batch, precision="fp32", **r)
+                line = dict(base, bench="GpuDenseBench", op=op, layer=layer, batch=batch, precision=precision, **r)
                 print(json.dumps(line), flush=True)
                 emit_file(args, line)
 
@@ -308,6 +308,8 @@ def bench(args):
     train_step_lines(torch, args, "fp32", [m for m in args.modes if m != "compile"], base)
     if args.tf32_modes:
         set_tf32(torch, True)
+        if args.gemm:
+            gemm_lines(torch, args, base, "tf32")  # the anchor for --precision tf32's products
         train_step_lines(torch, args, "tf32", args.tf32_modes, base)
         set_tf32(torch, False)
     if "compile" in args.modes:

@@ -85,6 +85,12 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--collect", description = "train nothing: build the table and figures from the finished runs in --out")
   boolean collect;
 
+  @Option(names = "--devices", paramLabel = "LIST", description = {"train the grid's runs side by side on this machine:",
+      "cpu (as many at once as there are cores, threads split between them), cuda:0,1,… (one run per GPU at a time),",
+      "or all (every GPU that answers, else cpu); runs are the same bytes as one after another. Without it, one",
+      "run at a time on the train options' --device"})
+  String devices;
+
   @Unmatched List<String> trainArgs = new ArrayList<>();
 
   /** The sweep's own record in its directory: the grid and train options it was started with. */
@@ -164,6 +170,11 @@ public final class SweepCommand implements Callable<Integer> {
 
   /** Trains one run: afresh, or resumed when an earlier attempt saved a checkpoint; 0 when done. */
   private int train(Planned r, PrintWriter err) throws IOException {
+    return train(r, err, null);
+  }
+
+  /** {@link #train(Planned, PrintWriter)} on {@code slot} (null: as the train options say), quietly for a slot. */
+  private int train(Planned r, PrintWriter err, Slot slot) throws IOException {
     if (finished(r.dir())) return 0;
     List<String> args = new ArrayList<>(List.of("train"));
     if (java.nio.file.Files.isRegularFile(r.dir().resolve(Checkpoint.CONFIG))) {
@@ -177,7 +188,118 @@ public final class SweepCommand implements Callable<Integer> {
       args.addAll(List.of("--beta", Double.toString(r.beta()), "--seed", Integer.toString(r.seed()),
           "--val-fraction", Double.toString(valFraction), "--force", "--out", r.dir().toString()));
     }
-    return Main.execute(spec.commandLine().getOut(), err, args.toArray(new String[0]));
+    if (slot != null) {
+      // later options win: the slot's device (and threads) over the train options'; one line per run instead of bars
+      args.addAll(List.of("--device", slot.device(), "--quiet"));
+      if (slot.threads() > 0) args.addAll(List.of("--threads", Integer.toString(slot.threads())));
+    }
+    return Main.execute(slot != null ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut(), err,
+        args.toArray(new String[0]));
+  }
+
+  /** Where one run of a parallel sweep trains: a device, and CPU threads (0: the train default). */
+  record Slot(String device, int threads) {}
+
+  /**
+   * The slots of {@code --devices} for {@code runs} runs: cpu → min(runs, cores) slots with the cores
+   * split between them; cuda:0,1,… → one slot per GPU; all → every GPU that answers, else cpu.
+   */
+  static List<Slot> slots(String spec, int runs, int cores, int gpus) {
+    String s = spec.trim().toLowerCase(Locale.ROOT);
+    List<Slot> out = new ArrayList<>();
+    if (s.equals("all")) s = gpus > 0 ? "cuda:" + java.util.stream.IntStream.range(0, gpus).mapToObj(Integer::toString)
+        .collect(java.util.stream.Collectors.joining(",")) : "cpu";
+    if (s.equals("cpu")) {
+      int k = Math.max(1, Math.min(runs, cores));
+      for (int i = 0; i < k; i++) out.add(new Slot("cpu", Math.max(1, cores / k)));
+      return out;
+    }
+    if (s.startsWith("cuda:")) {
+      java.util.Set<Integer> seen = new java.util.LinkedHashSet<>();
+      for (String n : s.substring(5).split(",")) {
+        int g;
+        try {
+          g = Integer.parseInt(n.trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--devices: expected cpu, all or cuda:N,M,… with GPU numbers but found '" + spec + "'");
+        }
+        if (g < 0) throw new IllegalArgumentException("--devices: GPU numbers are ≥ 0 but found " + g);
+        if (!seen.add(g)) throw new IllegalArgumentException("--devices: GPU " + g + " is listed twice");
+        out.add(new Slot("cuda:" + g, 0));
+      }
+      return out;
+    }
+    throw new IllegalArgumentException("--devices: expected cpu, all or cuda:N,M,… but found '" + spec + "'");
+  }
+
+  /**
+   * Trains the runs of {@code grid} that are not finished, side by side on {@code slots} (a run
+   * leases a slot and gives it back when it ends). A failed run does not stop the others; a stop
+   * signal lets the runs under way checkpoint and starts no more. Returns each run's exit code.
+   */
+  private int[] trainParallel(List<Planned> grid, List<Slot> slots, PrintWriter err) throws IOException {
+    int[] rc = new int[grid.size()];
+    java.util.concurrent.BlockingQueue<Slot> free = new java.util.concurrent.LinkedBlockingQueue<>(slots);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(slots.size(), r -> {
+      Thread t = new Thread(r, "betavae-sweep");
+      t.setDaemon(true);
+      return t;
+    });
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+    try (StopSignals signals = StopSignals.install(sig -> stopping.set(true))) {
+      for (Planned r : grid) {
+        if (finished(r.dir())) continue;
+        futures.add(pool.submit(() -> {
+          Slot slot;
+          try {
+            slot = free.take();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rc[r.index()] = 1;
+            return;
+          }
+          try {
+            if (stopping.get()) {
+              rc[r.index()] = 143;
+              return;
+            }
+            synchronized (err) {
+              err.printf(Locale.ROOT, "sweep: run %d/%d, β %s, seed %d on %s%s → %s%n", r.index() + 1, grid.size(),
+                  label(r.beta()), r.seed(), slot.device(), slot.threads() > 0 ? " (" + slot.threads() + " threads)" : "", r.dir());
+              err.flush();
+            }
+            int code = train(r, err, slot);
+            rc[r.index()] = code;
+            synchronized (err) {
+              err.printf(Locale.ROOT, "sweep: run %d/%d %s%n", r.index() + 1, grid.size(),
+                  code == 0 ? "finished" : "ended with exit code " + code);
+              err.flush();
+            }
+          } catch (IOException | RuntimeException e) {
+            rc[r.index()] = 1;
+            synchronized (err) {
+              err.println("sweep: run " + (r.index() + 1) + " failed: " + e.getMessage());
+            }
+          } finally {
+            free.add(slot);
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("sweep interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("sweep worker failed", e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return rc;
   }
 
   /** Copies {@code flag} (and its value, when it has one) from the train options into {@code args}. */
@@ -242,9 +364,34 @@ public final class SweepCommand implements Callable<Integer> {
     }
     GroundTruth truth = preset == null ? null : groundTruthOrNull(shared.data, err);
 
+    int[] parallel = null;  // exit code per run, when --devices trained them side by side
+    if (devices != null && !collect) {
+      for (String a : trainArgs) {
+        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+        if (name.equals("--device") || name.equals("--threads")) {
+          throw new IllegalArgumentException(name + " cannot be given with --devices, which sets it for each run");
+        }
+      }
+      List<Slot> slots = slots(devices, grid.size(), Runtime.getRuntime().availableProcessors(),
+          devices.trim().equalsIgnoreCase("all") ? io.github.betavae.backend.cuda.JCudaDevice.gpus() : 0);
+      parallel = trainParallel(grid, slots, err);
+      for (int code : parallel) {
+        if (code == 130 || code == 143) {
+          err.println("sweep: stopped; the runs under way saved their checkpoints; run the same command to continue");
+          return code;
+        }
+      }
+    }
+
     List<SweepTable.Row> rows = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
     for (Planned r : grid) {
-      if (collect) {
+      if (parallel != null) {
+        if (parallel[r.index()] != 0) {
+          failed.add(r.dir().getFileName() + " (exit code " + parallel[r.index()] + ")");
+          continue;
+        }
+      } else if (collect) {
         if (!finished(r.dir())) {
           err.println("sweep: " + r.dir() + " is not finished; left out of the table");
           continue;
@@ -260,9 +407,13 @@ public final class SweepCommand implements Callable<Integer> {
       }
       rows.add(evaluate(r.dir(), r.beta(), r.seed(), shared, preset, truth));
       // Written after every run, so an interrupted sweep keeps what it has measured.
-      SweepTable.write(out, rows, preset == null || truth == null ? "none" : preset.id());
+      SweepTable.write(out, rows, preset == null || truth == null ? "none" : preset.id(), failed);
     }
-    if (rows.isEmpty()) throw new IllegalArgumentException("--collect: no finished run in " + out);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException(parallel != null ? "sweep: every run failed: " + String.join(", ", failed)
+          : "--collect: no finished run in " + out);
+    }
+    SweepTable.write(out, rows, preset == null || truth == null ? "none" : preset.id(), failed);
     List<Plots.RdPoint> points = new ArrayList<>();
     for (SweepTable.Row r : rows) {
       points.add(new Plots.RdPoint("β " + label(r.beta()) + (seeds > 1 ? " s" + r.seed() : ""), r.diag().kl(), r.diag().recon()));
@@ -272,8 +423,9 @@ public final class SweepCommand implements Callable<Integer> {
     for (SweepTable.Row r : rows) agg.add(new Plots.AggPoint(r.beta(), r.seed(), r.diag().aggKl(), r.diag().aggMmd()));
     Plots.aggregatePosterior(agg, out.resolve(AGGREGATE_POSTERIOR));
     spec.commandLine().getOut().println("wrote " + out.resolve(SweepTable.CSV) + ", " + out.resolve(SweepTable.MD)
-        + ", " + out.resolve(RATE_DISTORTION) + " and " + out.resolve(AGGREGATE_POSTERIOR) + ": " + rows.size() + " runs");
-    return 0;
+        + ", " + out.resolve(RATE_DISTORTION) + " and " + out.resolve(AGGREGATE_POSTERIOR) + ": " + rows.size() + " runs"
+        + (failed.isEmpty() ? "" : "; " + failed.size() + " failed: " + String.join(", ", failed)));
+    return failed.isEmpty() ? 0 : 1;
   }
 
   /** The train options shared by every run, parsed (and so checked) before anything is trained. */

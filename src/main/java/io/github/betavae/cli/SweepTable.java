@@ -63,7 +63,15 @@ final class SweepTable {
 
   /** Writes both files into {@code dir} atomically. */
   static void write(Path dir, List<Row> rows, String scorePreset) throws IOException {
+    write(dir, rows, scorePreset, List.of());
+  }
+
+  /** Both files; sweep.md ends with the runs that failed (directory and exit code), when there are any. */
+  static void write(Path dir, List<Row> rows, String scorePreset, List<String> failed) throws IOException {
     AtomicFiles.write(dir.resolve(CSV), csv(rows).getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.write(dir.resolve(MD), markdown(rows, scorePreset).getBytes(StandardCharsets.UTF_8));
+    String md = markdown(rows, scorePreset);
+    if (!failed.isEmpty()) md += "\nFailed runs (not in the table; run the same sweep again to retry them): "
+        + String.join(", ", failed) + ".\n";
+    AtomicFiles.write(dir.resolve(MD), md.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -168,6 +168,15 @@ public final class JCudaDevice implements Device {
     return (v / 1000) + "." + (v % 1000) / 10;
   }
 
+  /** Number of GPUs the driver lists; 0 where no driver loads. */
+  public static int gpus() {
+    try {
+      return deviceCount();
+    } catch (RuntimeException | LinkageError e) {
+      return 0;
+    }
+  }
+
   /** Number of GPUs the driver lists (driver must load). */
   static int deviceCount() {
     initDriver();

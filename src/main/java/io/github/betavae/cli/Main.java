@@ -37,6 +37,15 @@ public final class Main implements Runnable {
   }
 
   /** Runs one command line with the given streams and returns its exit code; never exits the JVM. */
+  /**
+   * Asks every {@code train} running in this process (through {@link #execute}) to stop at its next
+   * step boundary and save its checkpoint, as SIGTERM does; each then exits 143 and can be resumed.
+   * For code that embeds the command line (a Spark task, a test's fault hook).
+   */
+  public static void requestStop(String why) {
+    StopSignals.raise(why);
+  }
+
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     boolean verbose = Arrays.asList(args).contains("--verbose");
     CommandLine cl = new CommandLine(new Main());

@@ -53,6 +53,14 @@ final class StopSignals implements AutoCloseable {
     return new StopSignals(onFirst);
   }
 
+  /**
+   * What SIGTERM does, asked from inside the process (an embedding such as a Spark task being shut
+   * down): every training loop of the process stops at its next step boundary and saves.
+   */
+  static void raise(String why) {
+    for (Consumer<String> l : LISTENERS) l.accept(why);
+  }
+
   @Override
   public void close() {
     synchronized (StopSignals.class) {

@@ -107,8 +107,35 @@ public final class SweepCommand implements Callable<Integer> {
     return g;
   }
 
+  /**
+   * Train options that change where and how a run trains, never its bytes: they do not identify a
+   * sweep, so a sweep continues on another device, with other threads, or as Spark tasks.
+   */
+  static final List<String> NEUTRAL = List.of("--device", "--threads", "--gemm", "--quiet", "--verbose", "--profile",
+      "--graph", "--checkpoint-every-minutes");
+
+  /** {@code args} without the {@link #NEUTRAL} options (and their values). */
+  static List<String> identifying(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (NEUTRAL.contains(name)) {
+        boolean flag = name.equals("--quiet") || name.equals("--verbose") || name.equals("--profile");
+        if (!a.contains("=") && !flag) i++;  // its value
+        continue;
+      }
+      out.add(a);
+    }
+    return out;
+  }
+
   /** What identifies this sweep: the same command, run again, continues it. */
   private String manifest() {
+    return manifest(identifying(trainArgs));
+  }
+
+  private String manifest(List<String> args) {
     com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
     com.fasterxml.jackson.databind.node.ArrayNode b = o.putArray("betas");
     for (double beta : betas) b.add(label(beta));
@@ -116,7 +143,7 @@ public final class SweepCommand implements Callable<Integer> {
     o.put("val_fraction", valFraction);
     o.put("score_samples", scoreSamples);
     com.fasterxml.jackson.databind.node.ArrayNode t = o.putArray("train_args");
-    for (String a : trainArgs) t.add(a);
+    for (String a : args) t.add(a);
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -132,7 +159,7 @@ public final class SweepCommand implements Callable<Integer> {
     Path m = out.resolve(MANIFEST);
     if (java.nio.file.Files.isRegularFile(m)) {
       io.github.betavae.checkpoint.AtomicFiles.requireRegular(m);
-      if (!java.nio.file.Files.readString(m).equals(manifest())) {
+      if (!sameSweep(java.nio.file.Files.readString(m))) {
         throw new IllegalArgumentException("--out " + out + " holds another sweep (its " + MANIFEST + " names another grid or "
             + "other train options); run the same command to continue it, or choose a new directory");
       }
@@ -155,6 +182,25 @@ public final class SweepCommand implements Callable<Integer> {
               + "this sweep; choose a new directory");
         }
       }
+    }
+  }
+
+  /** Whether a stored sweep.json is this sweep's (earlier files may list neutral options: they are set aside). */
+  private boolean sameSweep(String stored) {
+    if (stored.equals(manifest())) return true;
+    try {
+      com.fasterxml.jackson.databind.JsonNode o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored);
+      com.fasterxml.jackson.databind.JsonNode t = o.get("train_args");
+      if (t == null || !t.isArray()) return false;
+      List<String> args = new ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode a : t) args.add(a.asText());
+      if (!(o instanceof com.fasterxml.jackson.databind.node.ObjectNode on)) return false;
+      com.fasterxml.jackson.databind.node.ArrayNode fresh = on.putArray("train_args");
+      for (String a : identifying(args)) fresh.add(a);
+      return (new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(on) + "\n")
+          .equals(manifest());
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -210,12 +210,12 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, StepState step) {
-    steps.reparamForward(z, klSum, stats, batch, latent, seed, step);
+    vae.forward(z, klSum, stats, batch, latent, seed, 0, true, steps.of(step).rec);
   }
 
   @Override
   public void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent, long seed, StepState step) {
-    steps.reparamBackward(dstats, dz, stats, klGrad, batch, latent, seed, step);
+    vae.backward(dstats, dz, stats, klGrad, batch, latent, seed, 0, true, steps.of(step).rec);
   }
 
   @Override
@@ -231,7 +231,7 @@ public final class CudaBackend implements Backend {
   @Override
   public void adamStep(Buf p, Buf g, Buf m, Buf v, long n, float lr, double beta1, double beta2, float eps,
                        float weightDecay, StepState s) {
-    steps.adam(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, s);
+    adam.step(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, steps.of(s).rec);
   }
 
   @Override

@@ -46,31 +46,19 @@ public final class DataKernels {
   }
 
   /**
-   * out (B,D) = rows {@code rows[i]} of a 1-bit-per-value dataset (bit e &amp; 7 of byte e &gt;&gt; 3, e =
-   * row·D + j), as floats in {0, 1}. Row indices must be in range (the kernel does not check them).
+   * out (B,D) = rows {@code rows[i]} of a 1-bit-per-value dataset ({@code bits}: bit e &amp; 7 of byte
+   * e &gt;&gt; 3, e = row·D + j, as floats in {0, 1}) or of a float32 one. Row indices must be in range
+   * (the kernels do not check them).
    */
-  public void gatherBits(Buf out, RawBuf data, RawBuf rows, int batch, int features) {
-    String op = "gather bits";
+  public void gatherRows(Buf out, RawBuf data, RawBuf rows, int batch, int features, boolean bits) {
+    String op = bits ? "gather bits" : "gather floats";
     Launch.positive(op, "batch", batch);
     Launch.positive(op, "features", features);
     Launch.atMost(op, "batch", batch, 65535);
     CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
-    Launch.bytes(op, "data", data, (features + 7) / 8);
+    Launch.bytes(op, "data", data, bits ? (features + 7) / 8 : 4L * features);
     Launch.bytes(op, "rows", rows, 4L * batch);
-    dev.launch("gather_bits_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
-        KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(rows.address()).i32(batch).i32(features));
-  }
-
-  /** out (B,D) = rows {@code rows[i]} of a float32 dataset (R,D) on the device. */
-  public void gatherFloats(Buf out, RawBuf data, RawBuf rows, int batch, int features) {
-    String op = "gather floats";
-    Launch.positive(op, "batch", batch);
-    Launch.positive(op, "features", features);
-    Launch.atMost(op, "batch", batch, 65535);
-    CudaBuf O = Launch.floats(op, "out", out, (long) batch * features);
-    Launch.bytes(op, "data", data, 4L * features);
-    Launch.bytes(op, "rows", rows, 4L * batch);
-    dev.launch("gather_floats_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
+    dev.launch(bits ? "gather_bits_kernel1" : "gather_floats_kernel1", Dim3.of(Launch.blocks(features, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(O.address()).ptr(data.address()).ptr(rows.address()).i32(batch).i32(features));
   }
 

@@ -132,9 +132,8 @@ public final class ResidentData {
     }
     System.arraycopy(rowIds, from, rowsHost, 0, b);
     be.write(rows, rowsHost);
-    if (format == Format.BITS) be.data().gatherBits(input, bytes, rows, b, features);
-    else if (format == Format.FLOATS) be.data().gatherFloats(input, bytes, rows, b, features);
-    else be.gather(input, bytes, rows, b, features, true);
+    if (format == Format.LEVELS) be.gather(input, bytes, rows, b, features, true);
+    else be.data().gatherRows(input, bytes, rows, b, features, format == Format.BITS);
   }
 
   /**

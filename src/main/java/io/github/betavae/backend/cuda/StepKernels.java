@@ -7,8 +7,9 @@ import io.github.betavae.backend.StepState;
 import java.util.ArrayDeque;
 
 /**
- * Launchers of the resident step ({@code kernels/objective.cu}, and the {@code *_kernel2} variants of
- * vae.cu, adam.cu and guard.cu that read the step from device memory) and the device form of a
+ * Launchers of the resident step's own kernels ({@code kernels/objective.cu}, the guard's
+ * {@code finite_record_kernel1}; the {@code *_kernel2} variants of vae.cu and adam.cu that read the
+ * step from the record are launched by {@link VaeKernels} and {@link AdamKernels}) and the device form of a
  * {@link StepState}: the record in device memory plus two staging buffers, so that the record of step
  * t can be copied while the host still reads that of step t − 1.
  */
@@ -95,43 +96,6 @@ public final class StepKernels {
     if (x.length() == 0) return;
     int blocks = Math.min(Launch.blocks(x.length(), 256), Launch.MAX_GRID_X);
     dev.launch("finite_record_kernel1", Dim3.of(blocks), Dim3.of(256), KernelArgs.of().ptr(d.rec).ptr(x.address()).i64(x.length()));
-  }
-
-  void adam(Buf p, Buf g, Buf m, Buf v, long n, float lr, double beta1, double beta2, float eps, float wd, StepState s) {
-    DeviceStepState d = of(s);
-    String op = "adam step";
-    Launch.positive(op, "n", n);
-    CudaBuf P = Launch.floats(op, "p", p, n), G = Launch.floats(op, "g", g, n);
-    CudaBuf M = Launch.floats(op, "m", m, n), V = Launch.floats(op, "v", v, n);
-    int blocks = Math.min(Launch.blocks(n, 256), Launch.MAX_GRID_X);
-    dev.launch("adam_step_kernel2", Dim3.of(blocks), Dim3.of(256),
-        KernelArgs.of().ptr(P.address()).ptr(G.address()).ptr(M.address()).ptr(V.address()).i64(n)
-            .f32(lr).f32((float) beta1).f32((float) beta2).f32(eps).f32(wd).f64(beta1).f64(beta2).ptr(d.rec));
-  }
-
-  void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, StepState s) {
-    DeviceStepState d = of(s);
-    String op = "reparam forward";
-    Launch.positive(op, "batch", batch);
-    Launch.positive(op, "latent", latent);
-    CudaBuf Z = Launch.floats(op, "z", z, (long) batch * latent), K = Launch.floats(op, "klSum", klSum, latent);
-    CudaBuf S = Launch.floats(op, "stats", stats, 2L * batch * latent);
-    dev.launch("reparam_forward_kernel2", Dim3.of(latent), Dim3.of(128),
-        KernelArgs.of().ptr(Z.address()).ptr(K.address()).ptr(S.address()).i32(batch).i32(latent).i64(seed).ptr(d.rec));
-  }
-
-  void reparamBackward(Buf dstats, Buf dz, Buf stats, Buf klGrad, int batch, int latent, long seed, StepState s) {
-    DeviceStepState d = of(s);
-    String op = "reparam backward";
-    Launch.positive(op, "batch", batch);
-    Launch.positive(op, "latent", latent);
-    Launch.atMost(op, "batch × latent", (long) batch * latent, Integer.MAX_VALUE - 255L);
-    CudaBuf D = Launch.floats(op, "dstats", dstats, 2L * batch * latent);
-    CudaBuf DZ = dz == null ? null : Launch.floats(op, "dz", dz, (long) batch * latent);
-    CudaBuf S = Launch.floats(op, "stats", stats, 2L * batch * latent), G = Launch.floats(op, "klGrad", klGrad, latent);
-    dev.launch("reparam_backward_kernel2", Dim3.of(Launch.blocks((long) batch * latent, 256)), Dim3.of(256),
-        KernelArgs.of().ptr(D.address()).ptr(DZ == null ? 0 : DZ.address()).ptr(S.address()).ptr(G.address())
-            .i32(batch).i32(latent).i64(seed).ptr(d.rec));
   }
 
   void advance(StepState s, long stepsPerEpoch, int batch) {

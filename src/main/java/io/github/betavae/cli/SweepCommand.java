@@ -112,7 +112,7 @@ public final class SweepCommand implements Callable<Integer> {
    * sweep, so a sweep continues on another device, with other threads, or as Spark tasks.
    */
   static final List<String> NEUTRAL = List.of("--device", "--threads", "--gemm", "--quiet", "--verbose", "--profile",
-      "--graph", "--checkpoint-every-minutes");
+      "--graph", "--checkpoint-every-minutes", "--plain-progress");
 
   /** {@code args} without the {@link #NEUTRAL} options (and their values). */
   static List<String> identifying(List<String> args) {
@@ -121,7 +121,8 @@ public final class SweepCommand implements Callable<Integer> {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
       if (NEUTRAL.contains(name)) {
-        boolean flag = name.equals("--quiet") || name.equals("--verbose") || name.equals("--profile");
+        boolean flag = name.equals("--quiet") || name.equals("--verbose") || name.equals("--profile")
+            || name.equals("--plain-progress");
         if (!a.contains("=") && !flag) i++;  // its value
         continue;
       }
@@ -226,7 +227,7 @@ public final class SweepCommand implements Callable<Integer> {
     if (java.nio.file.Files.isRegularFile(r.dir().resolve(Checkpoint.CONFIG))) {
       args.addAll(List.of("--resume", r.dir().toString()));
       for (String flag : List.of("--quiet", "--device", "--gemm", "--threads", "--checkpoint-every", "--checkpoint-every-minutes",
-          "--skip-nonfinite", "--profile")) {
+          "--skip-nonfinite", "--profile", "--plain-progress", "--graph")) {
         carry(flag, args);
       }
     } else {
@@ -235,12 +236,50 @@ public final class SweepCommand implements Callable<Integer> {
           "--val-fraction", Double.toString(valFraction), "--force", "--out", r.dir().toString()));
     }
     if (slot != null) {
-      // later options win: the slot's device (and threads) over the train options'; one line per run instead of bars
-      args.addAll(List.of("--device", slot.device(), "--quiet"));
+      // later options win: the slot's device (and threads) over the train options'; plain progress lines
+      args.addAll(List.of("--device", slot.device(), "--plain-progress"));
       if (slot.threads() > 0) args.addAll(List.of("--threads", Integer.toString(slot.threads())));
     }
     return Main.execute(slot != null ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut(), err,
         args.toArray(new String[0]));
+  }
+
+  /**
+   * What a run trained side by side writes to stderr: whole lines, each prefixed with the run's name,
+   * so the progress lines of several runs interleave readably.
+   */
+  static PrintWriter prefixed(PrintWriter err, String prefix) {
+    return new PrintWriter(new java.io.Writer() {
+      private final StringBuilder line = new StringBuilder();
+
+      @Override
+      public void write(char[] c, int off, int len) {
+        synchronized (line) {
+          for (int i = off; i < off + len; i++) {
+            char ch = c[i];
+            if (ch == '\n') {
+              synchronized (err) {
+                err.println(prefix + line);
+                err.flush();
+              }
+              line.setLength(0);
+            } else if (ch != '\r') {
+              line.append(ch);
+            }
+          }
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {
+        synchronized (line) {
+          if (line.length() > 0) write(new char[] {'\n'}, 0, 1);
+        }
+      }
+    }, true);
   }
 
   /** Where one run of a parallel sweep trains: a device, and CPU threads (0: the train default). */
@@ -283,7 +322,7 @@ public final class SweepCommand implements Callable<Integer> {
    * leases a slot and gives it back when it ends). A failed run does not stop the others; a stop
    * signal lets the runs under way checkpoint and starts no more. Returns each run's exit code.
    */
-  private int[] trainParallel(List<Planned> grid, List<Slot> slots, PrintWriter err) throws IOException {
+  private int[] trainParallel(List<Planned> grid, List<Slot> slots, PrintWriter err, TrainCommand shared) throws IOException {
     int[] rc = new int[grid.size()];
     java.util.concurrent.BlockingQueue<Slot> free = new java.util.concurrent.LinkedBlockingQueue<>(slots);
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(slots.size(), r -> {
@@ -312,10 +351,10 @@ public final class SweepCommand implements Callable<Integer> {
             }
             synchronized (err) {
               err.printf(Locale.ROOT, "sweep: run %d/%d, β %s, seed %d on %s%s → %s%n", r.index() + 1, grid.size(),
-                  label(r.beta()), r.seed(), slot.device(), slot.threads() > 0 ? " (" + slot.threads() + " threads)" : "", r.dir());
+                  label(r.beta()), r.seed(), slot.device(), slot.threads() > 0 ? " (" + slot.threads() + (slot.threads() == 1 ? " thread)" : " threads)") : "", r.dir());
               err.flush();
             }
-            int code = train(r, err, slot);
+            int code = train(r, shared.quiet ? err : prefixed(err, "[" + r.dir().getFileName() + "] "), slot);
             rc[r.index()] = code;
             synchronized (err) {
               err.printf(Locale.ROOT, "sweep: run %d/%d %s%n", r.index() + 1, grid.size(),
@@ -354,7 +393,8 @@ public final class SweepCommand implements Callable<Integer> {
       String a = trainArgs.get(i);
       if (a.equals(flag)) {
         args.add(a);
-        boolean valued = !flag.equals("--quiet") && !flag.equals("--skip-nonfinite") && !flag.equals("--profile");
+        boolean valued = !flag.equals("--quiet") && !flag.equals("--skip-nonfinite") && !flag.equals("--profile")
+            && !flag.equals("--plain-progress");
         if (valued && i + 1 < trainArgs.size()) args.add(trainArgs.get(i + 1));
       } else if (a.startsWith(flag + "=")) {
         args.add(a);
@@ -420,7 +460,7 @@ public final class SweepCommand implements Callable<Integer> {
       }
       List<Slot> slots = slots(devices, grid.size(), Runtime.getRuntime().availableProcessors(),
           devices.trim().equalsIgnoreCase("all") ? io.github.betavae.backend.cuda.JCudaDevice.gpus() : 0);
-      parallel = trainParallel(grid, slots, err);
+      parallel = trainParallel(grid, slots, err, shared);
       for (int code : parallel) {
         if (code == 130 || code == 143) {
           err.println("sweep: stopped; the runs under way saved their checkpoints; run the same command to continue");

@@ -145,7 +145,7 @@ final class TrainRun {
       trainer.addListener(metrics);
       trainer.skipNonFinite(cmd.skipNonFinite);
       long skippedBefore = config.training().skippedNonfinite();
-      if (!cmd.quiet) trainer.addListener(new Progress(err, Progress.stderrIsTerminal(), 0));
+      if (!cmd.quiet) trainer.addListener(new Progress(err, !cmd.plainProgress && Progress.stderrIsTerminal(), 0));
       RunConfig.Diagnostics dg = config.diagnostics();
       CollapseMonitor monitor = new CollapseMonitor(model, heldOut, dir.resolve(DIAGNOSTICS), tc.seed(), tc.batch(),
           dg.every(), dg.collapseThreshold(), dg.miBatch(), cmd.quiet ? null : err);

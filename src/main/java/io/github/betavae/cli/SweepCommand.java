@@ -429,6 +429,17 @@ public final class SweepCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--index: expected 0 to " + (grid.size() - 1) + " (the grid has " + grid.size()
           + " runs, see --plan) but found " + index);
     }
+    if (devices != null) {
+      // checked before anything is written
+      slots(devices, 1, 1, 0);
+      for (String a : trainArgs) {
+        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+        if (name.equals("--device") || name.equals("--threads")) {
+          throw new IllegalArgumentException(name + " cannot be given with --devices, which sets it for each run");
+        }
+      }
+      if (index != null || plan) throw new IllegalArgumentException("--devices trains the whole grid: give it without --plan and --index");
+    }
     if (plan) {
       for (Planned r : grid) {
         spec.commandLine().getOut().printf(Locale.ROOT, "%d %s %d %s%n", r.index(), label(r.beta()), r.seed(), r.dir());
@@ -452,12 +463,6 @@ public final class SweepCommand implements Callable<Integer> {
 
     int[] parallel = null;  // exit code per run, when --devices trained them side by side
     if (devices != null && !collect) {
-      for (String a : trainArgs) {
-        String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-        if (name.equals("--device") || name.equals("--threads")) {
-          throw new IllegalArgumentException(name + " cannot be given with --devices, which sets it for each run");
-        }
-      }
       List<Slot> slots = slots(devices, grid.size(), Runtime.getRuntime().availableProcessors(),
           devices.trim().equalsIgnoreCase("all") ? io.github.betavae.backend.cuda.JCudaDevice.gpus() : 0);
       parallel = trainParallel(grid, slots, err, shared);

@@ -314,6 +314,11 @@ class BadInputTest {
           "neg.npy", "dimensions ≥ 0"),
       new Case("unknown command", d -> Cli.args("frobnicate", "--out", d.resolve("x").toString()), "unknown command 'frobnicate'",
           "train"),
+      new Case("--graph not a mode", d -> trainGood(d, "--graph", "sometimes"), "--graph must be auto, on or off", "'sometimes'"),
+      new Case("--graph on with the cpu engine", d -> trainGood(d, "--graph", "on"), "--graph on", "no graphs"),
+      new Case("--precision not one", d -> trainGood(d, "--precision", "fp16"), "--precision must be fp32 or tf32", "'fp16'"),
+      new Case("sweep --devices not a device list", d -> Cli.args("sweep", "--betas", "1", "--out", d.resolve("sw").toString(),
+          "--devices", "gpu0", "--data", "dsprites", "--steps", "2", "--quiet"), "--devices", "expected cpu, all or cuda:N,M", "'gpu0'"),
       new Case("sample over a file that is not a PNG", d -> {
         List<String> a = eval(d, ck -> {});
         Path txt = d.resolve("notes.txt");

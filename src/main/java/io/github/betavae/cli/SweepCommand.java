@@ -222,7 +222,13 @@ public final class SweepCommand implements Callable<Integer> {
 
   /** {@link #train(Planned, PrintWriter)} on {@code slot} (null: as the train options say), quietly for a slot. */
   private int train(Planned r, PrintWriter err, Slot slot) throws IOException {
-    if (finished(r.dir())) return 0;
+    boolean done;
+    try {
+      done = finished(r.dir());
+    } catch (IOException | RuntimeException e) {
+      done = false;  // unreadable: train --resume below says what is wrong with it, in one line, exit 2
+    }
+    if (done) return 0;
     List<String> args = new ArrayList<>(List.of("train"));
     if (java.nio.file.Files.isRegularFile(r.dir().resolve(Checkpoint.CONFIG))) {
       args.addAll(List.of("--resume", r.dir().toString()));
@@ -334,8 +340,12 @@ public final class SweepCommand implements Callable<Integer> {
     List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
     try (StopSignals signals = StopSignals.install(sig -> stopping.set(true))) {
       for (Planned r : grid) {
-        if (finished(r.dir())) continue;
         futures.add(pool.submit(() -> {
+          try {
+            if (finished(r.dir())) return;  // rc 0
+          } catch (IOException | RuntimeException e) {
+            // a run directory that cannot be read is that run's failure (train --resume says why), not the sweep's
+          }
           Slot slot;
           try {
             slot = free.take();

@@ -45,6 +45,19 @@ class ParallelSweepTest {
   }
 
   @Test
+  void aFailedRunIsNamedAndTheOthersGoOn() throws Exception {
+    Path par = dir.resolve("broken");
+    Files.createDirectories(par.resolve("beta-4-seed-0"));
+    Files.writeString(par.resolve("beta-4-seed-0/config.json"), "{ not json");
+    Cli.Result r = Cli.run(sweep(par, "--devices", "cpu"));
+    assertEquals(1, r.rc(), r.toString());
+    assertTrue(r.out().contains("3 runs; 1 failed: beta-4-seed-0 (exit code 2)"), r.out());
+    assertTrue(Files.readString(par.resolve(SweepTable.MD)).contains("Failed runs"), "named in sweep.md");
+    assertEquals(4, Files.readAllLines(par.resolve(SweepTable.CSV)).size(), "the three good runs are in the table");
+    assertTrue(r.err().contains("config.json"), "the failed run said why: " + r.err());
+  }
+
+  @Test
   void deviceAndThreadsAreSetByDevices() {
     Cli.Result r = Cli.run(sweep(dir.resolve("x"), "--devices", "cpu", "--threads", "2"));
     assertEquals(Main.USAGE, r.rc());

@@ -119,9 +119,9 @@ final class TrainRun {
       }
       String batches = "batches gathered on the host";
       if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
-        // On CUDA the data lives on the device when it is byte levels and fits: the epoch order is
-        // generated and each batch gathered there, so a step uploads nothing. Uploaded once the run
-        // owns its directory.
+        // On CUDA the data lives on the device when it fits (1 bit per binary value, 1 byte per grey
+        // level, else a float): the epoch order is generated and each batch gathered there, so a step
+        // uploads nothing. Uploaded once the run owns its directory.
         var resident = io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
         if (resident.isPresent()) {
           var r = resident.get();
@@ -133,9 +133,9 @@ final class TrainRun {
       if (cmd.graphMode() == io.github.betavae.train.Trainer.GraphMode.ON && !batches.startsWith("device-resident")) {
         releaseLock();
         if (created) deleteQuietly(dir);
-        throw new IllegalArgumentException("--graph on: the data is not resident on the device (it must be byte levels "
-            + "and fit " + (int) (100 * io.github.betavae.backend.cuda.ResidentData.MAX_SHARE) + "% of free device memory); "
-            + "use --graph auto");
+        throw new IllegalArgumentException("--graph on: the data is not resident on the device (it must fit in "
+            + (int) (100 * io.github.betavae.backend.cuda.ResidentData.MAX_SHARE) + "% of free device memory at 1 bit per "
+            + "binary value, 1 byte per grey level or 4 bytes per other value); use --graph auto");
       }
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s; %s",
           data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",

@@ -49,7 +49,10 @@ final class NumericGuard {
     }
     String tensor = "the gradient";
     for (ParamLayout.Tensor t : model.layout().tensors()) {
-      if (r.badIndex() >= t.offset() && r.badIndex() < t.offset() + t.size()) tensor = t.name();
+      if (r.badIndex() >= t.offset() && r.badIndex() < t.offset() + t.size()) {
+        tensor = t.name();
+        break;
+      }
     }
     return "non-finite gradient in " + tensor + " at step " + step;
   }

@@ -48,7 +48,6 @@ public final class Trainer {
   private long checkpointEveryNanos;
   private boolean skipNonFinite;
   private long skipped;
-  private final long startStep;
   private GraphMode graphMode = GraphMode.AUTO;
   private boolean graphUsed;
   private LossStats last;
@@ -95,7 +94,6 @@ public final class Trainer {
     this.stepsPerEpoch = data.size() / cfg.batch();
     this.totalSteps = cfg.steps() > 0 ? cfg.steps() : Math.multiplyExact(cfg.epochs(), stepsPerEpoch);
     this.stepsDone = adam.steps();
-    this.startStep = stepsDone;
     this.guard = new NumericGuard(model);
   }
 
@@ -218,6 +216,7 @@ public final class Trainer {
     last = null;
     for (TrainListener l : listeners) l.onStart(new TrainListener.Plan(stepsDone, totalSteps, stepsPerEpoch, b, model.config().latent()));
     long lastSave = System.nanoTime();
+    final long start = stepsDone;
     long queued = stepsDone;
     long firstEpoch = -1;
     int[] perm = null;
@@ -232,10 +231,10 @@ public final class Trainer {
         be.advance(st, stepsPerEpoch, b);
       };
       while (true) {
-        boolean byStep = cfg.checkpointEvery() > 0 && queued % cfg.checkpointEvery() == 0 && queued > stepsDoneAtStart();
+        boolean byStep = cfg.checkpointEvery() > 0 && queued % cfg.checkpointEvery() == 0 && queued > start;
         boolean byTime = checkpointEveryNanos > 0 && System.nanoTime() - lastSave >= checkpointEveryNanos;
         boolean reads = false;
-        for (TrainListener l : listeners) reads |= queued > stepsDoneAtStart() && l.readsModelAt(queued);
+        for (TrainListener l : listeners) reads |= queued > start && l.readsModelAt(queued);
         if (queued == totalSteps || stopRequest != null || byStep || byTime || reads) {
           while (be.pending(st) > 0) process(be.collect(st));
           if (queued == totalSteps) break;
@@ -281,10 +280,6 @@ public final class Trainer {
       for (TrainListener l : listeners) l.onEnd(stepsDone);
     }
     return last;
-  }
-
-  private long stepsDoneAtStart() {
-    return startStep;
   }
 
   /** Takes the record of the next step in order: the guard, the metrics, the listeners. */

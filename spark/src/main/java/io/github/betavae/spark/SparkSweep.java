@@ -40,6 +40,9 @@ import org.apache.spark.resource.ResourceInformation;
 public final class SparkSweep {
   private SparkSweep() {}
 
+  /** One run of the grid, as the driver's {@code sweep --plan} lists it: its index and directory name. */
+  record Run(int index, String name) implements java.io.Serializable {}
+
   /** Test-only fault hook: the first attempt of this run index stops itself after a few steps (system property). */
   static final String FAULT = "betavae.spark.faultIndex";
   /** How often the fault hook has fired in this JVM (tests read it). */
@@ -86,8 +89,12 @@ public final class SparkSweep {
       StringWriter plan = new StringWriter();
       int rc = Main.execute(new PrintWriter(plan), err, with(args, "--out", planOut, "--plan"));
       if (rc != 0) return rc;
-      List<Integer> runs = new ArrayList<>();
-      for (String line : plan.toString().split("\\R")) if (!line.isBlank()) runs.add(Integer.parseInt(line.split(" ")[0]));
+      // "index β seed dir": the task gets its run's index and directory name from here
+      List<Run> runs = new ArrayList<>();
+      for (String line : plan.toString().split("\\R")) {
+        String[] f = line.split(" ", 4);
+        if (f.length == 4) runs.add(new Run(Integer.parseInt(f[0]), Path.of(f[3]).getFileName().toString()));
+      }
       if (hadoop) {
         try {
           FileSystem fs = fs(outSpec, jsc.hadoopConfiguration());
@@ -109,11 +116,11 @@ public final class SparkSweep {
       List<String> taskArgs = List.copyOf(args);
       String fault = System.getProperty(FAULT);
       List<Integer> codes = jsc.parallelize(runs, Math.max(1, runs.size()))
-          .map(k -> task(taskArgs, outSpec, hadoop, hconf, k, fault))
+          .map(r -> task(taskArgs, outSpec, hadoop, hconf, r, fault))
           .collect();
       for (int i = 0; i < codes.size(); i++) {
         if (codes.get(i) != 0) {
-          err.println("betavae spark sweep: run " + runs.get(i) + " ended with exit code " + codes.get(i));
+          err.println("betavae spark sweep: run " + runs.get(i).index() + " ended with exit code " + codes.get(i));
           return 1;
         }
       }
@@ -147,8 +154,10 @@ public final class SparkSweep {
    * One run, on an executor: trains run {@code k} (or resumes it) and returns the sweep's exit code;
    * a failure throws, so that Spark retries the task (spark.task.maxFailures).
    */
-  static int task(List<String> args, String outSpec, boolean hadoop, Map<String, String> hconf, int k, String fault)
+  static int task(List<String> args, String outSpec, boolean hadoop, Map<String, String> hconf, Run run, String fault)
       throws IOException {
+    int k = run.index();
+    String runName = run.name();
     TaskContext tc = TaskContext.get();
     List<String> a = new ArrayList<>(args);
     String device = gpu(tc);
@@ -156,19 +165,15 @@ public final class SparkSweep {
     Path scratch = Files.createTempDirectory("betavae-spark-task");
     org.apache.hadoop.fs.Path remote = null;
     FileSystem fs = null;
-    String runName = null;
     try {
       String sweepDir = outSpec;
       if (hadoop) {
         fs = fs(outSpec, configuration(hconf));
         sweepDir = scratch.resolve("sweep").toString();
-        runName = runName(a, sweepDir, k);
         remote = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(outSpec), runName);
         Files.createDirectories(Path.of(sweepDir));
         // An earlier attempt's checkpoint (or a finished run) continues from where it was left.
         if (fs.exists(remote)) fs.copyToLocalFile(false, remote, new org.apache.hadoop.fs.Path(Path.of(sweepDir).toUri()), true);
-      } else {
-        runName = runName(a, sweepDir, k);
       }
       Thread hook = tc != null && tc.attemptNumber() == 0 && String.valueOf(k).equals(fault)
           ? faultAfterSteps(Path.of(sweepDir).resolve(runName), 5) : null;
@@ -183,7 +188,7 @@ public final class SparkSweep {
       return rc;
     } finally {
       try {
-        if (hadoop && runName != null && Files.isDirectory(scratch.resolve("sweep").resolve(runName))) {
+        if (hadoop && Files.isDirectory(scratch.resolve("sweep").resolve(runName))) {
           // Up to the shared file system, finished or not: a retry elsewhere resumes from its checkpoint.
           Path localRun = scratch.resolve("sweep").resolve(runName);
           if (fs.exists(remote)) fs.delete(remote, true);
@@ -206,18 +211,6 @@ public final class SparkSweep {
     ResourceInformation r = tc.resourcesJMap().get("gpu");
     if (r == null || r.addresses().length == 0) return null;
     return "cuda:" + r.addresses()[0].trim();
-  }
-
-  /** The directory name of run k, from the sweep's own --plan. */
-  private static String runName(List<String> args, String sweepDir, int k) {
-    StringWriter plan = new StringWriter();
-    int rc = Main.execute(new PrintWriter(plan), new PrintWriter(java.io.Writer.nullWriter()), with(args, "--out", sweepDir, "--plan"));
-    if (rc != 0) throw new IllegalStateException("sweep --plan failed with exit code " + rc);
-    for (String line : plan.toString().split("\\R")) {
-      String[] f = line.split(" ", 4);
-      if (f.length == 4 && f[0].equals(Integer.toString(k))) return Path.of(f[3]).getFileName().toString();
-    }
-    throw new IllegalStateException("run " + k + " is not in the sweep's plan");
   }
 
   /** The fault hook: once the run has logged {@code steps} steps, asks this process's training to stop (as SIGTERM). */

@@ -83,8 +83,9 @@ public final class EvalCommand implements Callable<Integer> {
     int b = Math.min(batch, data.size());
     Backends.Choice choice = devices.open("--batch", b, config.vaeConfig(), 2);
     try (Backend be = choice.backend();
-         BetaVae model = Checkpoint.load(checkpoint, be).model()) {
-      Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, b);
+         BetaVae model = Checkpoint.load(checkpoint, be).model();
+         io.github.betavae.train.BatchSource source = DataPlacement.of(be, data, seed)) {
+      Evaluator.Result r = Evaluator.evaluate(model, data, posteriorMean, seed, b, source);
       ObjectNode o = toJson(r);
       // I(x; z) costs O(n²): past the cap it is estimated on a seeded random subset of the input.
       Dataset miData = data.size() > DiagnosticOptions.MAX_HELD_OUT

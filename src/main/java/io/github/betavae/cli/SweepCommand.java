@@ -112,7 +112,7 @@ public final class SweepCommand implements Callable<Integer> {
    * sweep, so a sweep continues on another device, with other threads, or as Spark tasks.
    */
   static final List<String> NEUTRAL = List.of("--device", "--threads", "--gemm", "--quiet", "--verbose", "--profile",
-      "--graph", "--checkpoint-every-minutes", "--plain-progress");
+      "--graph", "--resident", "--checkpoint-every-minutes", "--plain-progress");
 
   /** {@code args} without the {@link #NEUTRAL} options (and their values). */
   static List<String> identifying(List<String> args) {
@@ -233,7 +233,7 @@ public final class SweepCommand implements Callable<Integer> {
     if (java.nio.file.Files.isRegularFile(r.dir().resolve(Checkpoint.CONFIG))) {
       args.addAll(List.of("--resume", r.dir().toString()));
       for (String flag : List.of("--quiet", "--device", "--gemm", "--threads", "--checkpoint-every", "--checkpoint-every-minutes",
-          "--skip-nonfinite", "--profile", "--plain-progress", "--graph")) {
+          "--skip-nonfinite", "--profile", "--plain-progress", "--graph", "--resident")) {
         carry(flag, args);
       }
     } else {

@@ -119,6 +119,13 @@ public final class TrainCommand implements Callable<Integer> {
       + "a device form; the CPU engine has no graphs). Replays equal eager steps bit for bit."})
   String graph = "auto";
 
+  @Option(names = "--resident", paramLabel = "MODE", description = {"auto|on|off: where the CUDA engines keep the "
+      + "training data. on: uploaded once (1 bit per binary value, 1 byte per grey level, else 4 bytes; it must fit in "
+      + "half the free device memory) and every batch gathered on the device; off: each batch streamed from the host "
+      + "through pinned buffers, its copy beside the kernels of the step before; auto: on when it fits, else off. "
+      + "No effect on the CPU engine. Same batches, same bytes either way."})
+  String resident = "auto";
+
   @Option(names = "--precision", paramLabel = "P", description = {"fp32|tf32: the arithmetic of the dense products "
       + "(default fp32). tf32 rounds their operands to TF32 (10 mantissa bits) and accumulates in FP32, on tensor "
       + "cores on a GPU and in the same way on the CPU engine; recorded in config.json, kept by --resume"})
@@ -155,6 +162,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be ≥ 1 but was " + epochs);
     devices.check();
     graphMode();
+    residentMode();
     precisionMode();
     if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 but was " + checkpointEvery);
     if (!(checkpointEveryMinutes >= 0) || Double.isInfinite(checkpointEveryMinutes)) {
@@ -169,6 +177,17 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--precision must be fp32 or tf32 but was '" + precision + "'");
     }
+  }
+
+  /** --resident as a mode: "auto", "on" or "off"; a bad value is a usage error. */
+  String residentMode() {
+    if (!List.of("auto", "on", "off").contains(resident == null ? "" : resident)) {
+      throw new IllegalArgumentException("--resident must be auto, on or off but was '" + resident + "'");
+    }
+    if (resident.equals("off") && graphMode() == io.github.betavae.train.Trainer.GraphMode.ON) {
+      throw new IllegalArgumentException("--graph on needs the data resident on the device; it cannot be used with --resident off");
+    }
+    return resident;
   }
 
   /** --graph as the trainer's mode; a bad value is a usage error. */

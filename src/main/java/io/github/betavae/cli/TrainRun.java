@@ -83,7 +83,8 @@ final class TrainRun {
     PrintWriter out = cmd.spec.commandLine().getOut();
     PrintWriter err = cmd.spec.commandLine().getErr();
     VaeConfig vc = config.vaeConfig();
-    try (Backend backend = be.backend(); BetaVae model = resumed == null ? new BetaVae(vc, backend) : Checkpoint.load(dir, backend).model()) {
+    try (Backend backend = be.backend(); BetaVae model = resumed == null ? new BetaVae(vc, backend) : Checkpoint.load(dir, backend).model();
+         SourceHolder source = new SourceHolder()) {
       backend.precision(config.training().precisionMode());
       Adam adam = new Adam(backend, config.optimizer().toAdam(), model.layout().size());
       if (resumed == null) {
@@ -122,23 +123,35 @@ final class TrainRun {
       if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
         // On CUDA the data lives on the device when it fits (1 bit per binary value, 1 byte per grey
         // level, else a float): the epoch order is generated and each batch gathered there, so a step
-        // uploads nothing. Uploaded once the run owns its directory.
-        var resident = io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
+        // uploads nothing. Otherwise batches stream through pinned buffers beside the kernels.
+        // Uploaded once the run owns its directory.
+        String mode = cmd.residentMode();
+        var resident = mode.equals("off") ? java.util.Optional.<io.github.betavae.backend.cuda.ResidentData>empty()
+            : io.github.betavae.backend.cuda.ResidentData.upload(cb, data);
         if (resident.isPresent()) {
           var r = resident.get();
           trainer.batchSource(r.batches(tc.seed()));  // the trainer's order is EpochOrder.shuffled(seed)
           batches = r.describe();
           onDevice = true;
+        } else if (mode.equals("on") || cmd.graphMode() == io.github.betavae.train.Trainer.GraphMode.ON) {
+          releaseLock();
+          if (created) deleteQuietly(dir);
+          throw new IllegalArgumentException((mode.equals("on") ? "--resident on" : "--graph on") + ": the data does not fit "
+              + "on the device (it must fit in " + (int) (100 * io.github.betavae.backend.cuda.ResidentData.MAX_SHARE)
+              + "% of free device memory at 1 bit per binary value, 1 byte per grey level or 4 bytes per other value); use "
+              + (mode.equals("on") ? "--resident auto" : "--graph auto"));
+        } else {
+          source.held = new io.github.betavae.backend.cuda.StreamedData(cb, data);
+          trainer.batchSource(source.held);
+          batches = source.held.describe();
         }
-      }
-      trainer.graph(cmd.graphMode());
-      if (cmd.graphMode() == io.github.betavae.train.Trainer.GraphMode.ON && !onDevice) {
+      } else if (cmd.residentMode().equals("on")) {
         releaseLock();
         if (created) deleteQuietly(dir);
-        throw new IllegalArgumentException("--graph on: the data is not resident on the device (it must fit in "
-            + (int) (100 * io.github.betavae.backend.cuda.ResidentData.MAX_SHARE) + "% of free device memory at 1 bit per "
-            + "binary value, 1 byte per grey level or 4 bytes per other value); use --graph auto");
+        throw new IllegalArgumentException("--resident on: the " + backend.name() + " engine keeps the data in host memory; "
+            + "use --device cuda (or cuda-emu), or --resident auto");
       }
+      trainer.graph(cmd.graphMode());
       cmd.note(String.format(Locale.ROOT, "train: %s; network %s; %s; %s %d steps of %d on %s; %s",
           data.describe(), shape(vc), objective.describe(), resumed == null ? "training" : "resuming at step " + trainer.stepsDone() + " of",
           trainer.totalSteps(), tc.batch(), be.description()
@@ -188,6 +201,16 @@ final class TrainRun {
       }
       if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;
+    }
+  }
+
+  /** The batch source a run opened, closed before the backend it uses. */
+  private static final class SourceHolder implements AutoCloseable {
+    io.github.betavae.train.BatchSource held;
+
+    @Override
+    public void close() {
+      if (held != null) held.close();
     }
   }
 

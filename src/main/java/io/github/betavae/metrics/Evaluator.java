@@ -30,6 +30,15 @@ public final class Evaluator {
 
   /** Evaluates {@code model} on every sample of {@code data}, {@code batch} samples at a time. */
   public static Result evaluate(BetaVae model, Dataset data, boolean posteriorMean, long seed, int batch) {
+    return evaluate(model, data, posteriorMean, seed, batch, io.github.betavae.train.BatchSource.host(data));
+  }
+
+  /**
+   * As {@link #evaluate(BetaVae, Dataset, boolean, long, int)}, with the batches (rows in order) from
+   * {@code source}, which serves {@code data}: on CUDA the device-resident or streamed path of training.
+   */
+  public static Result evaluate(BetaVae model, Dataset data, boolean posteriorMean, long seed, int batch,
+                                io.github.betavae.train.BatchSource source) {
     int d = model.config().inputSize(), zl = model.config().latent(), n = data.size();
     if (data.features() != d) {
       throw new IllegalArgumentException("eval: expected " + d + " features per sample but found " + data.features()
@@ -40,13 +49,12 @@ public final class Evaluator {
     double recon = 0;
     double[] kl = new double[zl];
     double[] mean = new double[zl], m2 = new double[zl];
-    float[] x = new float[Math.min(batch, n) * d];
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) rows[i] = i;
     long seen = 0;
     for (int start = 0, k = 0; start < n; start += batch, k++) {
       int b = Math.min(batch, n - start);
-      float[] buf = b * d == x.length ? x : new float[b * d];
-      for (int r = 0; r < b; r++) data.copy(start + r, buf, r * d);
-      model.backend().write(model.input(b), buf);
+      source.fill(model, rows, start, b);
       BetaVae.Eval ev = model.evaluate(b, seed, k, !posteriorMean);
       for (float v : ev.reconPerSample()) recon += v;
       for (int j = 0; j < zl; j++) kl[j] += ev.klSum()[j];

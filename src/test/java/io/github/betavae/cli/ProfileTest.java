@@ -55,6 +55,35 @@ class ProfileTest {
   }
 
   @Test
+  void streamedBatchesUploadOneBatchPerStepAndTrainTheSameBytes() throws IOException {
+    Emulator.assumeBuilt();
+    Path streamed = dir.resolve("streamed"), resident = dir.resolve("resident");
+    JsonNode p = profile("cuda-emu", streamed, "--resident", "off");
+    assertFalse(p.get("graph").asBoolean(), "streamed batches are queued step by step: " + p);
+    JsonNode per = p.get("per_step");
+    // 8 images of 64×64 floats per step, copied aside from a pinned buffer; nothing model-sized back.
+    // The host uploads a batch a step ahead, so the measured window holds 4 or 5 of the 6 uploads.
+    double batchBytes = 8.0 * 4096 * 4, h2d = per.get("h2d_bytes").asDouble() * p.get("measured_steps").asLong();
+    assertTrue(h2d == 4 * batchBytes || h2d == 5 * batchBytes, p.toString());
+    assertTrue(per.get("d2h_bytes").asDouble() <= 4096, p.toString());
+    assertTrue(per.get("syncs").asDouble() <= 1, "the copies wait for nothing on the host harness: " + p);
+    profile("cuda-emu", resident, "--resident", "on", "--graph", "off");
+    for (String f : List.of("model.safetensors", "optimizer.safetensors", "metrics.csv")) {
+      assertEquals(java.util.Arrays.toString(java.nio.file.Files.readAllBytes(resident.resolve(f))),
+          java.util.Arrays.toString(java.nio.file.Files.readAllBytes(streamed.resolve(f))), f + ": streamed = resident");
+    }
+  }
+
+  @Test
+  void residentOnIsRefusedWhereTheDataCannotLiveOnTheDevice() {
+    Cli.Result r = Cli.run(Cli.args("train", "--data", "dsprites", "--subset", "64", "--steps", "2", "--device", "cpu",
+        "--resident", "on", "--out", dir.resolve("cpu-on").toString()));
+    assertEquals(2, r.rc(), r.toString());
+    assertTrue(r.err().contains("--resident on") && r.err().contains("host memory"), r.toString());
+    assertFalse(java.nio.file.Files.exists(dir.resolve("cpu-on")), "nothing written");
+  }
+
+  @Test
   void theCpuEngineHasNoDeviceTraffic() throws IOException {
     JsonNode p = profile("cpu", dir.resolve("cpu"));
     assertEquals(6, p.get("steps").asLong());

@@ -97,6 +97,33 @@ public interface Device extends AutoCloseable {
   }
 
   /**
+   * Pinned host memory for {@code floats} floats whose contents reach the device by copies queued on
+   * the second stream, so that uploading the next batch runs beside the main stream's kernels
+   * (batches streamed for data that does not fit on the device). Not allowed during capture.
+   */
+  Upload upload(int floats);
+
+  /**
+   * A host buffer copied to the device aside. One cycle: {@link #acquire} (the host waits until the
+   * last copy has read the buffer), write the floats, {@link #send} (the copy runs on the second
+   * stream once the main stream's work queued before the last {@link #release} is done, and the main
+   * stream's later work waits for the copy), queue the work that reads the copy, {@link #release}.
+   */
+  interface Upload extends AutoCloseable {
+    /** Waits until the last queued copy has read this buffer, then returns it, positioned at 0. */
+    java.nio.FloatBuffer acquire();
+
+    /** Queues, aside, a copy of the first {@code n} floats to {@code dst}; the main stream's later work waits for it. */
+    void send(long dst, int n);
+
+    /** Marks that the main stream's work reading what the last {@link #send} wrote has been queued. */
+    void release();
+
+    @Override
+    void close();
+  }
+
+  /**
    * Device memory free for new allocations, in bytes: what the driver reports on a GPU, a fixed
    * budget on the host harness. Decides whether a dataset may live on the device.
    */

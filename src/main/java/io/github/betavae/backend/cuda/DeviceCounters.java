@@ -51,6 +51,11 @@ public final class DeviceCounters {
     d2hBytes += bytes;
   }
 
+  /** A copy from the host queued on a stream, which waits for nothing. */
+  synchronized void hostToDeviceAsync(long bytes) {
+    h2dBytes += bytes;
+  }
+
   synchronized void sync() {
     syncs++;
   }

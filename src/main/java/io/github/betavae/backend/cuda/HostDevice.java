@@ -178,6 +178,52 @@ public final class HostDevice implements Device {
     };
   }
 
+  /** Copies run at once here, so the buffer is always free again; the order rules are still checked. */
+  @Override
+  public Upload upload(int floats) {
+    if (floats < 1) throw new IllegalArgumentException("upload: expected at least one float but found " + floats);
+    float[] buf = new float[floats];
+    java.nio.FloatBuffer view = java.nio.FloatBuffer.wrap(buf);
+    return new Upload() {
+      private boolean gone;
+
+      @Override
+      public java.nio.FloatBuffer acquire() {
+        synchronized (HostDevice.this) {
+          if (gone) throw new IllegalStateException("upload: closed");
+          refuseDuringCapture("upload acquire");
+          view.clear();
+          return view;
+        }
+      }
+
+      @Override
+      public void send(long dst, int n) {
+        synchronized (HostDevice.this) {
+          if (gone) throw new IllegalStateException("upload: closed");
+          open("upload send");
+          refuseDuringCapture("upload send");
+          if (dst == 0) throw new IllegalArgumentException("upload send: null device address");
+          if (n < 0 || n > floats) throw new IllegalArgumentException("upload send: expected 0.." + floats + " floats but found " + n);
+          counters.hostToDeviceAsync(4L * n);
+          HostNative.copyIn(dst, buf, 0, 4L * n);
+        }
+      }
+
+      @Override
+      public void release() {
+        synchronized (HostDevice.this) {
+          refuseDuringCapture("upload release");
+        }
+      }
+
+      @Override
+      public void close() {
+        gone = true;
+      }
+    };
+  }
+
   @Override
   public synchronized void memsetD32(long dst, int bits, long count) {
     open("memsetD32");

@@ -28,6 +28,8 @@ import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuEventQuery;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
@@ -356,6 +358,89 @@ public final class JCudaDevice implements Device {
     };
   }
 
+  /**
+   * Pinned host memory copied on the second stream: an event after the copy (the host waits on it
+   * before writing again; the main stream waits on it before reading) and one the main stream
+   * records at {@code release} (the next copy waits on it before overwriting what was read).
+   */
+  @Override
+  public synchronized Upload upload(int floats) {
+    current("upload");
+    refuseDuringCapture("upload");
+    if (floats < 1) throw new IllegalArgumentException("upload: expected at least one float but found " + floats);
+    long bytes = 4L * floats;
+    ensureAside();
+    Pointer host = new Pointer();
+    check(cuMemAllocHost(host, bytes), "cuMemAllocHost of " + bytes + " bytes");
+    CUevent copied = new CUevent(), used = new CUevent();
+    int r = cuEventCreate(copied, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+    if (r == CUresult.CUDA_SUCCESS) r = cuEventCreate(used, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+    if (r != CUresult.CUDA_SUCCESS) {
+      cuMemFreeHost(host);
+      check(r, "cuEventCreate");
+    }
+    java.nio.FloatBuffer view = host.getByteBuffer(0, bytes).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+    return new Upload() {
+      private boolean sent, released, gone;
+
+      @Override
+      public java.nio.FloatBuffer acquire() {
+        synchronized (JCudaDevice.this) {
+          if (gone) throw new IllegalStateException("upload: closed");
+          current("upload acquire");
+          refuseDuringCapture("upload acquire");
+          if (sent && cuEventQuery(copied) != CUresult.CUDA_SUCCESS) {
+            // the copy of two batches ago is still reading the buffer: a real wait
+            counters.sync();
+            check(cuEventSynchronize(copied), "cuEventSynchronize (an earlier copy or kernel failed)");
+          }
+          view.clear();
+          return view;
+        }
+      }
+
+      @Override
+      public void send(long dst, int n) {
+        synchronized (JCudaDevice.this) {
+          if (gone) throw new IllegalStateException("upload: closed");
+          current("upload send");
+          refuseDuringCapture("upload send");
+          if (dst == 0) throw new IllegalArgumentException("upload send: null device address");
+          if (n < 0 || n > floats) throw new IllegalArgumentException("upload send: expected 0.." + floats + " floats but found " + n);
+          if (released) check(cuStreamWaitEvent(aside, used, 0), "cuStreamWaitEvent");
+          counters.hostToDeviceAsync(4L * n);
+          check(cuMemcpyHtoDAsync(at(dst), host, 4L * n, aside), "cuMemcpyHtoDAsync of " + 4L * n + " bytes");
+          check(cuEventRecord(copied, aside), "cuEventRecord");
+          check(cuStreamWaitEvent(stream, copied, 0), "cuStreamWaitEvent");
+          sent = true;
+        }
+      }
+
+      @Override
+      public void release() {
+        synchronized (JCudaDevice.this) {
+          current("upload release");
+          refuseDuringCapture("upload release");
+          check(cuEventRecord(used, stream), "cuEventRecord");
+          released = true;
+        }
+      }
+
+      @Override
+      public void close() {
+        synchronized (JCudaDevice.this) {
+          if (gone || closed) return;
+          gone = true;
+          cuCtxSetCurrent(context);
+          cuEventSynchronize(copied);
+          cuEventDestroy(copied);
+          cuEventDestroy(used);
+          cuMemFreeHost(host);
+        }
+      }
+    };
+  }
+
   @Override
   public synchronized void memsetD32(long dst, int bits, long count) {
     current("memsetD32");
@@ -376,14 +461,7 @@ public final class JCudaDevice implements Device {
   public synchronized void launchAside(String kernel, Dim3 grid, Dim3 block, KernelArgs args) {
     current("launchAside " + kernel);
     refuseDuringCapture("launchAside " + kernel);
-    if (aside == null) {
-      aside = new CUstream();
-      check(cuStreamCreate(aside, 0), "cuStreamCreate");
-      toAside = new CUevent();
-      fromAside = new CUevent();
-      check(cuEventCreate(toAside, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
-      check(cuEventCreate(fromAside, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
-    }
+    ensureAside();
     check(cuEventRecord(toAside, stream), "cuEventRecord");
     check(cuStreamWaitEvent(aside, toAside, 0), "cuStreamWaitEvent");
     int r = launchOn(aside, kernel, grid, block, args);
@@ -391,6 +469,17 @@ public final class JCudaDevice implements Device {
       throw new IllegalStateException("launchAside " + kernel + " grid " + grid + " block " + block + " failed: " + CUresult.stringFor(r));
     }
     counters.launch();
+  }
+
+  /** Makes the second stream and the events that order it against the main stream, once. */
+  private void ensureAside() {
+    if (aside != null) return;
+    aside = new CUstream();
+    check(cuStreamCreate(aside, 0), "cuStreamCreate");
+    toAside = new CUevent();
+    fromAside = new CUevent();
+    check(cuEventCreate(toAside, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    check(cuEventCreate(fromAside, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
   }
 
   @Override

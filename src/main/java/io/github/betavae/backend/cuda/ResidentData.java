@@ -127,6 +127,7 @@ public final class ResidentData {
   /** Writes rows {@code rowIds[from .. from+b)} into {@code input} (B,D): uploads the indices, gathers. */
   public void fill(Buf input, int[] rowIds, int from, int b) {
     if (rowsHost.length != b) {
+      if (rows != null) be.device().free(rows.address());
       rowsHost = new int[b];
       rows = be.allocRaw(4L * b);
     }

@@ -145,4 +145,55 @@ class ResidentDataTest {
       assertEquals(256L << 20, be.device().freeBytes());
     }
   }
+
+  @Test
+  void streamedBatchesEqualTheHostLoadersAcrossBothPinnedBuffersAndBatchSizes() {
+    Emulator.assumeBuilt();
+    Random rnd = new Random(9);
+    float[][] v = new float[31][19];
+    for (float[] row : v) for (int j = 0; j < row.length; j++) row[j] = (float) rnd.nextGaussian();
+    Dataset data = table(31, 19, (i, j) -> v[i][j]);
+    int d = data.features();
+    int[] perm = EpochOrder.shuffled(4, data.size()).order(2);
+    io.github.betavae.model.VaeConfig vc = new io.github.betavae.model.VaeConfig(d, java.util.List.of(8),
+        io.github.betavae.backend.Activation.RELU, 2, java.util.List.of(8), io.github.betavae.backend.Activation.RELU,
+        io.github.betavae.backend.Likelihood.GAUSSIAN, 1.0);
+    try (CudaBackend be = CudaBackend.emulated();
+         io.github.betavae.model.BetaVae model = new io.github.betavae.model.BetaVae(vc, be);
+         StreamedData s = new StreamedData(be, data)) {
+      for (int b : new int[] {5, 5, 5, 9, 3}) {  // both slots, a larger batch (new buffers), a smaller one
+        for (int first = 0; first + b <= data.size(); first += b) {
+          s.fill(model, perm, first, b);
+          float[] host = new float[b * d], dev = new float[b * d];
+          for (int i = 0; i < b; i++) data.copy(perm[first + i], host, i * d);
+          be.read(model.input(b), dev);
+          assertArrayEquals(host, dev, "batch " + b + " rows " + first);
+        }
+      }
+    }
+  }
+
+  @Test
+  void evalGivesTheSameNumbersFromResidentStreamedAndHostBatches() {
+    Emulator.assumeBuilt();
+    Dataset data = Subset.random(new DSprites(), 45, 2);
+    io.github.betavae.model.VaeConfig vc = new io.github.betavae.model.VaeConfig(4096, java.util.List.of(16),
+        io.github.betavae.backend.Activation.RELU, 3, java.util.List.of(16), io.github.betavae.backend.Activation.RELU,
+        io.github.betavae.backend.Likelihood.BERNOULLI, 4.0);
+    try (CudaBackend be = CudaBackend.emulated(); io.github.betavae.model.BetaVae model = new io.github.betavae.model.BetaVae(vc, be)) {
+      model.initialize(3);
+      var host = io.github.betavae.metrics.Evaluator.evaluate(model, data, false, 7, 16);  // 16, 16, then 13 rows
+      var resident = io.github.betavae.metrics.Evaluator.evaluate(model, data, false, 7, 16,
+          ResidentData.upload(be, data).orElseThrow().batches(7));
+      io.github.betavae.metrics.Evaluator.Result streamed;
+      try (StreamedData s = new StreamedData(be, data)) {
+        streamed = io.github.betavae.metrics.Evaluator.evaluate(model, data, false, 7, 16, s);
+      }
+      for (var r : java.util.List.of(resident, streamed)) {
+        assertEquals(host.recon(), r.recon());
+        assertEquals(host.kl(), r.kl());
+        assertArrayEquals(host.muVariance(), r.muVariance());
+      }
+    }
+  }
 }

@@ -23,6 +23,8 @@ import java.util.List;
  *       over): every loss finite, and the last below the first;
  *   <li>the same N steps with the step captured once and replayed: parameters and losses
  *       bit-identical to the eager run;
+ *   <li>the same N steps with the batches streamed from the host (pinned buffers, copies on a
+ *       second stream): bit-identical to the eager run;
  *   <li>with {@code --net small}, the same run on the CPU backend: losses within 1e-4 (relative) and
  *       parameters within 1e-3.
  * </ol>
@@ -119,6 +121,17 @@ public final class GpuTrainCheck {
         System.out.println("graph replay = eager steps: parameters and losses bit-identical after " + steps + " steps");
       } else {
         failures.add("graph replay differs from eager steps, max |diff| " + maxDiff(eager, replayed));
+      }
+    }
+
+    // 2b: the same run with batches streamed from the host (pinned buffers, copies on a second stream)
+    try (TrainerPath t = new TrainerPath(be, cfg, batch, rows, lr, SEED, true)) {
+      t.run(steps, Trainer.GraphMode.AUTO);
+      float[] streamed = t.model.paramsToHost();
+      if (Arrays.equals(eager, streamed) && t.losses.equals(losses)) {
+        System.out.println("streamed batches = resident batches: parameters and losses bit-identical after " + steps + " steps");
+      } else {
+        failures.add("streamed batches differ from resident ones, max |diff| " + maxDiff(eager, streamed));
       }
     }
 

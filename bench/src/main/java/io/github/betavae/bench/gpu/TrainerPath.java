@@ -37,6 +37,11 @@ final class TrainerPath implements AutoCloseable {
 
   /** {@code rows} random binary rows (30% on) of the net's input size; resident on a CUDA backend. */
   TrainerPath(Backend be, VaeConfig cfg, int batch, int rows, double lr, long seed) {
+    this(be, cfg, batch, rows, lr, seed, false);
+  }
+
+  /** As above; with {@code streamed}, a CUDA backend's batches stream from the host instead. */
+  TrainerPath(Backend be, VaeConfig cfg, int batch, int rows, double lr, long seed, boolean streamed) {
     this.be = be;
     this.cfg = cfg;
     this.batch = batch;
@@ -46,7 +51,8 @@ final class TrainerPath implements AutoCloseable {
     model.initialize(seed);
     this.adam = new Adam(be, Adam.Config.defaults(lr), model.layout().size());
     this.objective = Objective.beta(cfg.beta());
-    this.source = be instanceof CudaBackend c
+    this.source = be instanceof CudaBackend c && streamed ? new io.github.betavae.backend.cuda.StreamedData(c, data)
+        : be instanceof CudaBackend c
         ? ResidentData.upload(c, data).orElseThrow(() -> new IllegalStateException("the data does not fit on the device")).batches(seed)
         : null;
   }
@@ -95,6 +101,7 @@ final class TrainerPath implements AutoCloseable {
 
   @Override
   public void close() {
+    if (source != null) source.close();
     model.close();
   }
 }

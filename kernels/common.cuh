@@ -47,6 +47,16 @@ __device__ __forceinline__ float bv_act_grad(float y, int act) {
 #define BV_SHARED_AT(name, r, c) (&(name)[r][c])
 #endif
 
+// 128-bit accesses: four consecutive floats in one load or store. Global addresses must be 16-byte
+// aligned (the GPU faults on a misaligned one; the harness reports it as a finding), shared ones are
+// element (r, c) of an array declared with BV_SHARED2A whose row length and c are multiples of 4.
+#ifndef BV_LD4
+#define BV_LD4(p) __ldg(reinterpret_cast<const float4*>(p))
+#define BV_ST4(p, v) (*reinterpret_cast<float4*>(p) = (v))
+#define BV_LDS4(name, r, c) (*reinterpret_cast<const float4*>(&(name)[r][c]))
+#define BV_STS4(name, r, c, v) (*reinterpret_cast<float4*>(&(name)[r][c]) = (v))
+#endif
+
 // Sum of v over the 32 lanes of a warp, returned to every lane. The xor butterfly pairs lanes in
 // the same fixed pattern on every run, so the result is deterministic.
 __device__ __forceinline__ float bv_warp_sum(float v) {

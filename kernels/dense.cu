@@ -14,10 +14,10 @@
 //
 // Split-K: with a small batch, x·Wᵀ and dA·W have too few 64×64 output tiles to fill the GPU while
 // K (IN or OUT) is long. The launcher then splits K into S chunks: each chunk's partial products go
-// to scratch (S, M, N) (dense_forward_kernel2, dense_backward_kernel4), and a second pass sums the S
-// partials in chunk order (dense_forward_kernel3, dense_backward_kernel5) — still deterministic,
+// to scratch (S, M, N) (dense_forward_partial, dense_backward_dx_partial), and a second pass sums the S
+// partials in chunk order (dense_forward_sum, dense_backward_dx_sum) — still deterministic,
 // since the order of the sum is fixed, and still without atomics. The weight gradient of a thin layer
-// at a large batch splits its B-long sum the same way (dense_backward_kernel6, 7).
+// at a large batch splits its B-long sum the same way (dense_backward_dw_partial, 7).
 #pragma once
 #include "common.cuh"
 
@@ -70,7 +70,7 @@ __device__ __forceinline__ void bv_gemm_tile(float acc[4][4], const float* __res
 
 // x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(x·wᵀ + b)
 // grid (ceil(OUT/64), ceil(B/64)), block 256
-extern "C" __global__ void dense_forward_kernel1(float* y, const float* x, const float* w, const float* b,
+extern "C" __global__ void dense_forward(float* y, const float* x, const float* w, const float* b,
                                                  int B, int IN, int OUT, int act) {
   const int m0 = blockIdx.y * DN_BM, n0 = blockIdx.x * DN_BN;
   const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
@@ -92,7 +92,7 @@ extern "C" __global__ void dense_forward_kernel1(float* y, const float* x, const
 // in lane order. The order is fixed, so the sum is deterministic; it is not the CPU's row order, so
 // db agrees with the CPU to rounding (the parity tolerance), not bit for bit.
 // grid ceil(OUT/32), block 256
-extern "C" __global__ void dense_backward_kernel1(float* dy, float* db, const float* y, int B, int OUT, int act) {
+extern "C" __global__ void dense_bias_grad(float* dy, float* db, const float* y, int B, int OUT, int act) {
   BV_SHARED2(float, part, 8, 32);
   const int c = threadIdx.x & 31, r = threadIdx.x >> 5;
   const int o = blockIdx.x * 32 + c;
@@ -116,7 +116,7 @@ extern "C" __global__ void dense_backward_kernel1(float* dy, float* db, const fl
 
 // dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x
 // grid (ceil(IN/64), ceil(OUT/64)), block 256
-extern "C" __global__ void dense_backward_kernel2(float* dw, const float* dA, const float* x, int B, int IN, int OUT) {
+extern "C" __global__ void dense_backward_dw(float* dw, const float* dA, const float* x, int B, int IN, int OUT) {
   const int m0 = blockIdx.y * DN_BM, n0 = blockIdx.x * DN_BN;
   const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   float acc[4][4] = {};
@@ -134,7 +134,7 @@ extern "C" __global__ void dense_backward_kernel2(float* dw, const float* dA, co
 
 // dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w
 // grid (ceil(IN/64), ceil(B/64)), block 256
-extern "C" __global__ void dense_backward_kernel3(float* dx, const float* dA, const float* w, int B, int IN, int OUT) {
+extern "C" __global__ void dense_backward_dx(float* dx, const float* dA, const float* w, int B, int IN, int OUT) {
   const int m0 = blockIdx.y * DN_BM, n0 = blockIdx.x * DN_BN;
   const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   float acc[4][4] = {};
@@ -187,28 +187,28 @@ __device__ __forceinline__ void bv_sum_partials(float* y, const float* partial, 
 
 // x (B,IN), w (OUT,IN) -> partial (S,B,OUT), chunk z of the IN sum
 // grid (ceil(OUT/64), ceil(B/64), S), block 256
-extern "C" __global__ void dense_forward_kernel2(float* partial, const float* x, const float* w, int B, int IN, int OUT,
+extern "C" __global__ void dense_forward_partial(float* partial, const float* x, const float* w, int B, int IN, int OUT,
                                                  int kChunk) {
   bv_gemm_partial<true, true>(partial, x, IN, 1, w, 1, IN, B, OUT, IN, kChunk);
 }
 
 // partial (S,B,OUT), b (OUT) -> y (B,OUT) = act(Σ_S partial + b)
 // grid (ceil(OUT/256), B), block 256
-extern "C" __global__ void dense_forward_kernel3(float* y, const float* partial, const float* b, int B, int OUT, int S,
+extern "C" __global__ void dense_forward_sum(float* y, const float* partial, const float* b, int B, int OUT, int S,
                                                  int act) {
   bv_sum_partials(y, partial, b, B, OUT, S, act);
 }
 
 // dA (B,OUT), w (OUT,IN) -> partial (S,B,IN), chunk z of the OUT sum
 // grid (ceil(IN/64), ceil(B/64), S), block 256
-extern "C" __global__ void dense_backward_kernel4(float* partial, const float* dA, const float* w, int B, int IN,
+extern "C" __global__ void dense_backward_dx_partial(float* partial, const float* dA, const float* w, int B, int IN,
                                                   int OUT, int kChunk) {
   bv_gemm_partial<true, false>(partial, dA, OUT, 1, w, IN, 1, B, IN, OUT, kChunk);
 }
 
 // partial (S,B,IN) -> dx (B,IN) = Σ_S partial
 // grid (ceil(IN/256), B), block 256
-extern "C" __global__ void dense_backward_kernel5(float* dx, const float* partial, int B, int IN, int S) {
+extern "C" __global__ void dense_backward_dx_sum(float* dx, const float* partial, int B, int IN, int S) {
   bv_sum_partials(dx, partial, nullptr, B, IN, S, BV_ACT_IDENTITY);
 }
 
@@ -216,15 +216,15 @@ extern "C" __global__ void dense_backward_kernel5(float* dx, const float* partia
 // decoder layer: few 64×64 tiles of dW, a long B-term sum at large batches).
 // dA (B,OUT), x (B,IN) -> partial (S,OUT,IN), chunk z of the B sum
 // grid (ceil(IN/64), ceil(OUT/64), S), block 256
-extern "C" __global__ void dense_backward_kernel6(float* partial, const float* dA, const float* x, int B, int IN,
+extern "C" __global__ void dense_backward_dw_partial(float* partial, const float* dA, const float* x, int B, int IN,
                                                   int OUT, int kChunk) {
-  // A(o,i) = dA[i·OUT + o], Bm(i,k) = x[i·IN + k], as in dense_backward_kernel2
+  // A(o,i) = dA[i·OUT + o], Bm(i,k) = x[i·IN + k], as in dense_backward_dw
   bv_gemm_partial<false, false>(partial, dA, 1, OUT, x, IN, 1, OUT, IN, B, kChunk);
 }
 
 // partial (S,OUT,IN) -> dw (OUT,IN) += Σ_S partial, z in ascending order
 // grid (ceil(IN/256), OUT), block 256
-extern "C" __global__ void dense_backward_kernel7(float* dw, const float* partial, int OUT, int IN, int S) {
+extern "C" __global__ void dense_backward_dw_sum(float* dw, const float* partial, int OUT, int IN, int S) {
   const int n = blockIdx.x * blockDim.x + threadIdx.x, m = blockIdx.y;
   if (n >= IN) return;
   const long long e = (long long)m * IN + n, mn = (long long)OUT * IN;
@@ -234,12 +234,205 @@ extern "C" __global__ void dense_backward_kernel7(float* dw, const float* partia
 }
 
 // External GEMM epilogue: when cuBLAS has written y = x·Wᵀ, this adds the bias and applies the
-// activation in place, so the rest of the layer (dA, db in dense_backward_kernel1) is unchanged.
+// activation in place, so the rest of the layer (dA, db in dense_bias_grad) is unchanged.
 // y (B,OUT), b (OUT) -> y (B,OUT) = act(y + b)
 // grid (ceil(OUT/256), B), block 256
-extern "C" __global__ void dense_forward_kernel4(float* y, const float* b, int B, int OUT, int act) {
+extern "C" __global__ void dense_bias_act(float* y, const float* b, int B, int OUT, int act) {
   const int o = blockIdx.x * blockDim.x + threadIdx.x, i = blockIdx.y;
   if (o >= OUT) return;
   const long long e = (long long)i * OUT + o;
   y[e] = bv_act(y[e] + b[o], act);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wide kernels (dense_forward_128, dense_backward_dw_128, dense_backward_dx_128): one 128×128
+// output tile per block of 256 threads, for products whose grid of such tiles alone fills the GPU
+// (the launcher's table, DenseKernels.wide). What they add to bv_gemm_tile:
+//  - warp tiling: 8 warps as 2 × 4, each owning a 64 × 32 piece; a warp's 32 lanes as 8 × 4, each
+//    owning 8 × 8 outputs (rows r0 + {0..3} and r0 + 32 + {0..3}, columns c0 + {0..3} and
+//    c0 + 16 + {0..3}), so a lane reads its 8 A values and 8 B values as four 128-bit shared loads
+//    per k step (64 FMAs per 4 loads, against 16 per 8 in bv_gemm_tile), conflict-free: a warp's
+//    A reads cover 32 consecutive floats, its B reads 16 (broadcast);
+//  - A stored transposed (k-major) in shared memory, rows padded by 4 floats so that the
+//    transposing stores of k-contiguous operands hit 32 distinct banks;
+//  - 128-bit global loads (vec bit 1: A, bit 2: B, bit 4: the output and bias) where the launcher
+//    found the base 16-byte aligned and the row stride a multiple of 4, with a scalar path for the
+//    edges and for everything else;
+//  - double-buffered shared memory: the next K slice is loaded into registers while the current one
+//    is multiplied, then stored to the other buffer, one barrier per slice.
+// Each output still sums its K terms in ascending order inside one thread: deterministic, and the
+// same order as the 64×64 kernel and the CPU reference.
+#define DW_BM 128
+#define DW_BN 128
+#define DW_BK 8
+#define DW_PAD 4
+
+// The K slice [k0, k0+8) of the tile's operand: 4 values per thread. KC: k is the contiguous index
+// (thread t takes row t/2, k (t%2)·4 .. +3); otherwise the row index is (thread t takes k t/32,
+// rows (t%32)·4 .. +3). P(r, k) = P[r·sr + k·sk]; R rows, K terms.
+template <bool KC>
+__device__ __forceinline__ void bv_load_slice(float v[4], const float* __restrict__ P, long long sr, long long sk,
+                                              int R, int K, int r0, int k0, bool vec) {
+  const int t = threadIdx.x;
+  const int r = r0 + (KC ? t >> 1 : (t & 31) * 4), k = k0 + (KC ? (t & 1) * 4 : t >> 5);
+  if (KC) {
+    if (vec && r < R && k + 3 < K) {
+      const float4 q = BV_LD4(P + r * sr + k);
+      v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+    } else {
+#pragma unroll
+      for (int i = 0; i < 4; i++) v[i] = (r < R && k + i < K) ? P[r * sr + (k + i) * sk] : 0.f;
+    }
+  } else {
+    if (vec && r + 3 < R && k < K) {
+      const float4 q = BV_LD4(P + k * sk + r);
+      v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+    } else {
+#pragma unroll
+      for (int i = 0; i < 4; i++) v[i] = (r + i < R && k < K) ? P[(r + i) * sr + k * sk] : 0.f;
+    }
+  }
+}
+
+// Stores a thread's 4 values of a slice (bv_load_slice's layout) k-major into rows [s·8, s·8+8).
+template <bool KC, class Shared>
+__device__ __forceinline__ void bv_store_slice(Shared& sm, int s, const float v[4]) {
+  const int t = threadIdx.x;
+  if (KC) {
+#pragma unroll
+    for (int i = 0; i < 4; i++) sm[s * DW_BK + (t & 1) * 4 + i][t >> 1] = v[i];
+  } else {
+    BV_STS4(sm, s * DW_BK + (t >> 5), (t & 31) * 4, make_float4(v[0], v[1], v[2], v[3]));
+  }
+}
+
+// acc[i][j] += Σ_k A(m,k)·Bm(k,n) for the lane's rows m = m0 + bv_wide_row(i) and columns
+// n = n0 + bv_wide_col(j); A(m,k) = A[m·sam + k·sak] (M,K), Bm(k,n) = Bm[k·sbk + n·sbn] (K,N).
+__device__ __forceinline__ int bv_wide_row(int i) {
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  return (warp >> 2) * 64 + (lane >> 2) * 4 + (i & 3) + (i >> 2) * 32;
+}
+__device__ __forceinline__ int bv_wide_col(int j) {
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  return (warp & 3) * 32 + (lane & 3) * 4 + (j & 3) + (j >> 2) * 16;
+}
+
+template <bool A_KC, bool B_KC>
+__device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __restrict__ A, long long sam,
+                                                long long sak, const float* __restrict__ Bm, long long sbk,
+                                                long long sbn, int M, int N, int K, int m0, int n0, int vec) {
+  BV_SHARED2A(float, as, 2 * DW_BK, DW_BM + DW_PAD);
+  BV_SHARED2A(float, bs, 2 * DW_BK, DW_BN + DW_PAD);
+  const int ra0 = bv_wide_row(0), cb0 = bv_wide_col(0);
+  float va[4], vb[4];
+  // B is loaded as its transpose Bᵀ(n,k) = Bm[n·sbn + k·sbk]: rows n, K terms.
+  bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, 0, vec & 1);
+  bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, 0, vec & 2);
+  bv_store_slice<A_KC>(as, 0, va);
+  bv_store_slice<B_KC>(bs, 0, vb);
+  __syncthreads();
+  int s = 0;
+  for (int k0 = 0; k0 < K; k0 += DW_BK) {
+    const bool more = k0 + DW_BK < K;
+    if (more) {
+      // in flight while this slice is multiplied
+      bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, k0 + DW_BK, vec & 1);
+      bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, k0 + DW_BK, vec & 2);
+    }
+#pragma unroll
+    for (int k = 0; k < DW_BK; k++) {
+      const int row = s * DW_BK + k;
+      const float4 a0 = BV_LDS4(as, row, ra0), a1 = BV_LDS4(as, row, ra0 + 32);
+      const float4 b0 = BV_LDS4(bs, row, cb0), b1 = BV_LDS4(bs, row, cb0 + 16);
+      const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+      const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+      for (int i = 0; i < 8; i++)
+#pragma unroll
+        for (int j = 0; j < 8; j++) acc[i][j] += a[i] * b[j];
+    }
+    if (more) {
+      // the other buffer was last read before the previous barrier
+      bv_store_slice<A_KC>(as, s ^ 1, va);
+      bv_store_slice<B_KC>(bs, s ^ 1, vb);
+    }
+    __syncthreads();
+    s ^= 1;
+  }
+}
+
+// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(x·wᵀ + b), as dense_forward
+// grid (ceil(OUT/128), ceil(B/128)), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_forward_128(float* y, const float* x, const float* w,
+                                                                   const float* b, int B, int IN, int OUT, int act,
+                                                                   int vec) {
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  float acc[8][8] = {};
+  bv_gemm_tile128<true, true>(acc, x, IN, 1, w, 1, IN, B, OUT, IN, m0, n0, vec);
+  for (int i = 0; i < 8; i++) {
+    const int m = m0 + bv_wide_row(i);
+    if (m >= B) continue;
+    float* row = y + (long long)m * OUT;
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col(4 * h);
+      if ((vec & 4) && n + 3 < OUT) {
+        const float4 bb = BV_LD4(b + n);
+        BV_ST4(row + n, make_float4(bv_act(acc[i][4 * h] + bb.x, act), bv_act(acc[i][4 * h + 1] + bb.y, act),
+                                    bv_act(acc[i][4 * h + 2] + bb.z, act), bv_act(acc[i][4 * h + 3] + bb.w, act)));
+      } else {
+        for (int q = 0; q < 4; q++)
+          if (n + q < OUT) row[n + q] = bv_act(acc[i][4 * h + q] + b[n + q], act);
+      }
+    }
+  }
+}
+
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x, as dense_backward_dw
+// grid (ceil(IN/128), ceil(OUT/128)), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* dw, const float* dA, const float* x,
+                                                                       int B, int IN, int OUT, int vec) {
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  float acc[8][8] = {};
+  // A(o,i) = dA[i·OUT + o] (o contiguous), Bm(i,k) = x[i·IN + k] (k contiguous)
+  bv_gemm_tile128<false, false>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
+  for (int i = 0; i < 8; i++) {
+    const int m = m0 + bv_wide_row(i);
+    if (m >= OUT) continue;
+    float* row = dw + (long long)m * IN;
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col(4 * h);
+      if ((vec & 4) && n + 3 < IN) {
+        const float4 o = BV_LD4(row + n);
+        BV_ST4(row + n, make_float4(o.x + acc[i][4 * h], o.y + acc[i][4 * h + 1], o.z + acc[i][4 * h + 2],
+                                    o.w + acc[i][4 * h + 3]));
+      } else {
+        for (int q = 0; q < 4; q++)
+          if (n + q < IN) row[n + q] += acc[i][4 * h + q];
+      }
+    }
+  }
+}
+
+// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w, as dense_backward_dx
+// grid (ceil(IN/128), ceil(B/128)), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* dx, const float* dA, const float* w,
+                                                                       int B, int IN, int OUT, int vec) {
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  float acc[8][8] = {};
+  // A(i,o) = dA[i·OUT + o] (o contiguous), Bm(o,k) = w[o·IN + k] (k contiguous)
+  bv_gemm_tile128<true, false>(acc, dA, OUT, 1, w, IN, 1, B, IN, OUT, m0, n0, vec);
+  for (int i = 0; i < 8; i++) {
+    const int m = m0 + bv_wide_row(i);
+    if (m >= B) continue;
+    float* row = dx + (long long)m * IN;
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col(4 * h);
+      if ((vec & 4) && n + 3 < IN) {
+        BV_ST4(row + n, make_float4(acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]));
+      } else {
+        for (int q = 0; q < 4; q++)
+          if (n + q < IN) row[n + q] = acc[i][4 * h + q];
+      }
+    }
+  }
 }

@@ -6,7 +6,7 @@
 // Letters as in dense.cu. One block of 4 warps computes a 64×64 output tile, each warp a 32×32
 // quarter as 2×2 accumulator fragments; K is staged through shared memory 32 at a time (four mma
 // steps of 8). The accumulators go through shared memory to the epilogue, which checks the matrix
-// edges, so every size works. dA and db (dense_backward_kernel1) stay FP32 and are shared with the
+// edges, so every size works. dA and db (dense_bias_grad) stay FP32 and are shared with the
 // FP32 path.
 // Accumulation contract: y and dx are written with =, dw is accumulated with +=.
 #pragma once
@@ -82,21 +82,21 @@ __device__ __forceinline__ void bv_tf32_gemm(float* __restrict__ out, const floa
 
 // x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(tf32(x)·tf32(w)ᵀ + b)
 // grid (ceil(OUT/64), ceil(B/64)), block 128
-extern "C" __global__ void dense_forward_tf32_kernel1(float* y, const float* x, const float* w, const float* b, int B,
+extern "C" __global__ void dense_forward_tf32(float* y, const float* x, const float* w, const float* b, int B,
                                                       int IN, int OUT, int act) {
   bv_tf32_gemm<true, true>(y, b, 0, act, x, IN, 1, w, 1, IN, B, OUT, IN);
 }
 
 // dA (B,OUT), w (OUT,IN) -> dx (B,IN) = tf32(dA)·tf32(w)
 // grid (ceil(IN/64), ceil(B/64)), block 128
-extern "C" __global__ void dense_backward_dx_tf32_kernel1(float* dx, const float* dA, const float* w, int B, int IN,
+extern "C" __global__ void dense_backward_dx_tf32(float* dx, const float* dA, const float* w, int B, int IN,
                                                           int OUT) {
   bv_tf32_gemm<true, false>(dx, nullptr, 1, 0, dA, OUT, 1, w, IN, 1, B, IN, OUT);
 }
 
 // dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x)
 // grid (ceil(IN/64), ceil(OUT/64)), block 128
-extern "C" __global__ void dense_backward_dw_tf32_kernel1(float* dw, const float* dA, const float* x, int B, int IN,
+extern "C" __global__ void dense_backward_dw_tf32(float* dw, const float* dA, const float* x, int B, int IN,
                                                           int OUT) {
   bv_tf32_gemm<false, false>(dw, nullptr, 2, 0, dA, 1, OUT, x, IN, 1, OUT, IN, B);
 }

@@ -219,6 +219,44 @@ struct Shared2 {
 #define BV_SHARED2A(T, name, R, C) BV_SHARED2(T, name, R, C)
 #define BV_SHARED_AT(name, r, c) ((name).at((r), (c)))
 
+// 128-bit accesses (BV_LD4 and friends in common.cuh): four element accesses here, with the GPU's
+// alignment rule checked, since a misaligned vector access faults there whatever the sanitizer.
+struct float4 {
+  float x, y, z, w;
+};
+inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+namespace bvhost {
+void misaligned(const char* op, const void* p);
+inline float4 ld4(const float* p) {
+  if ((reinterpret_cast<uintptr_t>(p) & 15) != 0) misaligned("128-bit global load", p);
+  return float4{p[0], p[1], p[2], p[3]};
+}
+inline void st4(float* p, float4 v) {
+  if ((reinterpret_cast<uintptr_t>(p) & 15) != 0) misaligned("128-bit global store", p);
+  p[0] = v.x;
+  p[1] = v.y;
+  p[2] = v.z;
+  p[3] = v.w;
+}
+template <class S>
+inline float4 lds4(S& s, long r, long c, const char* name) {
+  if ((c & 3) != 0) misaligned(name, nullptr);
+  return float4{s[r][c], s[r][c + 1], s[r][c + 2], s[r][c + 3]};
+}
+template <class S>
+inline void sts4(S& s, long r, long c, float4 v, const char* name) {
+  if ((c & 3) != 0) misaligned(name, nullptr);
+  s[r][c] = v.x;
+  s[r][c + 1] = v.y;
+  s[r][c + 2] = v.z;
+  s[r][c + 3] = v.w;
+}
+}  // namespace bvhost
+#define BV_LD4(p) ::bvhost::ld4(p)
+#define BV_ST4(p, v) ::bvhost::st4((p), (v))
+#define BV_LDS4(name, r, c) ::bvhost::lds4((name), (r), (c), "128-bit shared load of " #name)
+#define BV_STS4(name, r, c, v) ::bvhost::sts4((name), (r), (c), (v), "128-bit shared store to " #name)
+
 // Atomics: plain read-modify-write is atomic here, since fibers switch only at barriers.
 template <class T>
 inline T atomicAdd(T* p, T v) {

@@ -358,6 +358,13 @@ std::string subscript(long i, long j) {
   return "[" + std::to_string(i) + "]" + (j < 0 ? std::string() : "[" + std::to_string(j) + "]");
 }
 
+void misaligned(const char* op, const void* p) {
+  char where[32];
+  snprintf(where, sizeof where, "%p", p);
+  note_finding("misaligned address: " + std::string(op) + (p ? std::string(" at ") + where : std::string(" at a column not a multiple of 4")) +
+               " by thread " + std::to_string(current_thread()) + " of " + block_name() + " (a 128-bit access needs 16-byte alignment)");
+}
+
 void shared_out_of_bounds(const char* name, long i, long j, long rows, long cols) {
   if (!g_checks.mem) return;
   note_finding("memcheck: shared array " + std::string(name) + ": thread " + std::to_string(current_thread()) +

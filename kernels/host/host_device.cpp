@@ -83,15 +83,17 @@ Kernel entry(const char* name, void (*fn)(A...)) {
 // Every extern "C" kernel of kernels/all.cu, plus the harness self-tests.
 const std::vector<Kernel>& registry() {
   static const std::vector<Kernel> r = {
-      BV_KERNEL(dense_forward_kernel1),   BV_KERNEL(dense_backward_kernel1), BV_KERNEL(dense_backward_kernel2),
-      BV_KERNEL(dense_backward_kernel3),  BV_KERNEL(dense_forward_kernel2),  BV_KERNEL(dense_forward_kernel3), BV_KERNEL(dense_forward_kernel4),
-      BV_KERNEL(dense_backward_kernel4),  BV_KERNEL(dense_backward_kernel5), BV_KERNEL(dense_backward_kernel6), BV_KERNEL(dense_backward_kernel7),  BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
+      BV_KERNEL(dense_forward), BV_KERNEL(dense_forward_128), BV_KERNEL(dense_forward_partial), BV_KERNEL(dense_forward_sum),
+      BV_KERNEL(dense_bias_act), BV_KERNEL(dense_bias_grad), BV_KERNEL(dense_backward_dw), BV_KERNEL(dense_backward_dw_128),
+      BV_KERNEL(dense_backward_dw_partial), BV_KERNEL(dense_backward_dw_sum), BV_KERNEL(dense_backward_dx),
+      BV_KERNEL(dense_backward_dx_128), BV_KERNEL(dense_backward_dx_partial), BV_KERNEL(dense_backward_dx_sum),
+      BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),
       BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),  BV_KERNEL(finite_check_kernel1),
       BV_KERNEL(reparam_forward_kernel2), BV_KERNEL(reparam_backward_kernel2), BV_KERNEL(adam_step_kernel2),
       BV_KERNEL(objective_forward_kernel1), BV_KERNEL(step_advance_kernel1), BV_KERNEL(finite_record_kernel1),
       BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1), BV_KERNEL(gather_bits_kernel1), BV_KERNEL(gather_floats_kernel1),
-      BV_KERNEL(dense_forward_tf32_kernel1), BV_KERNEL(dense_backward_dx_tf32_kernel1), BV_KERNEL(dense_backward_dw_tf32_kernel1),
+      BV_KERNEL(dense_forward_tf32), BV_KERNEL(dense_backward_dx_tf32), BV_KERNEL(dense_backward_dw_tf32),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

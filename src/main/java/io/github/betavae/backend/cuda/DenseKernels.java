@@ -9,8 +9,8 @@ import io.github.betavae.backend.Buf;
  * on first need and only ever grows, so steady-state steps allocate nothing.
  *
  * <p>With a {@link CublasGemm}, the three products (x·wᵀ, dA·w, dAᵀ·x) go to {@code cublasSgemm}
- * instead, while the bias + activation epilogue ({@code dense_forward_kernel4}) and dA, db
- * ({@code dense_backward_kernel1}) stay ours, so both paths share the same elementwise code.
+ * instead, while the bias + activation epilogue ({@code dense_bias_act}) and dA, db
+ * ({@code dense_bias_grad}) stay ours, so both paths share the same elementwise code.
  */
 public final class DenseKernels {
   private static final int TILE = 64;
@@ -19,6 +19,26 @@ public final class DenseKernels {
   /** Each split keeps at least this many K terms, so the partial sums stay worth their traffic. */
   static final int MIN_SPLIT_K = 256;
   static final int MAX_SPLITS = 32;
+
+  /**
+   * The kernel table, in one place. For each product (forward x·wᵀ over (B,OUT), dW over (OUT,IN),
+   * dx over (B,IN)):
+   * <ol>
+   *   <li>{@code --precision tf32}: the WMMA kernels ({@code *_tf32}, 64×64 tiles);
+   *   <li>{@code --gemm cublas}: cuBLAS, then our epilogue;
+   *   <li>at least {@link #WIDE_MIN_BLOCKS} tiles of 128×128: the warp-tiled kernels ({@code *_128});
+   *   <li>else the 64×64 kernels, with the K sum split ({@code *_partial} + {@code *_sum}) when the
+   *       output has fewer than {@link #TARGET_BLOCKS} tiles and K is long ({@link #kChunk}).
+   * </ol>
+   * The thresholds follow the occupancy arithmetic (the 128×128 kernel holds 2 blocks of 256 threads
+   * per SM at 127 registers, so 132 blocks fill one wave on a 132-SM H100/H200; below that the 64×64
+   * grid spreads the work over more SMs); they are not yet tuned on a GPU.
+   */
+  static final int WIDE = 128;
+  /** 128×128 tiles from which the wide kernels run: one block for each SM of the largest current GPUs. */
+  static final int WIDE_MIN_BLOCKS = 132;
+  /** {@link #WIDE_MIN_BLOCKS}, lowered by tests so that the harness runs the wide kernels on small sizes. */
+  int wideMinBlocks = WIDE_MIN_BLOCKS;
 
   private final Device dev;
   private final CublasGemm cublas;  // null: the hand-written GEMMs
@@ -77,23 +97,30 @@ public final class DenseKernels {
       return;
     }
     if (tf32) {
-      dev.launch("dense_forward_tf32_kernel1", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
+      dev.launch("dense_forward_tf32", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
           KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address()).i32(batch).i32(in).i32(out)
               .i32(act.ordinal()));
       return;
     }
+    if (wide(batch, out)) {
+      int vec = vec(X.address(), in, 1) | vec(W.address(), in, 2) | vec(Y.address(), out, 4) & vec(B.address(), 0, 4);
+      dev.launch("dense_forward_128", Dim3.of(Launch.blocks(out, WIDE), Launch.blocks(batch, WIDE)), Dim3.of(256),
+          KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
+              .i32(batch).i32(in).i32(out).i32(act.ordinal()).i32(vec));
+      return;
+    }
     int chunk = kChunk(batch, out, in);
     if (chunk >= in) {
-      dev.launch("dense_forward_kernel1", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
+      dev.launch("dense_forward", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
           KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
               .i32(batch).i32(in).i32(out).i32(act.ordinal()));
       return;
     }
     int splits = Launch.blocks(in, chunk);
     long partial = scratch((long) splits * batch * out);
-    dev.launch("dense_forward_kernel2", new Dim3(Launch.blocks(out, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
+    dev.launch("dense_forward_partial", new Dim3(Launch.blocks(out, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
         KernelArgs.of().ptr(partial).ptr(X.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
-    dev.launch("dense_forward_kernel3", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
+    dev.launch("dense_forward_sum", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(Y.address()).ptr(partial).ptr(B.address()).i32(batch).i32(out).i32(splits).i32(act.ordinal()));
   }
 
@@ -109,7 +136,7 @@ public final class DenseKernels {
     CudaBuf DY = Launch.floats(op, "dy", dy, (long) batch * out), Y = Launch.floats(op, "y", y, (long) batch * out);
     CudaBuf X = Launch.floats(op, "x", x, (long) batch * in), W = Launch.floats(op, "w", w, (long) out * in);
     CudaBuf DX = dx == null ? null : Launch.floats(op, "dx", dx, (long) batch * in);
-    dev.launch("dense_backward_kernel1", Dim3.of(Launch.blocks(out, 32)), Dim3.of(256),
+    dev.launch("dense_bias_grad", Dim3.of(Launch.blocks(out, 32)), Dim3.of(256),
         KernelArgs.of().ptr(DY.address()).ptr(DB.address()).ptr(Y.address()).i32(batch).i32(out).i32(act.ordinal()));
     if (cublas != null) {
       cublas.run(CublasGemm.weightGrad(DW.address(), DY.address(), X.address(), batch, in, out));
@@ -117,40 +144,64 @@ public final class DenseKernels {
       return;
     }
     if (tf32) {
-      dev.launch("dense_backward_dw_tf32_kernel1", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(128),
+      dev.launch("dense_backward_dw_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(128),
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
       if (DX != null) {
-        dev.launch("dense_backward_dx_tf32_kernel1", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
+        dev.launch("dense_backward_dx_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
             KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
       }
       return;
     }
     int wChunk = kChunk(out, in, batch);
-    if (wChunk >= batch) {
-      dev.launch("dense_backward_kernel2", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
+    if (wide(out, in)) {
+      int vec = vec(DY.address(), out, 1) | vec(X.address(), in, 2) | vec(DW.address(), in, 4);
+      dev.launch("dense_backward_dw_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(out, WIDE)), Dim3.of(256),
+          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(vec));
+    } else if (wChunk >= batch) {
+      dev.launch("dense_backward_dw", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
     } else {
       // a thin layer at a large batch: split the B-long sum (deterministic, partials summed in order)
       int splits = Launch.blocks(batch, wChunk);
       long partial = scratch((long) splits * out * in);
-      dev.launch("dense_backward_kernel6", new Dim3(Launch.blocks(in, TILE), Launch.blocks(out, TILE), splits), Dim3.of(256),
+      dev.launch("dense_backward_dw_partial", new Dim3(Launch.blocks(in, TILE), Launch.blocks(out, TILE), splits), Dim3.of(256),
           KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(wChunk));
-      dev.launch("dense_backward_kernel7", Dim3.of(Launch.blocks(in, 256), out), Dim3.of(256),
+      dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(in, 256), out), Dim3.of(256),
           KernelArgs.of().ptr(DW.address()).ptr(partial).i32(out).i32(in).i32(splits));
     }
     if (DX == null) return;
+    if (wide(batch, in)) {
+      int vec = vec(DY.address(), out, 1) | vec(W.address(), in, 2) | vec(DX.address(), in, 4);
+      dev.launch("dense_backward_dx_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(batch, WIDE)), Dim3.of(256),
+          KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(vec));
+      return;
+    }
     int chunk = kChunk(batch, in, out);
     if (chunk >= out) {
-      dev.launch("dense_backward_kernel3", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
+      dev.launch("dense_backward_dx", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
           KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
       return;
     }
     int splits = Launch.blocks(out, chunk);
     long partial = scratch((long) splits * batch * in);
-    dev.launch("dense_backward_kernel4", new Dim3(Launch.blocks(in, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
+    dev.launch("dense_backward_dx_partial", new Dim3(Launch.blocks(in, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
         KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
-    dev.launch("dense_backward_kernel5", Dim3.of(Launch.blocks(in, 256), batch), Dim3.of(256),
+    dev.launch("dense_backward_dx_sum", Dim3.of(Launch.blocks(in, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(DX.address()).ptr(partial).i32(batch).i32(in).i32(splits));
+  }
+
+  /** Whether an (M,N) output goes to the 128×128 kernels (see the table above). */
+  boolean wide(int m, int n) {
+    return (long) Launch.blocks(m, WIDE) * Launch.blocks(n, WIDE) >= wideMinBlocks;
+  }
+
+  /**
+   * {@code bit} when the matrix at {@code address} allows 128-bit accesses along its rows: 16-byte
+   * aligned, and a row stride of {@code stride} floats that keeps every row so (0 for a vector);
+   * else 0 (the kernels then load and store element by element).
+   */
+  static int vec(long address, long stride, int bit) {
+    return address % 16 == 0 && stride % 4 == 0 ? bit : 0;
   }
 
   /**
@@ -158,7 +209,7 @@ public final class DenseKernels {
    * Package-private so the host-harness tests can run it without cuBLAS.
    */
   void epilogue(CudaBuf y, CudaBuf b, int batch, int out, Activation act) {
-    dev.launch("dense_forward_kernel4", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
+    dev.launch("dense_bias_act", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(y.address()).ptr(b.address()).i32(batch).i32(out).i32(act.ordinal()));
   }
 

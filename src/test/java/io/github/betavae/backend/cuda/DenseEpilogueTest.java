@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * dense_forward_kernel4, the bias + activation epilogue that runs after cuBLAS: on the host harness,
+ * dense_bias_act, the bias + activation epilogue that runs after cuBLAS: on the host harness,
  * a y holding x·wᵀ (computed here on the CPU, as cuBLAS would on a GPU) must become what the CPU
  * reference's full forward pass gives, for every activation, at sizes that are not multiples of
  * the 256-thread block.

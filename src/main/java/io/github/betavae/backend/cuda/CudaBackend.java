@@ -80,6 +80,17 @@ public final class CudaBackend implements Backend {
     return precision;
   }
 
+  /**
+   * Which FP32 tile kernels the dense products use: {@code 0} the table in {@link DenseKernels}
+   * (the default), {@code 64} always the 64×64 kernels (with split-K), {@code 128} always the
+   * warp-tiled 128×128 kernels. For benchmarks that time each variant on the same shapes; every
+   * choice computes the same products (each output's K sum in the same order).
+   */
+  public void denseTiles(int tiles) {
+    if (tiles != 0 && tiles != 64 && tiles != 128) throw new IllegalArgumentException("dense tiles must be 0, 64 or 128 but was " + tiles);
+    dense.wideMinBlocks = tiles == 0 ? DenseKernels.WIDE_MIN_BLOCKS : tiles == 64 ? Integer.MAX_VALUE : 1;
+  }
+
   /** TF32: the dense products run on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32 math). */
   @Override
   public void precision(Precision p) {

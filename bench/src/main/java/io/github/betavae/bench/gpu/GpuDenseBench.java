@@ -63,6 +63,13 @@ public class GpuDenseBench {
     @Param({"fp32"})
     public String precision;
 
+    /**
+     * Our FP32 kernels: "auto" (the launcher's table), "64" (the 64×64 tiles, split-K where the grid
+     * is small) or "128" (the warp-tiled 128×128 tiles): {@code -p tiles=64,128} times each variant.
+     */
+    @Param({"auto"})
+    public String tiles;
+
     int in;
     int out;
     CudaBackend be;
@@ -76,6 +83,7 @@ public class GpuDenseBench {
       out = Integer.parseInt(p[1]);
       be = Gpu.open();
       be.precision(io.github.betavae.backend.Precision.parse(precision));
+      be.denseTiles(tiles.equals("auto") ? 0 : Integer.parseInt(tiles));
       x = load((long) batch * in, 1);
       w = load((long) out * in, 2);
       b = load(out, 3);

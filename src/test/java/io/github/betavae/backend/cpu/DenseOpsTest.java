@@ -7,8 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Narrow products run transposed; both orientations take each element's products in the same
- * order, so they must agree bit for bit. The shapes are those of the default network's narrow layers
+ * Narrow products run transposed, and a forward of at most 256 samples by rows of w; both
+ * orientations take each element's products in the same order, so they must agree bit for bit. The shapes are those of the default network's narrow layers
  * and a few more with fewer than 64 output columns.
  */
 class DenseOpsTest {
@@ -16,10 +16,12 @@ class DenseOpsTest {
   @Test
   void transposedNarrowProductsGiveTheSameBits() {
     Random r = new Random(50);
-    int[][] shapes = {{64, 1200, 20}, {64, 10, 1200}, {100, 7, 300}, {300, 20, 10}, {70, 63, 5}, {300, 5, 63}};
+    int[][] shapes = {{64, 1200, 20}, {64, 10, 1200}, {100, 7, 300}, {300, 20, 10}, {70, 63, 5}, {300, 5, 63},
+        {64, 300, 1200}, {17, 260, 417}, {256, 33, 70}, {1, 9, 100}};  // the last four: forward by rows of w
     try (WorkerPool pool = new WorkerPool(2, "test")) {
       DenseOps plain = new DenseOps(pool), flipped = new DenseOps(pool);
       plain.transposeNarrow = false;
+      plain.forwardByWeightRows = false;
       for (int[] s : shapes) {
         int b = s[0], in = s[1], out = s[2];
         float[] x = Ops.gaussian(r, b * in, 1), w = Ops.gaussian(r, out * in, 0.3), bias = Ops.gaussian(r, out, 0.1);

@@ -9,3 +9,4 @@
 #include "rng.cu"
 #include "guard.cu"
 #include "objective.cu"
+#include "conv.cu"

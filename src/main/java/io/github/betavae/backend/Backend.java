@@ -79,6 +79,20 @@ public interface Backend extends AutoCloseable {
                      int batch, int in, int out, Activation act);
 
   /**
+   * Convolution or transposed convolution over NCHW tensors with fused bias and activation (shapes in
+   * {@link Conv2d}): x (B, inC, inH, inW), w (outC, inC, k, k) or, transposed, (inC, outC, k, k),
+   * b (outC) → y (B, outC, outH, outW) = act(op(x) + b).
+   */
+  void convForward(Buf y, Buf x, Buf w, Buf b, Conv2d s, Activation act);
+
+  /**
+   * Convolution backward, as {@link #denseBackward}: dy (the output's shape) holds ∂L/∂y on entry
+   * and is overwritten with dA = dy ⊙ act'(y); then dw (the weight's shape) += ∂L/∂w, db (outC) +=
+   * Σ dA over batch and positions, and, when dx is not null, dx (the input's shape) = ∂L/∂x.
+   */
+  void convBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, Conv2d s, Activation act);
+
+  /**
    * Reparameterization and KL, fused. stats (B,2Z) holds [μ | logvar] per row. Writes
    * z (B,Z) = μ + exp(½·logvar)·ε with ε the Philox normal for flat element b·Z+d, counter
    * (quad, step, {@code Philox.STREAM_EPS}, 0), key seed; when {@code sample} is false, z = μ.

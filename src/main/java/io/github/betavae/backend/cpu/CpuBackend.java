@@ -3,6 +3,7 @@ package io.github.betavae.backend.cpu;
 import io.github.betavae.backend.Activation;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.Conv2d;
 import io.github.betavae.backend.ObjectiveParams;
 import io.github.betavae.backend.Precision;
 import io.github.betavae.backend.StepRecord;
@@ -206,6 +207,61 @@ public class CpuBackend implements Backend {
       synchronized (this) {
         dense.backward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,
             DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act);
+      }
+    }
+  }
+
+  @Override
+  public void convForward(Buf y, Buf x, Buf w, Buf b, Conv2d s, Activation act) {
+    if (s == null || act == null) throw new IllegalArgumentException("convForward: shape and activation must be given");
+    CpuBuf Y = need(y, s.outSize(), "convForward y"), X = need(x, s.inSize(), "convForward x");
+    CpuBuf W = need(w, s.weightSize(), "convForward w"), Bb = need(b, s.outC(), "convForward b");
+    if (naive) {
+      ConvOps.forward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act);
+      return;
+    }
+    synchronized (this) {
+      // one task per output plane: each plane is one worker's, computed in the fixed order of ConvOps
+      if (s.transposed()) {
+        pool.run((t, worker) -> ConvOps.wide(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act, t, t + 1),
+            s.batch() * s.wideC());
+      } else {
+        pool.run((t, worker) -> ConvOps.narrow(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act, t, t + 1),
+            s.batch() * s.narrowC());
+      }
+    }
+  }
+
+  @Override
+  public void convBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, Conv2d s, Activation act) {
+    if (s == null || act == null) throw new IllegalArgumentException("convBackward: shape and activation must be given");
+    CpuBuf DX = dx == null ? null : need(dx, s.inSize(), "convBackward dx");
+    CpuBuf DW = need(dw, s.weightSize(), "convBackward dw"), DB = need(db, s.outC(), "convBackward db");
+    CpuBuf DY = need(dy, s.outSize(), "convBackward dy"), Y = need(y, s.outSize(), "convBackward y");
+    CpuBuf X = need(x, s.inSize(), "convBackward x"), W = need(w, s.weightSize(), "convBackward w");
+    if (naive) {
+      ConvOps.backward(DX == null ? null : DX.data, DX == null ? 0 : DX.offset, DW.data, DW.offset, DB.data, DB.offset,
+          DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, s, act);
+      return;
+    }
+    synchronized (this) {
+      int n = (int) s.outSize(), chunk = 1 << 14;
+      if (act != Activation.IDENTITY) {
+        pool.run((t, worker) -> FastMath.scaleByDerivative(DY.data, DY.offset + t * chunk, Y.data, Y.offset + t * chunk,
+            Math.min(chunk, n - t * chunk), act), (n + chunk - 1) / chunk);
+      }
+      int plane = s.outH() * s.outW(), pairs = s.narrowC() * s.wideC();
+      pool.run((t, worker) -> ConvOps.biasGrad(DB.data, DB.offset, DY.data, DY.offset, s.batch(), s.outC(), plane, t, t + 1), s.outC());
+      // the weight gradient: one task per (narrow, wide) channel pair; the input gradient: one per plane
+      CpuBuf wideT = s.transposed() ? DY : X, narrowT = s.transposed() ? X : DY;
+      pool.run((t, worker) -> ConvOps.kernel(DW.data, DW.offset, wideT.data, wideT.offset, narrowT.data, narrowT.offset, s, t, t + 1), pairs);
+      if (DX == null) return;
+      if (s.transposed()) {
+        pool.run((t, worker) -> ConvOps.narrow(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s,
+            Activation.IDENTITY, t, t + 1), s.batch() * s.narrowC());
+      } else {
+        pool.run((t, worker) -> ConvOps.wide(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s,
+            Activation.IDENTITY, t, t + 1), s.batch() * s.wideC());
       }
     }
   }

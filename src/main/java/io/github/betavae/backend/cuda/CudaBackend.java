@@ -19,6 +19,7 @@ public final class CudaBackend implements Backend {
   private final Device dev;
   private final String name;
   private final DenseKernels dense;
+  private final ConvKernels conv;
   private final VaeKernels vae;
   private final LikelihoodKernels likelihood;
   private final AdamKernels adam;
@@ -48,6 +49,7 @@ public final class CudaBackend implements Backend {
     this.name = name;
     this.cublas = cublas;
     this.dense = new DenseKernels(device, cublas);
+    this.conv = new ConvKernels(device);
     this.vae = new VaeKernels(device);
     this.likelihood = new LikelihoodKernels(device);
     this.adam = new AdamKernels(device);
@@ -176,6 +178,16 @@ public final class CudaBackend implements Backend {
   @Override
   public boolean allFinite(Buf b) {
     return guard.allFinite(b);
+  }
+
+  @Override
+  public void convForward(Buf y, Buf x, Buf w, Buf b, io.github.betavae.backend.Conv2d s, Activation act) {
+    conv.forward(y, x, w, b, s, act);
+  }
+
+  @Override
+  public void convBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, io.github.betavae.backend.Conv2d s, Activation act) {
+    conv.backward(dx, dw, db, dy, y, x, w, s, act);
   }
 
   @Override

@@ -1,0 +1,122 @@
+package io.github.betavae.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.github.betavae.backend.Activation;
+import io.github.betavae.backend.Backend;
+import io.github.betavae.backend.Buf;
+import io.github.betavae.backend.Conv2d;
+import io.github.betavae.backend.cpu.ConvOpsTest;
+import io.github.betavae.backend.cpu.CpuBackend;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kernels/conv.cu} against the CPU engine: on the host harness (sanitizer on) in every build,
+ * and on a GPU where one answers (tag gpu). The forward and the input gradient take the same terms in
+ * the same order with one fused multiply-add each, so with ReLU (exact on both) they agree bit for
+ * bit; the weight and bias gradients reduce in a tree on the device, within 1e-5 of the CPU's sum.
+ */
+class ConvKernelsTest {
+
+  @Test
+  void theHarnessAgreesWithTheCpuEngine() {
+    Emulator.assumeBuilt();
+    try (CudaBackend gpu = CudaBackend.emulated()) {
+      compare(gpu, false);
+    }
+  }
+
+  @Test
+  @Tag("gpu")
+  void aGpuAgreesWithTheCpuEngine() {
+    Device dev;
+    try {
+      dev = JCudaDevice.open(0);
+    } catch (io.github.betavae.backend.DeviceUnavailableException e) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(false, "no GPU: " + e.getMessage());
+      return;
+    }
+    try (CudaBackend gpu = new CudaBackend(dev, "cuda")) {
+      compare(gpu, true);
+    }
+  }
+
+  private static void compare(CudaBackend gpu, boolean large) {
+    Random r = new Random(21);
+    java.util.List<Conv2d> shapes = new java.util.ArrayList<>(ConvOpsTest.shapes());
+    if (large) {
+      // the conv architecture's first and last layers at batch 64
+      shapes.add(Conv2d.conv(64, 1, 64, 64, 32, 4, 2, 1));
+      shapes.add(Conv2d.transposed(64, 32, 32, 32, 1, 4, 2, 1));
+    }
+    try (CpuBackend cpu = new CpuBackend(2)) {
+      for (Conv2d s : shapes) {
+        for (Activation act : new Activation[] {Activation.RELU, Activation.IDENTITY, Activation.TANH}) {
+          float[] x = gaussian(r, s.inSize()), w = gaussian(r, s.weightSize()), b = gaussian(r, s.outC());
+          float[] g = gaussian(r, s.outSize()), dw0 = gaussian(r, s.weightSize()), db0 = gaussian(r, s.outC());
+          float[][] res = new float[8][];
+          int side = 0;
+          for (Backend be : new Backend[] {cpu, gpu}) {
+            Buf X = put(be, x), W = put(be, w), B = put(be, b), Y = be.alloc(s.outSize());
+            be.convForward(Y, X, W, B, s, act);
+            Buf DY = put(be, g), DW = put(be, dw0), DB = put(be, db0), DX = be.alloc(s.inSize());
+            be.convBackward(DX, DW, DB, DY, Y, X, W, s, act);
+            res[4 * side] = get(be, Y, s.outSize());
+            res[4 * side + 1] = get(be, DX, s.inSize());
+            res[4 * side + 2] = get(be, DW, s.weightSize());
+            res[4 * side + 3] = get(be, DB, s.outC());
+            side++;
+          }
+          String what = gpu.name() + " " + s.describe() + " " + act;
+          if (act == Activation.TANH) {
+            // tanhf on the device, Math.tanh on the CPU: the outputs and what follows from them differ by rounding
+            Parity.assertClose(what + " y", res[0], res[4], 1e-5);
+            Parity.assertClose(what + " dx", res[1], res[5], 1e-5);
+          } else {
+            assertArrayEquals(res[0], res[4], what + " y: same terms, same order, same bits");
+            assertArrayEquals(res[1], res[5], what + " dx: same terms, same order, same bits");
+          }
+          sums(what + " dw (accumulated)", res[2], res[6]);
+          sums(what + " db (accumulated)", res[3], res[7]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Reductions of many unit-sized terms, summed in different orders: within 1e-5 of the larger of
+   * 1 and the values' rms (a sum that cancels to near 0 keeps the absolute error of its terms).
+   */
+  private static void sums(String what, float[] expected, float[] actual) {
+    double rms = 0;
+    for (float v : expected) rms += (double) v * v;
+    double scale = Math.max(1, Math.sqrt(rms / Math.max(1, expected.length)));
+    for (int i = 0; i < expected.length; i++) {
+      double err = Math.abs((double) expected[i] - actual[i]) / Math.max(scale, Math.abs(expected[i]));
+      if (!(err <= 1e-5)) {
+        org.junit.jupiter.api.Assertions.fail(what + " [" + i + "]: expected " + expected[i] + " but found " + actual[i]
+            + " (error " + err + " of scale " + scale + ")");
+      }
+    }
+  }
+
+  private static float[] gaussian(Random r, long n) {
+    float[] a = new float[(int) n];
+    for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+    return a;
+  }
+
+  private static Buf put(Backend be, float[] v) {
+    Buf b = be.alloc(v.length);
+    be.write(b, v);
+    return b;
+  }
+
+  private static float[] get(Backend be, Buf b, long n) {
+    float[] a = new float[(int) n];
+    be.read(b, a);
+    return a;
+  }
+}

@@ -11,9 +11,10 @@
 //
 // conv_narrow and conv_wide compute one output element per thread, its terms in the order of the
 // CPU engine (backend/cpu/ConvOps: c, kh, kw for narrow; o, kh, kw for wide), one fmaf each, then
-// the bias, then the activation: the same bits as the CPU. conv_kernel_grad and conv_bias_grad give
-// each output one block, 256 threads walking the (n, position) terms at a stride and a fixed tree
-// (bv_block_sum) adding their partials: deterministic, within rounding of the CPU's row-order sum.
+// the bias, then the activation, and conv_kernel_grad one weight element per thread in the CPU's
+// order: the same bits as the CPU. conv_bias_grad gives each channel a block, its threads walking the
+// (n, position) terms at a stride and a fixed tree adding the partials: deterministic, within
+// rounding of the CPU's in-order sum.
 // Direct convolutions, not yet implicit GEMM: correct everywhere, fast nowhere in particular.
 #pragma once
 #include "common.cuh"
@@ -50,18 +51,23 @@ extern "C" __global__ void conv_wide(float* x, const float* y, const float* kern
   const int e = blockIdx.x * blockDim.x + threadIdx.x, c = blockIdx.y, n = blockIdx.z;
   if (e >= H * W) return;
   const int h = e / W, w = e % W;
+  // only kh ≡ h + p (mod s) reach a row of Y: start there and step by s (ascending, the CPU's order)
+  const int rh = (h + p) % s, rw = (w + p) % s;
   float acc = 0.f;
   for (int o = 0; o < O; o++) {
     const float* yp = y + ((long long)n * O + o) * OH * OW;
     const float* kp = kern + ((long long)o * C + c) * k * k;
-    for (int kh = 0; kh < k; kh++) {
+    for (int kh = rh; kh < k; kh += s) {
       const int t = h + p - kh;
-      if (t < 0 || t % s != 0 || t / s >= OH) continue;
+      if (t < 0) break;
       const int i = t / s;
-      for (int kw = 0; kw < k; kw++) {
+      if (i >= OH) continue;
+      for (int kw = rw; kw < k; kw += s) {
         const int u = w + p - kw;
-        if (u < 0 || u % s != 0 || u / s >= OW) continue;
-        acc = fmaf(yp[i * OW + u / s], kp[kh * k + kw], acc);
+        if (u < 0) break;
+        const int j = u / s;
+        if (j >= OW) continue;
+        acc = fmaf(yp[i * OW + j], kp[kh * k + kw], acc);
       }
     }
   }
@@ -69,25 +75,32 @@ extern "C" __global__ void conv_wide(float* x, const float* y, const float* kern
 }
 
 // X (N,C,H,W), Y (N,O,OH,OW) -> K (O,C,k,k) += Σ_{n,i,j} Y·X
-// grid (k·k, C, O), block 256: one block per weight element
+// One thread per weight element, walking its terms in the CPU engine's order (n, then i, j) with one
+// fmaf each: the same bits as the CPU, no shared memory, no barrier. A long serial sum where the
+// weight has few elements and the map many positions (the first layer's 512 weights at batch 64 sum
+// 65,536 terms each): the place an implicit-GEMM version would gain most.
+// grid ceil(O·C·k·k / 256), block 256
 extern "C" __global__ void conv_kernel_grad(float* kern, const float* x, const float* y, int N, int C, int H, int W,
                                             int O, int OH, int OW, int k, int s, int p) {
-  BV_SHARED(float, buf, 32);
-  const int kh = blockIdx.x / k, kw = blockIdx.x % k, c = blockIdx.y, o = blockIdx.z;
-  const int plane = OH * OW;
+  const long long elem = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  if (elem >= (long long)O * C * k * k) return;
+  const int kw = (int)(elem % k), kh = (int)(elem / k % k), c = (int)(elem / ((long long)k * k) % C);
+  const int o = (int)(elem / ((long long)k * k * C));
   float acc = 0.f;
-  // term t = n·plane + (i·OW + j), walked at a stride of the block size
   for (int n = 0; n < N; n++) {
-    const float* yp = y + ((long long)n * O + o) * plane;
+    const float* yp = y + ((long long)n * O + o) * OH * OW;
     const float* xp = x + ((long long)n * C + c) * H * W;
-    for (int e = threadIdx.x; e < plane; e += blockDim.x) {
-      const int i = e / OW, j = e % OW;
-      const int h = i * s + kh - p, w = j * s + kw - p;
-      if (h >= 0 && h < H && w >= 0 && w < W) acc = fmaf(yp[e], xp[h * W + w], acc);
+    for (int i = 0; i < OH; i++) {
+      const int h = i * s + kh - p;
+      if (h < 0 || h >= H) continue;
+      for (int j = 0; j < OW; j++) {
+        const int w = j * s + kw - p;
+        if (w < 0 || w >= W) continue;
+        acc = fmaf(yp[i * OW + j], xp[h * W + w], acc);
+      }
     }
   }
-  const float total = bv_block_sum(acc, buf);
-  if (threadIdx.x == 0) kern[(((long long)o * C + c) * k + kh) * k + kw] += total;
+  kern[elem] += acc;
 }
 
 // dy (N,Ch,P) is overwritten with dA = dy ⊙ act'(y); db (Ch) += Σ_{n,e} dA

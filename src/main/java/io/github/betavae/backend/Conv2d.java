@@ -44,6 +44,16 @@ public record Conv2d(int batch, int inC, int inH, int inW, int outC, int kernel,
     return new Conv2d(batch, inC, inH, inW, outC, kernel, stride, pad, true);
   }
 
+  /** The same layer for a batch of {@code b}. */
+  public Conv2d withBatch(int b) {
+    return new Conv2d(b, inC, inH, inW, outC, kernel, stride, pad, transposed);
+  }
+
+  /** PyTorch's fan-in for the default initialisation: weight.size(1)·k² (inC for a convolution, outC transposed). */
+  public int fanIn() {
+    return (transposed ? outC : inC) * kernel * kernel;
+  }
+
   public int outH() {
     return transposed ? (inH - 1) * stride - 2 * pad + kernel : (inH + 2 * pad - kernel) / stride + 1;
   }

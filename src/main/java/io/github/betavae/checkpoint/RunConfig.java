@@ -43,12 +43,18 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
   /** The format tag written into every config.json. */
   public static final String FORMAT = "betavae-run/1";
 
-  /** The network (DESIGN §3); activations and likelihood by their lower-case names. */
+  /**
+   * The network (DESIGN §3); activations, likelihood and architecture by their lower-case names.
+   * {@code inputShape} is (C, H, W) for the convolutional architectures, (D) for an MLP.
+   */
   public record Model(int inputSize, List<Integer> encoder, String encoderActivation, int latent,
-                      List<Integer> decoder, String decoderActivation, String likelihood) {
+                      List<Integer> decoder, String decoderActivation, String likelihood, String architecture,
+                      List<Integer> inputShape) {
     public static Model of(VaeConfig c) {
       return new Model(c.inputSize(), c.encoder(), c.encoderActivation().id(), c.latent(), c.decoder(),
-          c.decoderActivation().id(), c.likelihood().id());
+          c.decoderActivation().id(), c.likelihood().id(), c.arch().id(),
+          c.arch().convolutional() ? List.of(c.channels(), io.github.betavae.model.Arch.SIDE, io.github.betavae.model.Arch.SIDE)
+              : List.of(c.inputSize()));
     }
   }
 
@@ -223,8 +229,18 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
 
   /** The network as a validated {@link VaeConfig}; β comes from the objective section. */
   public VaeConfig vaeConfig() {
+    io.github.betavae.model.Arch arch = io.github.betavae.model.Arch.parse(model.architecture());
+    int channels = 1;
+    if (arch.convolutional()) {
+      List<Integer> s = model.inputShape();
+      if (s == null || s.size() != 3 || s.get(1) != io.github.betavae.model.Arch.SIDE || s.get(2) != io.github.betavae.model.Arch.SIDE) {
+        throw new IllegalArgumentException("model: the " + arch.id() + " architecture needs an input shape (C, 64, 64) but found " + s);
+      }
+      channels = s.get(0);
+    }
     return new VaeConfig(model.inputSize(), model.encoder(), Activation.parse(model.encoderActivation()), model.latent(),
-        model.decoder(), Activation.parse(model.decoderActivation()), Likelihood.parse(model.likelihood()), objective.beta());
+        model.decoder(), Activation.parse(model.decoderActivation()), Likelihood.parse(model.likelihood()), objective.beta(),
+        arch, channels);
   }
 
   /** The same configuration with {@code steps_done} replaced. */
@@ -285,6 +301,11 @@ public record RunConfig(String format, Model model, ObjectiveSettings objective,
         }
         // Files written before --skip-nonfinite existed lack the count: they skipped nothing.
         if (o.get("training") instanceof ObjectNode t && !t.has("skipped_nonfinite")) t.put("skipped_nonfinite", 0L);
+        // Files written before --arch existed describe an MLP.
+        if (o.get("model") instanceof ObjectNode m && !m.has("architecture")) {
+          m.put("architecture", "mlp");
+          if (m.has("input_size")) m.putArray("input_shape").add(m.get("input_size").asInt());
+        }
         // Files written before --precision existed trained in FP32.
         if (o.get("training") instanceof ObjectNode t && !t.has("precision")) t.put("precision", "fp32");
       }

@@ -58,6 +58,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--latent", description = "latent dimensions Z")
   int latent = HIGGINS.latent();
 
+  @Option(names = "--arch", paramLabel = "ARCH", description = {"mlp (default: the dense network of --encoder/--decoder), "
+      + "conv (disentanglement_lib's conv encoder / deconv decoder) or burgess (Burgess et al. 2018) for C×64×64 images; "
+      + "the convolutional ones fix every layer (ReLU)"})
+  String arch = "mlp";
+
   @Option(names = "--encoder", paramLabel = "H,H", description = "encoder hidden widths, comma-separated, or none")
   String encoder = join(HIGGINS.encoder());
 
@@ -141,7 +146,7 @@ public final class TrainCommand implements Callable<Integer> {
   boolean verbose;
 
   /** Options fixed by a run's config.json, refused together with --resume. */
-  private static final List<String> FIXED_BY_RUN = List.of("--subset", "--beta", "--latent", "--encoder",
+  private static final List<String> FIXED_BY_RUN = List.of("--arch", "--subset", "--beta", "--latent", "--encoder",
       "--decoder", "--encoder-activation", "--decoder-activation", "--likelihood", "--batch", "--lr", "--seed", "--out", "--force",
       "--precision");
 
@@ -206,6 +211,14 @@ public final class TrainCommand implements Callable<Integer> {
     if (batch < 1) throw new IllegalArgumentException("--batch must be ≥ 1 but was " + batch);
     if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a finite number > 0 but was " + lr);
     if (subset < 0) throw new IllegalArgumentException("--subset must be ≥ 0 but was " + subset);
+    io.github.betavae.model.Arch architecture = parse(() -> io.github.betavae.model.Arch.parse(arch), "--arch");
+    if (architecture.convolutional()) {
+      for (String flag : List.of("--encoder", "--decoder", "--encoder-activation", "--decoder-activation")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+          throw new IllegalArgumentException(flag + " applies to --arch mlp; --arch " + architecture.id() + " fixes its layers");
+        }
+      }
+    }
     List<Integer> enc = widths(encoder, "--encoder"), dec = widths(decoder, "--decoder");
     Activation encAct = parse(() -> Activation.parse(encoderActivation), "--encoder-activation");
     Activation decAct = parse(() -> Activation.parse(decoderActivation), "--decoder-activation");
@@ -217,7 +230,17 @@ public final class TrainCommand implements Callable<Integer> {
     RunConfig.Diagnostics diag = diagnostics.settings();
     DiagnosticOptions.Split split = DiagnosticOptions.open(data, subset, seed, lik, diag.valFraction(), "--data");
     Dataset ds = split.train();
-    VaeConfig vc = parse(() -> new VaeConfig(ds.features(), enc, encAct, latent, dec, decAct, lik, beta), "--encoder/--decoder");
+    VaeConfig vc;
+    if (architecture.convolutional()) {
+      int side2 = io.github.betavae.model.Arch.SIDE * io.github.betavae.model.Arch.SIDE;
+      if (ds.features() % side2 != 0) {
+        throw new IllegalArgumentException("--arch " + architecture.id() + " takes C×64×64 images (C·4096 values per sample, NCHW) "
+            + "but --data has " + ds.features() + " values per sample in " + ds.describe());
+      }
+      vc = parse(() -> VaeConfig.convolutional(architecture, ds.features() / side2, latent, lik, beta), "--arch");
+    } else {
+      vc = parse(() -> new VaeConfig(ds.features(), enc, encAct, latent, dec, decAct, lik, beta), "--encoder/--decoder");
+    }
     TrainConfig tc = budget(DEFAULT_STEPS, 0, batch, seed);
     if (ds.size() < batch) {
       throw new IllegalArgumentException("--batch " + batch + " needs at least " + batch + " samples but found "

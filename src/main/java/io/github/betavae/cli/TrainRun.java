@@ -226,6 +226,11 @@ final class TrainRun {
 
   /** "4096-1200-1200-[10]-1200-1200-1200-4096 relu/tanh bernoulli". */
   static String shape(VaeConfig c) {
+    if (c.arch().convolutional()) {
+      return String.format(Locale.ROOT, "%s (%d×64×64, %d convolutions, dense %s-[%d]-%s, %d transposed convolutions) relu %s",
+          c.arch().id(), c.channels(), c.arch().encoderConvs(c.channels()).size(), c.encoder(), c.latent(), c.decoder(),
+          c.arch().decoderDeconvs(c.channels()).size(), c.likelihood().id());
+    }
     StringBuilder sb = new StringBuilder().append(c.inputSize());
     for (int h : c.encoder()) sb.append('-').append(h);
     sb.append("-[").append(c.latent()).append(']');

@@ -20,6 +20,10 @@ import java.util.Map;
  * x (B,D) → encoder MLP → head → stats (B,2Z) = [μ | logvar] → z = μ + σ·ε (B,Z)
  *        → decoder MLP → out → logits (B,D) → likelihood(x)
  * </pre>
+ *
+ * The convolutional architectures ({@link Arch}) put convolutions before the encoder's dense layers
+ * (x read as B×C×64×64, the last map flattened as it lies in NCHW) and transposed convolutions after
+ * the decoder's (its last dense output read as the 4×4 map), the last of which gives the logits.
  */
 public final class BetaVae implements AutoCloseable {
   private final VaeConfig config;
@@ -66,10 +70,14 @@ public final class BetaVae implements AutoCloseable {
   public void initialize(long seed) {
     float[] p = new float[(int) layout.size()];
     int[] s = new int[4];
-    List<ParamLayout.Layer> all = allLayers();
-    for (ParamLayout.Layer l : all) {
-      float bound = (float) (1.0 / Math.sqrt(l.in()));
-      for (ParamLayout.Tensor t : List.of(l.weight(), l.bias())) {
+    // PyTorch's default: U(−1/√fan_in, 1/√fan_in), fan_in = in for nn.Linear, weight.size(1)·k² for the convolutions
+    List<Object[]> all = new ArrayList<>();
+    for (ParamLayout.ConvLayer c : layout.encoderConvs()) all.add(new Object[] {c.shape().fanIn(), c.weight(), c.bias()});
+    for (ParamLayout.Layer l : allLayers()) all.add(new Object[] {l.in(), l.weight(), l.bias()});
+    for (ParamLayout.ConvLayer c : layout.decoderDeconvs()) all.add(new Object[] {c.shape().fanIn(), c.weight(), c.bias()});
+    for (Object[] l : all) {
+      float bound = (float) (1.0 / Math.sqrt((Integer) l[0]));
+      for (ParamLayout.Tensor t : List.of((ParamLayout.Tensor) l[1], (ParamLayout.Tensor) l[2])) {
         for (long e = t.offset(); e < t.offset() + t.size(); e++) {
           if ((e & 3) == 0 || e == t.offset()) Philox.block(seed, e >>> 2, 0, Philox.STREAM_INIT, s);
           float u = Philox.uniform(s[(int) (e & 3)]);
@@ -99,7 +107,7 @@ public final class BetaVae implements AutoCloseable {
     List<ParamLayout.Layer> all = new ArrayList<>(layout.encoderLayers());
     all.add(layout.head());
     all.addAll(layout.decoderLayers());
-    all.add(layout.out());
+    if (layout.out() != null) all.add(layout.out());
     return all;
   }
 
@@ -194,6 +202,11 @@ public final class BetaVae implements AutoCloseable {
   private void forward(Workspace w, long seed, long step, StepState state, boolean sample, boolean withGrad) {
     int b = w.batch;
     Buf h = w.x;
+    List<ParamLayout.ConvLayer> convs = layout.encoderConvs();
+    for (int i = 0; i < convs.size(); i++) {
+      conv(w.conv.get(i), h, convs.get(i), b, config.encoderActivation());
+      h = w.conv.get(i);  // NCHW: the last map, flattened, is the first dense layer's input as it lies
+    }
     List<ParamLayout.Layer> enc = layout.encoderLayers();
     for (int i = 0; i < enc.size(); i++) {
       dense(w.enc.get(i), h, enc.get(i), b, config.encoderActivation());
@@ -215,7 +228,18 @@ public final class BetaVae implements AutoCloseable {
       dense(w.dec.get(i), h, dec.get(i), b, config.decoderActivation());
       h = w.dec.get(i);
     }
-    dense(w.logits, h, layout.out(), b, Activation.IDENTITY);
+    List<ParamLayout.ConvLayer> deconvs = layout.decoderDeconvs();
+    if (deconvs.isEmpty()) {
+      dense(w.logits, h, layout.out(), b, Activation.IDENTITY);
+      return;
+    }
+    // the last dense output, read as the (map channels)×4×4 map; the last transposed convolution gives the logits
+    for (int i = 0; i < deconvs.size(); i++) {
+      boolean last = i == deconvs.size() - 1;
+      Buf y = last ? w.logits : w.deconv.get(i);
+      conv(y, h, deconvs.get(i), b, last ? Activation.IDENTITY : config.decoderActivation());
+      h = y;
+    }
   }
 
   private void backward(Workspace w, long seed, long step, StepState state) {
@@ -223,10 +247,20 @@ public final class BetaVae implements AutoCloseable {
     be.fill(grads, 0f);
     List<ParamLayout.Layer> dec = layout.decoderLayers();
     int nd = dec.size();
-    // decoder.out: input is the last decoder activation (or z)
-    Buf outIn = nd == 0 ? w.z : w.dec.get(nd - 1);
-    Buf outDx = nd == 0 ? w.dz : w.dDec.get(nd - 1);
-    denseBack(outDx, w.dLogits, w.logits, outIn, layout.out(), b, Activation.IDENTITY);
+    Buf decIn = nd == 0 ? w.z : w.dec.get(nd - 1);
+    Buf decDx = nd == 0 ? w.dz : w.dDec.get(nd - 1);
+    List<ParamLayout.ConvLayer> deconvs = layout.decoderDeconvs();
+    if (deconvs.isEmpty()) {
+      // decoder.out: input is the last decoder activation (or z)
+      denseBack(decDx, w.dLogits, w.logits, decIn, layout.out(), b, Activation.IDENTITY);
+    } else {
+      for (int i = deconvs.size() - 1; i >= 0; i--) {
+        boolean last = i == deconvs.size() - 1;
+        Buf y = last ? w.logits : w.deconv.get(i), dy = last ? w.dLogits : w.dDeconv.get(i);
+        Buf in = i == 0 ? decIn : w.deconv.get(i - 1), dx = i == 0 ? decDx : w.dDeconv.get(i - 1);
+        convBack(dx, dy, y, in, deconvs.get(i), b, last ? Activation.IDENTITY : config.decoderActivation());
+      }
+    }
     for (int i = nd - 1; i >= 0; i--) {
       Buf in = i == 0 ? w.z : w.dec.get(i - 1);
       Buf dx = i == 0 ? w.dz : w.dDec.get(i - 1);
@@ -235,15 +269,33 @@ public final class BetaVae implements AutoCloseable {
     if (state != null) be.reparamBackward(w.dStats, w.dz, w.stats, w.klCoef, b, config.latent(), seed, state);
     else be.reparamBackward(w.dStats, w.dz, w.stats, w.klCoef, b, config.latent(), seed, step, true);
     List<ParamLayout.Layer> enc = layout.encoderLayers();
-    int ne = enc.size();
-    Buf headIn = ne == 0 ? w.x : w.enc.get(ne - 1);
-    Buf headDx = ne == 0 ? null : w.dEnc.get(ne - 1);
+    List<ParamLayout.ConvLayer> convs = layout.encoderConvs();
+    int ne = enc.size(), nc = convs.size();
+    // the dense stack's input: the image (MLP) or the last convolution's map
+    Buf encIn = nc == 0 ? w.x : w.conv.get(nc - 1);
+    Buf encDx = nc == 0 ? null : w.dConv.get(nc - 1);
+    Buf headIn = ne == 0 ? encIn : w.enc.get(ne - 1);
+    Buf headDx = ne == 0 ? encDx : w.dEnc.get(ne - 1);
     denseBack(headDx, w.dStats, w.stats, headIn, layout.head(), b, Activation.IDENTITY);
     for (int i = ne - 1; i >= 0; i--) {
-      Buf in = i == 0 ? w.x : w.enc.get(i - 1);
-      Buf dx = i == 0 ? null : w.dEnc.get(i - 1);
+      Buf in = i == 0 ? encIn : w.enc.get(i - 1);
+      Buf dx = i == 0 ? encDx : w.dEnc.get(i - 1);
       denseBack(dx, w.dEnc.get(i), w.enc.get(i), in, enc.get(i), b, config.encoderActivation());
     }
+    for (int i = nc - 1; i >= 0; i--) {
+      Buf in = i == 0 ? w.x : w.conv.get(i - 1);
+      Buf dx = i == 0 ? null : w.dConv.get(i - 1);
+      convBack(dx, w.dConv.get(i), w.conv.get(i), in, convs.get(i), b, config.encoderActivation());
+    }
+  }
+
+  private void conv(Buf y, Buf x, ParamLayout.ConvLayer l, int b, Activation act) {
+    be.convForward(y, x, view(params, l.weight()), view(params, l.bias()), l.shape().withBatch(b), act);
+  }
+
+  private void convBack(Buf dx, Buf dy, Buf y, Buf x, ParamLayout.ConvLayer l, int b, Activation act) {
+    be.convBackward(dx, view(grads, l.weight()), view(grads, l.bias()), dy, y, x, view(params, l.weight()),
+        l.shape().withBatch(b), act);
   }
 
   private void dense(Buf y, Buf x, ParamLayout.Layer l, int b, Activation act) {
@@ -269,11 +321,22 @@ public final class BetaVae implements AutoCloseable {
     final int batch;
     final Buf x, stats, z, logits, dStats, dz, dLogits, loss, klSum, klCoef;
     final List<Buf> enc = new ArrayList<>(), dec = new ArrayList<>(), dEnc = new ArrayList<>(), dDec = new ArrayList<>();
+    /** Convolution outputs and their gradients; the last transposed convolution writes the logits instead. */
+    final List<Buf> conv = new ArrayList<>(), dConv = new ArrayList<>(), deconv = new ArrayList<>(), dDeconv = new ArrayList<>();
 
     Workspace(int b) {
       batch = b;
       int d = config.inputSize(), zl = config.latent();
       x = be.alloc((long) b * d);
+      for (ParamLayout.ConvLayer c : layout.encoderConvs()) {
+        conv.add(be.alloc(c.shape().withBatch(b).outSize()));
+        dConv.add(be.alloc(c.shape().withBatch(b).outSize()));
+      }
+      List<ParamLayout.ConvLayer> dcs = layout.decoderDeconvs();
+      for (int i = 0; i < dcs.size() - 1; i++) {
+        deconv.add(be.alloc(dcs.get(i).shape().withBatch(b).outSize()));
+        dDeconv.add(be.alloc(dcs.get(i).shape().withBatch(b).outSize()));
+      }
       for (int h : config.encoder()) {
         enc.add(be.alloc((long) b * h));
         dEnc.add(be.alloc((long) b * h));

@@ -15,11 +15,44 @@ import java.util.List;
  * @param decoderActivation activation after every decoder hidden layer
  * @param likelihood reconstruction likelihood; the decoder output is logits (Bernoulli) or means
  * @param beta weight of the KL term, β ≥ 0
+ * @param arch the architecture; for the convolutional ones the widths above are the dense layers
+ *     after the flatten and before the reshape, fixed by it
+ * @param channels C of C×64×64 images for the convolutional architectures (1 for an MLP)
  */
 public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoderActivation, int latent,
-                        List<Integer> decoder, Activation decoderActivation, Likelihood likelihood, double beta) {
+                        List<Integer> decoder, Activation decoderActivation, Likelihood likelihood, double beta,
+                        Arch arch, int channels) {
+
+  /** A dense network ({@link Arch#MLP}). */
+  public VaeConfig(int inputSize, List<Integer> encoder, Activation encoderActivation, int latent,
+                   List<Integer> decoder, Activation decoderActivation, Likelihood likelihood, double beta) {
+    this(inputSize, encoder, encoderActivation, latent, decoder, decoderActivation, likelihood, beta, Arch.MLP, 1);
+  }
+
+  /**
+   * A convolutional network ({@link Arch#CONV} or {@link Arch#BURGESS}) for C×64×64 images: every
+   * layer fixed by the architecture, ReLU throughout.
+   */
+  public static VaeConfig convolutional(Arch arch, int channels, int latent, Likelihood likelihood, double beta) {
+    if (!arch.convolutional()) throw new IllegalArgumentException("architecture " + arch.id() + " is not convolutional");
+    return new VaeConfig(channels * Arch.SIDE * Arch.SIDE, arch.encoderWidths(), Activation.RELU, latent, arch.decoderWidths(),
+        Activation.RELU, likelihood, beta, arch, channels);
+  }
 
   public VaeConfig {
+    if (arch == null) arch = Arch.MLP;
+    if (arch.convolutional()) {
+      if (channels < 1 || (long) channels * Arch.SIDE * Arch.SIDE != inputSize) {
+        throw new IllegalArgumentException("the " + arch.id() + " architecture takes C×64×64 images (C·4096 values) but the input has "
+            + inputSize + " values per sample" + (channels >= 1 ? " and " + channels + " channel(s)" : ""));
+      }
+      if (!encoder.equals(arch.encoderWidths()) || !decoder.equals(arch.decoderWidths())) {
+        throw new IllegalArgumentException("the " + arch.id() + " architecture has dense widths " + arch.encoderWidths() + " / "
+            + arch.decoderWidths() + " but found " + encoder + " / " + decoder);
+      }
+    } else {
+      channels = 1;
+    }
     if (inputSize < 1) throw new IllegalArgumentException("input size must be ≥ 1 but was " + inputSize);
     if (latent < 1) throw new IllegalArgumentException("latent size must be ≥ 1 but was " + latent);
     if (!(beta >= 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("beta must be a finite number ≥ 0 but was " + beta);
@@ -30,7 +63,7 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
     if (encoderActivation == null || decoderActivation == null || likelihood == null) {
       throw new IllegalArgumentException("activations and likelihood must be given");
     }
-    long p = parameterCount(inputSize, encoder, latent, decoder);
+    long p = parameterCount(inputSize, encoder, latent, decoder, arch, channels);
     if (p > MAX_ELEMENTS) {
       throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the network %d-%s-[%d]-%s-%d has %,d parameters, "
           + "more than one buffer holds (%,d)", inputSize, encoder, latent, decoder, inputSize, p, MAX_ELEMENTS));
@@ -41,9 +74,25 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
   public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
   /** Weights and biases of the network, counted in long so that no size overflows. */
-  private static long parameterCount(int d, List<Integer> enc, int z, List<Integer> dec) {
+  private static long parameterCount(int d, List<Integer> enc, int z, List<Integer> dec, Arch arch, int channels) {
     long total = 0;
     int prev = d;
+    if (arch.convolutional()) {
+      for (io.github.betavae.backend.Conv2d c : arch.encoderConvs(channels)) total += c.weightSize() + c.outC();
+      for (io.github.betavae.backend.Conv2d c : arch.decoderDeconvs(channels)) total += c.weightSize() + c.outC();
+      prev = arch.flatten();
+      for (int h : enc) {
+        total += (long) prev * h + h;
+        prev = h;
+      }
+      total += (long) prev * 2 * z + 2L * z;
+      prev = z;
+      for (int h : dec) {
+        total += (long) prev * h + h;
+        prev = h;
+      }
+      return total;  // no decoder.out: the last transposed convolution gives the logits
+    }
     for (int h : enc) {
       total += (long) prev * h + h;
       prev = h;
@@ -59,12 +108,14 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
 
   /** Weights and biases of this network. */
   public long parameterCount() {
-    return parameterCount(inputSize, encoder, latent, decoder);
+    return parameterCount(inputSize, encoder, latent, decoder, arch, channels);
   }
 
   /** The widest activation of one sample: the largest of D, 2Z and the hidden widths. */
   public long widest() {
     long w = Math.max(inputSize, 2L * latent);
+    for (io.github.betavae.backend.Conv2d c : arch.encoderConvs(channels)) w = Math.max(w, c.outSize());
+    for (io.github.betavae.backend.Conv2d c : arch.decoderDeconvs(channels)) w = Math.max(w, c.outSize());
     for (int h : encoder) w = Math.max(w, h);
     for (int h : decoder) w = Math.max(w, h);
     return w;
@@ -75,6 +126,8 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
     long hidden = 0;
     for (int h : encoder) hidden += h;
     for (int h : decoder) hidden += h;
+    for (io.github.betavae.backend.Conv2d c : arch.encoderConvs(channels)) hidden += c.outSize();
+    for (io.github.betavae.backend.Conv2d c : arch.decoderDeconvs(channels)) hidden += c.outSize();
     return 3L * inputSize + 2 * hidden + 6L * latent + 1;
   }
 
@@ -85,11 +138,11 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
   }
 
   public VaeConfig withBeta(double b) {
-    return new VaeConfig(inputSize, encoder, encoderActivation, latent, decoder, decoderActivation, likelihood, b);
+    return new VaeConfig(inputSize, encoder, encoderActivation, latent, decoder, decoderActivation, likelihood, b, arch, channels);
   }
 
   public VaeConfig withLatent(int z) {
-    return new VaeConfig(inputSize, encoder, encoderActivation, z, decoder, decoderActivation, likelihood, beta);
+    return new VaeConfig(inputSize, encoder, encoderActivation, z, decoder, decoderActivation, likelihood, beta, arch, channels);
   }
 
   public VaeConfig withInputSize(int d) {

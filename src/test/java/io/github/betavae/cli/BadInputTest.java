@@ -316,6 +316,15 @@ class BadInputTest {
           "train"),
       new Case("--graph not a mode", d -> trainGood(d, "--graph", "sometimes"), "--graph must be auto, on or off", "'sometimes'"),
       new Case("--graph on with the cpu engine", d -> trainGood(d, "--graph", "on"), "--graph on", "no graphs"),
+      new Case("--arch not an architecture", d -> trainGood(d, "--arch", "resnet"), "unknown architecture 'resnet'", "mlp, conv or burgess"),
+      new Case("--arch conv with --encoder", d -> trainGood(d, "--arch", "conv", "--encoder", "100"), "--encoder applies to --arch mlp",
+          "fixes its layers"),
+      new Case("--arch burgess on 8×8 images", d -> {
+        List<String> a = new java.util.ArrayList<>(trainGood(d, "--arch", "burgess"));
+        int i = a.indexOf("--encoder");
+        a.subList(i, i + 4).clear();  // --encoder 8 --decoder 8: the MLP's widths
+        return a;
+      }, "--arch burgess takes C×64×64 images", "64 values per sample"),
       new Case("--resident not a mode", d -> trainGood(d, "--resident", "maybe"), "--resident must be auto, on or off", "'maybe'"),
       new Case("--resident on with the cpu engine", d -> trainGood(d, "--resident", "on"), "--resident on", "host memory"),
       new Case("--resident off with --graph on", d -> trainGood(d, "--resident", "off", "--graph", "on"), "--resident off", "--graph on"),

@@ -27,65 +27,78 @@ import io.github.betavae.backend.Conv2d;
 public final class ConvOps {
   private ConvOps() {}
 
-  /** Y planes (n, o) for the flat plane indices [p0, p1), p = n·O + o; bias may be null. */
+  /**
+   * Y planes (n, o) for the flat plane indices [p0, p1), p = n·O + o; bias may be null. A plane is
+   * accumulated a whole (c, kh, kw) term at a time, so each element still takes its terms in the
+   * order (c, kh, kw), one fma each (the same bits as one element at a time), with straight inner loops.
+   */
   public static void narrow(float[] y, int yo, float[] x, int xo, float[] k, int ko, float[] b, int bo, Conv2d s,
                             Activation act, int p0, int p1) {
     int C = s.wideC(), H = s.wideH(), W = s.wideW(), O = s.narrowC(), OH = s.narrowH(), OW = s.narrowW();
     int kk = s.kernel(), st = s.stride(), pad = s.pad();
+    float[] acc = new float[OH * OW];
     for (int p = p0; p < p1; p++) {
       int n = p / O, o = p % O;
-      int out = yo + p * OH * OW;
-      float bias = b == null ? 0f : b[bo + o];
-      for (int i = 0; i < OH; i++) {
-        for (int j = 0; j < OW; j++) {
-          float acc = 0f;
-          for (int c = 0; c < C; c++) {
-            int xPlane = xo + (n * C + c) * H * W, kPlane = ko + (o * C + c) * kk * kk;
-            for (int kh = 0; kh < kk; kh++) {
+      java.util.Arrays.fill(acc, 0f);
+      for (int c = 0; c < C; c++) {
+        int xPlane = xo + (n * C + c) * H * W, kPlane = ko + (o * C + c) * kk * kk;
+        for (int kh = 0; kh < kk; kh++) {
+          for (int kw = 0; kw < kk; kw++) {
+            float wv = k[kPlane + kh * kk + kw];
+            // columns j with 0 ≤ j·s + kw − p < W
+            int j0 = Math.max(0, ceilDiv(pad - kw, st)), j1 = Math.min(OW, ceilDiv(W + pad - kw, st));
+            for (int i = 0; i < OH; i++) {
               int h = i * st + kh - pad;
               if (h < 0 || h >= H) continue;
-              for (int kw = 0; kw < kk; kw++) {
-                int w = j * st + kw - pad;
-                if (w < 0 || w >= W) continue;
-                acc = Math.fma(x[xPlane + h * W + w], k[kPlane + kh * kk + kw], acc);
-              }
+              int xr = xPlane + h * W + kw - pad, ar = i * OW;
+              for (int j = j0; j < j1; j++) acc[ar + j] = Math.fma(x[xr + j * st], wv, acc[ar + j]);
             }
           }
-          y[out + i * OW + j] = act.apply(acc + bias);
         }
       }
+      float bias = b == null ? 0f : b[bo + o];
+      int out = yo + p * OH * OW;
+      for (int e = 0; e < OH * OW; e++) y[out + e] = act.apply(acc[e] + bias);
     }
   }
 
-  /** X planes (n, c) for the flat plane indices [p0, p1), p = n·C + c; bias may be null. */
+  /**
+   * X planes (n, c) for the flat plane indices [p0, p1), p = n·C + c; bias may be null. Computed by
+   * scattering each (o, kh, kw) term over the plane: an element of X meets each (o, kh, kw) at most
+   * once, so it takes its terms in the order (o, kh, kw), one fma each, the same bits as gathering them.
+   */
   public static void wide(float[] x, int xo, float[] y, int yo, float[] k, int ko, float[] b, int bo, Conv2d s,
                           Activation act, int p0, int p1) {
     int C = s.wideC(), H = s.wideH(), W = s.wideW(), O = s.narrowC(), OH = s.narrowH(), OW = s.narrowW();
     int kk = s.kernel(), st = s.stride(), pad = s.pad();
+    float[] acc = new float[H * W];
     for (int p = p0; p < p1; p++) {
       int n = p / C, c = p % C;
-      int out = xo + p * H * W;
-      float bias = b == null ? 0f : b[bo + c];
-      for (int h = 0; h < H; h++) {
-        for (int w = 0; w < W; w++) {
-          float acc = 0f;
-          for (int o = 0; o < O; o++) {
-            int yPlane = yo + (n * O + o) * OH * OW, kPlane = ko + (o * C + c) * kk * kk;
-            for (int kh = 0; kh < kk; kh++) {
-              int t = h + pad - kh;
-              if (t < 0 || t % st != 0 || t / st >= OH) continue;
-              int i = t / st;
-              for (int kw = 0; kw < kk; kw++) {
-                int u = w + pad - kw;
-                if (u < 0 || u % st != 0 || u / st >= OW) continue;
-                acc = Math.fma(y[yPlane + i * OW + u / st], k[kPlane + kh * kk + kw], acc);
-              }
+      java.util.Arrays.fill(acc, 0f);
+      for (int o = 0; o < O; o++) {
+        int yPlane = yo + (n * O + o) * OH * OW, kPlane = ko + (o * C + c) * kk * kk;
+        for (int kh = 0; kh < kk; kh++) {
+          for (int kw = 0; kw < kk; kw++) {
+            float wv = k[kPlane + kh * kk + kw];
+            int j0 = Math.max(0, ceilDiv(pad - kw, st)), j1 = Math.min(OW, ceilDiv(W + pad - kw, st));
+            for (int i = 0; i < OH; i++) {
+              int h = i * st + kh - pad;
+              if (h < 0 || h >= H) continue;
+              int ar = h * W + kw - pad, yr = yPlane + i * OW;
+              for (int j = j0; j < j1; j++) acc[ar + j * st] = Math.fma(y[yr + j], wv, acc[ar + j * st]);
             }
           }
-          x[out + h * W + w] = act.apply(acc + bias);
         }
       }
+      float bias = b == null ? 0f : b[bo + c];
+      int out = xo + p * H * W;
+      for (int e = 0; e < H * W; e++) x[out + e] = act.apply(acc[e] + bias);
     }
+  }
+
+  /** ⌈a / b⌉ for b > 0 and any a. */
+  private static int ceilDiv(int a, int b) {
+    return -Math.floorDiv(-a, b);
   }
 
   /** K[o, c, ·, ·] += Σ Y·X for the flat (o, c) indices [q0, q1), q = o·C + c. */

@@ -38,7 +38,8 @@ final class ConvKernels {
     dev.launch("conv_bias_grad", Dim3.of(s.outC()), Dim3.of(Launch.THREADS), KernelArgs.of().ptr(DY.address()).ptr(DB.address())
         .ptr(Y.address()).i32(s.batch()).i32(s.outC()).i32(s.outH() * s.outW()).i32(act.ordinal()));
     long wide = s.transposed() ? DY.address() : X.address(), narrow = s.transposed() ? X.address() : DY.address();
-    dev.launch("conv_kernel_grad", new Dim3(s.kernel() * s.kernel(), s.wideC(), s.narrowC()), Dim3.of(Launch.THREADS),
+    long elements = (long) s.narrowC() * s.wideC() * s.kernel() * s.kernel();
+    dev.launch("conv_kernel_grad", Dim3.of(Launch.blocks(elements, Launch.THREADS)), Dim3.of(Launch.THREADS),
         KernelArgs.of().ptr(DW.address()).ptr(wide).ptr(narrow).i32(s.batch()).i32(s.wideC()).i32(s.wideH()).i32(s.wideW())
             .i32(s.narrowC()).i32(s.narrowH()).i32(s.narrowW()).i32(s.kernel()).i32(s.stride()).i32(s.pad()));
     if (DX == null) return;

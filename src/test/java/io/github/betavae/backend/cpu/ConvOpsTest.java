@@ -39,7 +39,7 @@ public class ConvOpsTest {
 
   // ---------------------------------------------------------------- the double reference
   /** y = op(x, w) + b in double, from PyTorch's definitions. */
-  static double[] reference(double[] x, double[] w, double[] b, Conv2d s) {
+  public static double[] reference(double[] x, double[] w, double[] b, Conv2d s) {
     int n = s.batch(), ci = s.inC(), h = s.inH(), wd = s.inW(), co = s.outC(), oh = s.outH(), ow = s.outW();
     int k = s.kernel(), st = s.stride(), p = s.pad();
     double[] y = new double[(int) s.outSize()];

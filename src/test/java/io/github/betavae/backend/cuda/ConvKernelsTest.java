@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * {@code kernels/conv.cu} against the CPU engine: on the host harness (sanitizer on) in every build,
  * and on a GPU where one answers (tag gpu). The forward and the input gradient take the same terms in
  * the same order with one fused multiply-add each, so with ReLU (exact on both) they agree bit for
- * bit; the weight and bias gradients reduce in a tree on the device, within 1e-5 of the CPU's sum.
+ * bit, as does the weight gradient; the bias gradient reduces in a tree on the device, within 1e-5 of
+ * the CPU's sum.
  */
 class ConvKernelsTest {
 
@@ -78,7 +79,8 @@ class ConvKernelsTest {
             assertArrayEquals(res[0], res[4], what + " y: same terms, same order, same bits");
             assertArrayEquals(res[1], res[5], what + " dx: same terms, same order, same bits");
           }
-          sums(what + " dw (accumulated)", res[2], res[6]);
+          if (act == Activation.TANH) sums(what + " dw (accumulated)", res[2], res[6]);
+          else assertArrayEquals(res[2], res[6], what + " dw (accumulated): same terms, same order, same bits");
           sums(what + " db (accumulated)", res[3], res[7]);
         }
       }

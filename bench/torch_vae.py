@@ -7,6 +7,10 @@ features and averaged over the batch, KL with beta = 4, Adam with lr 1e-4. Modul
 DESIGN §9 (encoder.layers.{i}, encoder.head, decoder.layers.{i}, decoder.out: nn.Linear), so
 `load_state_dict` takes our model.safetensors as it is.
 
+The convolutional architectures (`--arch conv|burgess`) load too: their encoder.convs.{i}
+(nn.Conv2d) and decoder.deconvs.{i} (nn.ConvTranspose2d) come from the checkpoint's tensors, and
+--check evaluates them with torch or, without it, with the numpy convolutions below.
+
 Modes:
   torch_vae.py [--batches 64,1024] [--modes eager,graph,compile] [--tf32-modes eager,graph]
                [--steps 20] [--block 20] [--warmup 3] [--gemm] [--out FILE.jsonl]
@@ -59,19 +63,39 @@ def import_torch():
 # ----------------------------------------------------------------------------------------------
 # The module (torch)
 
+# The convolutional architectures (DESIGN §3): encoder convolutions (out, kernel, stride, padding),
+# channels of the 4x4 map, decoder transposed convolutions (out; kernel 4, stride 2, padding 1; the
+# last one's out is the image's channels).
+CONV_ARCHS = {
+    "conv": dict(convs=[(32, 4, 2, 1), (32, 4, 2, 1), (64, 2, 2, 0), (64, 2, 2, 0)], map=64, deconvs=[64, 32, 32]),
+    "burgess": dict(convs=[(32, 4, 2, 1)] * 4, map=32, deconvs=[32, 32, 32]),
+}
+
+
 def build_module(torch, cfg):
     nn = torch.nn
     acts = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
+    arch = CONV_ARCHS.get(cfg.get("architecture", "mlp"))
 
     class Encoder(nn.Module):
         def __init__(self):
             super().__init__()
-            widths = [cfg["input_size"]] + list(cfg["encoder"])
+            first = cfg["input_size"]
+            if arch:
+                chans = [cfg["channels"]] + [c[0] for c in arch["convs"]]
+                self.convs = nn.ModuleList(nn.Conv2d(a, o, k, s, p) for a, (o, k, s, p) in zip(chans, arch["convs"]))
+                first = 16 * arch["map"]
+            widths = [first] + list(cfg["encoder"])
             self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths, widths[1:]))
             self.act = acts[cfg["encoder_activation"]]()
             self.head = nn.Linear(widths[-1], 2 * cfg["latent"])
 
         def forward(self, x):
+            if arch:
+                x = x.reshape(x.shape[0], cfg["channels"], 64, 64)
+                for conv in self.convs:
+                    x = self.act(conv(x))
+                x = x.flatten(1)
             for layer in self.layers:
                 x = self.act(layer(x))
             return self.head(x)
@@ -82,12 +106,23 @@ def build_module(torch, cfg):
             widths = [cfg["latent"]] + list(cfg["decoder"])
             self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths, widths[1:]))
             self.act = acts[cfg["decoder_activation"]]()
-            self.out = nn.Linear(widths[-1], cfg["input_size"])
+            if arch:
+                chans = [arch["map"]] + arch["deconvs"] + [cfg["channels"]]
+                self.deconvs = nn.ModuleList(nn.ConvTranspose2d(a, b, 4, 2, 1) for a, b in zip(chans, chans[1:]))
+            else:
+                self.out = nn.Linear(widths[-1], cfg["input_size"])
 
         def forward(self, z):
             for layer in self.layers:
                 z = self.act(layer(z))
-            return self.out(z)
+            if not arch:
+                return self.out(z)
+            z = z.reshape(z.shape[0], arch["map"], 4, 4)
+            for i, deconv in enumerate(self.deconvs):
+                z = deconv(z)
+                if i < len(self.deconvs) - 1:
+                    z = self.act(z)
+            return z.flatten(1)
 
     class BetaVAE(nn.Module):
         def __init__(self):
@@ -354,14 +389,22 @@ def config_from(tensors, run_dir):
             i += 1
         return i
 
-    for need in ("encoder.head.weight", "decoder.out.weight"):
+    convolutional = "encoder.convs.0.weight" in tensors
+    for need in ("encoder.head.weight", "decoder.deconvs.0.weight" if convolutional else "decoder.out.weight"):
         if need not in tensors:
             fail(f"checkpoint has no tensor {need}; found {', '.join(sorted(tensors)[:6])}…")
     enc = [tensors[f"encoder.layers.{i}.weight"].shape[0] for i in range(count("encoder.layers"))]
     dec = [tensors[f"decoder.layers.{i}.weight"].shape[0] for i in range(count("decoder.layers"))]
     head = tensors["encoder.head.weight"]
-    cfg = dict(HIGGINS, input_size=int(tensors["decoder.out.weight"].shape[0]), encoder=enc, decoder=dec,
-               latent=int(head.shape[0] // 2))
+    if convolutional:
+        # conv's third convolution has 2x2 kernels, burgess's are all 4x4 (config.json, when present, says so too)
+        channels = int(tensors["encoder.convs.0.weight"].shape[1])
+        arch = "conv" if tensors["encoder.convs.2.weight"].shape[2] == 2 else "burgess"
+        cfg = dict(HIGGINS, input_size=channels * 4096, encoder=enc, decoder=dec, latent=int(head.shape[0] // 2),
+                   architecture=arch, channels=channels, encoder_activation="relu", decoder_activation="relu")
+    else:
+        cfg = dict(HIGGINS, input_size=int(tensors["decoder.out.weight"].shape[0]), encoder=enc, decoder=dec,
+                   latent=int(head.shape[0] // 2))
     cj = os.path.join(run_dir, "config.json") if run_dir else None
     if cj and os.path.isfile(cj):
         with open(cj, encoding="utf-8") as f:
@@ -387,13 +430,49 @@ def load_input(path, features):
     return a.astype(np.float32)
 
 
+def conv2d_numpy(x, w, b, stride, pad):
+    """nn.Conv2d's forward in float64: x (N, C, H, W), w (O, C, k, k), b (O)."""
+    import numpy as np
+    n, c, h, wd = x.shape
+    o, _, k, _ = w.shape
+    oh, ow = (h + 2 * pad - k) // stride + 1, (wd + 2 * pad - k) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    y = np.zeros((n, o, oh, ow)) + b.reshape(1, o, 1, 1)
+    for kh in range(k):
+        for kw in range(k):
+            patch = xp[:, :, kh:kh + stride * (oh - 1) + 1:stride, kw:kw + stride * (ow - 1) + 1:stride]
+            y += np.einsum("nchw,oc->nohw", patch, w[:, :, kh, kw].astype(np.float64))
+    return y
+
+
+def conv_transpose2d_numpy(x, w, b, stride, pad):
+    """nn.ConvTranspose2d's forward in float64 (each input position scatters its k x k block):
+    x (N, C, H, W), w (C, O, k, k), b (O)."""
+    import numpy as np
+    n, c, h, wd = x.shape
+    _, o, k, _ = w.shape
+    full = np.zeros((n, o, (h - 1) * stride + k, (wd - 1) * stride + k))
+    for kh in range(k):
+        for kw in range(k):
+            full[:, :, kh:kh + stride * (h - 1) + 1:stride, kw:kw + stride * (wd - 1) + 1:stride] += np.einsum(
+                "nchw,co->nohw", x, w[:, :, kh, kw].astype(np.float64))
+    oh, ow = (h - 1) * stride - 2 * pad + k, (wd - 1) * stride - 2 * pad + k
+    return full[:, :, pad:pad + oh, pad:pad + ow] + b.reshape(1, o, 1, 1)
+
+
 def terms_numpy(t, cfg, x):
     """recon (per-sample mean), kl per dimension (batch mean) with z = mu, in float64."""
     import numpy as np
     act = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
            "identity": lambda v: v}
     lin = lambda h, p: h @ t[p + ".weight"].astype(np.float64).T + t[p + ".bias"]
+    arch = CONV_ARCHS.get(cfg.get("architecture", "mlp"))
     h = x.astype(np.float64)
+    if arch:
+        h = h.reshape(h.shape[0], cfg["channels"], 64, 64)
+        for i, (_, _, s, p) in enumerate(arch["convs"]):
+            h = act["relu"](conv2d_numpy(h, t[f"encoder.convs.{i}.weight"], t[f"encoder.convs.{i}.bias"], s, p))
+        h = h.reshape(h.shape[0], -1)
     for i in range(len(cfg["encoder"])):
         h = act[cfg["encoder_activation"]](lin(h, f"encoder.layers.{i}"))
     stats = lin(h, "encoder.head")
@@ -402,7 +481,15 @@ def terms_numpy(t, cfg, x):
     h = mu
     for i in range(len(cfg["decoder"])):
         h = act[cfg["decoder_activation"]](lin(h, f"decoder.layers.{i}"))
-    logits = lin(h, "decoder.out")
+    if arch:
+        h = h.reshape(h.shape[0], arch["map"], 4, 4)
+        for i in range(len(arch["deconvs"]) + 1):
+            h = conv_transpose2d_numpy(h, t[f"decoder.deconvs.{i}.weight"], t[f"decoder.deconvs.{i}.bias"], 2, 1)
+            if i < len(arch["deconvs"]):
+                h = act["relu"](h)
+        logits = h.reshape(h.shape[0], -1)
+    else:
+        logits = lin(h, "decoder.out")
     recon = (np.logaddexp(0, logits) - x * logits).sum(1).mean()
     kl_dim = (0.5 * (mu * mu + np.exp(logvar) - logvar - 1)).mean(0)
     return float(recon), [float(v) for v in kl_dim]

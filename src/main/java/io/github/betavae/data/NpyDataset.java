@@ -11,7 +11,10 @@ import java.util.Arrays;
  * A dataset read from a {@code .npy} file, memory-mapped so that files larger than the heap (the
  * 3 GB uint8 dSprites images) are read sample by sample.
  *
- * <p>Accepted shapes: (N, D); (N, H, W), flattened to D = H·W; (N, H, W, 1). Element types as {@link
+ * <p>Accepted shapes: (N, D); (N, H, W), flattened to D = H·W; images with channels as (N, C, H, W)
+ * or (N, H, W, C), read as NCHW (the layout the convolutional architectures take), D = C·H·W: the
+ * channel axis is the one of size at most 4 (1 for grey, 3 for RGB, 4 for RGBA) while the other is
+ * larger, and {@link #describe()} says which was inferred. Element types as {@link
  * Npy} reads them, object arrays excepted. Fortran-order files are read as they are, each sample
  * gathered from its strided positions, and give the same samples as their C-order equivalent.
  *
@@ -28,6 +31,10 @@ public final class NpyDataset implements Dataset {
   private final float scale;
   /** For Fortran order: sample i's feature k is element {@code i + N·column[k]}; null for C order. */
   private final int[] column;
+  /** For (N, H, W, C) in C order: feature k (NCHW) is element {@code i·D + gather[k]}; null otherwise. */
+  private final int[] gather;
+  /** Whether the file is (N, H, W, C) with C &gt; 1, read as NCHW. */
+  private final boolean channelsLast;
 
   private NpyDataset(String name, NpyArray array, int size, int features) {
     this.name = name;
@@ -35,12 +42,27 @@ public final class NpyDataset implements Dataset {
     this.size = size;
     this.features = features;
     Npy.Header h = array.header;
+    long[] sh = h.shape();
+    channelsLast = sh.length == 4 && sh[3] > 1 && sh[3] <= 4 && sh[1] > 4;
+    // the stored (C-order, within a sample) index of NCHW feature k
+    int[] src = null;
+    if (channelsLast) {
+      int hh = (int) sh[1], ww = (int) sh[2], cc = (int) sh[3];
+      src = new int[features];
+      for (int c = 0; c < cc; c++) {
+        for (int y = 0; y < hh; y++) {
+          for (int x = 0; x < ww; x++) src[(c * hh + y) * ww + x] = (y * ww + x) * cc + c;
+        }
+      }
+    }
     if (h.fortranOrder()) {
-      long[] inner = Arrays.copyOfRange(h.shape(), 1, h.shape().length);
+      long[] inner = Arrays.copyOfRange(sh, 1, sh.length);
       column = new int[features];
-      for (int k = 0; k < features; k++) column[k] = (int) Npy.fortranIndex(k, inner);
+      for (int k = 0; k < features; k++) column[k] = (int) Npy.fortranIndex(src == null ? k : src[k], inner);
+      gather = null;
     } else {
       column = null;
+      gather = src;
     }
     this.scale = h.dtype() == Npy.DType.UINT8 && !allZeroOrOne() ? 1f / 255f : 1f;
   }
@@ -92,9 +114,14 @@ public final class NpyDataset implements Dataset {
       d = s[1];
     } else if (s.length == 3 || (s.length == 4 && s[3] == 1)) {
       d = s[1] * s[2];
+    } else if (s.length == 4 && ((s[1] <= 4 && s[3] > 4) || (s[3] <= 4 && s[1] > 4))) {
+      d = s[1] * s[2] * s[3];  // (N, C, H, W) or (N, H, W, C)
+    } else if (s.length == 4) {
+      throw new DataFormatException("opening " + name + " as a dataset: cannot tell the channel axis of shape "
+          + h.shapeString() + ": expected (N, C, H, W) or (N, H, W, C) with C ≤ 4 channels and larger H and W");
     } else {
-      throw new DataFormatException("opening " + name + " as a dataset: expected shape (N, D), (N, H, W) or "
-          + "(N, H, W, 1) but found " + h.shapeString());
+      throw new DataFormatException("opening " + name + " as a dataset: expected shape (N, D), (N, H, W), "
+          + "(N, C, H, W) or (N, H, W, C) but found " + h.shapeString());
     }
     if (s[0] > Integer.MAX_VALUE || d > Integer.MAX_VALUE / h.dtype().bytes || d == 0) {
       throw new DataFormatException("opening " + name + " as a dataset: expected D ≥ 1, N and D·itemsize below 2³¹ "
@@ -140,6 +167,10 @@ public final class NpyDataset implements Dataset {
     }
     // C order: a sample is D consecutive elements inside one region (regions hold whole rows).
     long first = (long) index * features;
+    if (gather != null) {
+      for (int k = 0; k < features; k++) dst[off + k] = (float) array.get(first + gather[k]) * scale;
+      return;
+    }
     ByteBuffer b = array.regions[(int) (first / array.perRegion)];
     int pos = (int) (first % array.perRegion) * array.header.dtype().bytes;
     switch (array.header.dtype()) {
@@ -174,6 +205,9 @@ public final class NpyDataset implements Dataset {
         ? (scale == 1f ? "uint8 0/1 used as is" : "uint8 / 255")
         : t.name().toLowerCase() + " as is";
     if (column != null) how += ", Fortran order";
+    long[] sh = array.header.shape();
+    if (channelsLast) how += ", channels last: read as (N, " + sh[3] + ", " + sh[1] + ", " + sh[2] + ")";
+    else if (sh.length == 4 && sh[3] != 1) how += ", channels first";
     return name + " " + array.header.shapeString() + " (" + how + "), " + size + " × " + features;
   }
 

@@ -256,4 +256,45 @@ class NpyDatasetTest {
     Files.write(f, out.toByteArray());
     return f;
   }
+
+  @Test
+  void imagesWithChannelsAreReadAsNchwWhicheverAxisHoldsThem() throws IOException {
+    int n = 2, h = 6, w = 5, c = 3;
+    byte[] nhwc = new byte[n * h * w * c];
+    for (int i = 0; i < nhwc.length; i++) nhwc[i] = (byte) (i % 251);
+    Path last = dir.resolve("last.npy");
+    Npy.writeUint8(last, nhwc, n, h, w, c);
+    NpyDataset d = NpyDataset.open(last);
+    assertEquals(c * h * w, d.features());
+    assertTrue(d.describe().contains("channels last: read as (N, 3, 6, 5)"), d.describe());
+    float[] got = new float[c * h * w];
+    d.copy(1, got, 0);
+    for (int ch = 0; ch < c; ch++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          float want = (nhwc[((1 * h + y) * w + x) * c + ch] & 0xFF) * d.scale();
+          assertEquals(want, got[(ch * h + y) * w + x], "channel " + ch + " at (" + y + ", " + x + ")");
+        }
+      }
+    }
+    // the same values stored channels first give the same samples
+    byte[] nchw = new byte[nhwc.length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < c * h * w; k++) {
+        int ch = k / (h * w), y = k / w % h, x = k % w;
+        nchw[i * c * h * w + k] = nhwc[((i * h + y) * w + x) * c + ch];
+      }
+    }
+    Path first = dir.resolve("first.npy");
+    Npy.writeUint8(first, nchw, n, c, h, w);
+    NpyDataset f = NpyDataset.open(first);
+    assertTrue(f.describe().contains("channels first"), f.describe());
+    float[] again = new float[c * h * w];
+    f.copy(1, again, 0);
+    assertArrayEquals(got, again);
+    Path unclear = dir.resolve("unclear.npy");
+    Npy.writeUint8(unclear, new byte[2 * 3 * 4 * 2], 2, 3, 4, 2);
+    DataFormatException e = assertThrows(DataFormatException.class, () -> NpyDataset.open(unclear));
+    assertTrue(e.getMessage().contains("cannot tell the channel axis of shape (2, 3, 4, 2)"), e.getMessage());
+  }
 }

@@ -86,7 +86,7 @@ extern "C" __global__ void conv_kernel_grad(float* kern, const float* x, const f
   if (elem >= (long long)O * C * k * k) return;
   const int kw = (int)(elem % k), kh = (int)(elem / k % k), c = (int)(elem / ((long long)k * k) % C);
   const int o = (int)(elem / ((long long)k * k * C));
-  float acc = 0.f;
+  float acc = kern[elem];  // the gradient accumulated so far, then one fmaf per term (the CPU's order)
   for (int n = 0; n < N; n++) {
     const float* yp = y + ((long long)n * O + o) * OH * OW;
     const float* xp = x + ((long long)n * C + c) * H * W;
@@ -100,7 +100,7 @@ extern "C" __global__ void conv_kernel_grad(float* kern, const float* x, const f
       }
     }
   }
-  kern[elem] += acc;
+  kern[elem] = acc;
 }
 
 // dy (N,Ch,P) is overwritten with dA = dy ⊙ act'(y); db (Ch) += Σ_{n,e} dA

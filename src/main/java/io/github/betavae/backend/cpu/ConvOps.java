@@ -15,6 +15,9 @@ import io.github.betavae.backend.Conv2d;
  * kernel  K[o,c,kh,kw] += Σ_n Σ_i Σ_j Y[n,o,i,j]·X[n,c,i·s+kh−p, j·s+kw−p]         (n, i, j ascending)
  * </pre>
  *
+ * The weight gradient starts from the value being accumulated into and takes one fma per term, as
+ * the dense layers' do ({@link Gemm}); every other sum starts at 0.
+ *
  * A convolution's forward is {@code narrow} (X = input), its input gradient {@code wide} and its
  * weight gradient {@code kernel}; a transposed convolution's forward is {@code wide} (Y = input),
  * its input gradient {@code narrow} and its weight gradient {@code kernel} with the roles of input
@@ -109,7 +112,8 @@ public final class ConvOps {
       int o = q / C, c = q % C;
       for (int kh = 0; kh < kk; kh++) {
         for (int kw = 0; kw < kk; kw++) {
-          float acc = 0f;
+          int at = ko + q * kk * kk + kh * kk + kw;
+          float acc = k[at];  // the gradient accumulated so far, then one fma per term (as the dense layers)
           for (int n = 0; n < B; n++) {
             int yPlane = yo + (n * O + o) * OH * OW, xPlane = xo + (n * C + c) * H * W;
             for (int i = 0; i < OH; i++) {
@@ -122,7 +126,7 @@ public final class ConvOps {
               }
             }
           }
-          k[ko + q * kk * kk + kh * kk + kw] += acc;
+          k[at] = acc;
         }
       }
     }

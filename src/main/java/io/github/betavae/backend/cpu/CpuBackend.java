@@ -30,6 +30,7 @@ public class CpuBackend implements Backend {
   private final WorkerPool pool;
   private final DenseOps dense;
   private final ElementOps elementwise;
+  private final ConvGemm convs;
 
   /**
    * A backend whose ops run on {@code threads} workers (≥ 1; the calling thread is one of them).
@@ -62,11 +63,17 @@ public class CpuBackend implements Backend {
       this.pool = null;
       this.dense = null;
       this.elementwise = null;
+      this.convs = null;
     } else {
       this.gemm = GemmPath.kernel(vectorGemm);
       this.pool = new WorkerPool(threads, "betavae-cpu");
       this.dense = new DenseOps(pool, gemm);
       this.elementwise = new ElementOps(pool);
+      DenseOps convDense = new DenseOps(pool, gemm);
+      // gathered rows are many (B·positions) and the channels few: the product as it is, rows packed as
+      // they lie, rather than transposing the rows for the narrow outputs (same bits either way)
+      convDense.transposeNarrow = false;
+      this.convs = new ConvGemm(pool, convDense);
     }
   }
 
@@ -221,14 +228,9 @@ public class CpuBackend implements Backend {
       return;
     }
     synchronized (this) {
-      // one task per output plane: each plane is one worker's, computed in the fixed order of ConvOps
-      if (s.transposed()) {
-        pool.run((t, worker) -> ConvOps.wide(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act, t, t + 1),
-            s.batch() * s.wideC());
-      } else {
-        pool.run((t, worker) -> ConvOps.narrow(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act, t, t + 1),
-            s.batch() * s.narrowC());
-      }
+      // gathered rows through the dense GEMM: ConvOps' terms in ConvOps' order (see ConvGemm)
+      if (s.transposed()) convs.wide(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act);
+      else convs.narrow(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act);
     }
   }
 
@@ -250,19 +252,14 @@ public class CpuBackend implements Backend {
         pool.run((t, worker) -> FastMath.scaleByDerivative(DY.data, DY.offset + t * chunk, Y.data, Y.offset + t * chunk,
             Math.min(chunk, n - t * chunk), act), (n + chunk - 1) / chunk);
       }
-      int plane = s.outH() * s.outW(), pairs = s.narrowC() * s.wideC();
+      int plane = s.outH() * s.outW();
       pool.run((t, worker) -> ConvOps.biasGrad(DB.data, DB.offset, DY.data, DY.offset, s.batch(), s.outC(), plane, t, t + 1), s.outC());
-      // the weight gradient: one task per (narrow, wide) channel pair; the input gradient: one per plane
+      // the weight gradient and the input gradient through the dense GEMM (see ConvGemm)
       CpuBuf wideT = s.transposed() ? DY : X, narrowT = s.transposed() ? X : DY;
-      pool.run((t, worker) -> ConvOps.kernel(DW.data, DW.offset, wideT.data, wideT.offset, narrowT.data, narrowT.offset, s, t, t + 1), pairs);
+      convs.kernel(DW.data, DW.offset, wideT.data, wideT.offset, narrowT.data, narrowT.offset, s);
       if (DX == null) return;
-      if (s.transposed()) {
-        pool.run((t, worker) -> ConvOps.narrow(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s,
-            Activation.IDENTITY, t, t + 1), s.batch() * s.narrowC());
-      } else {
-        pool.run((t, worker) -> ConvOps.wide(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s,
-            Activation.IDENTITY, t, t + 1), s.batch() * s.wideC());
-      }
+      if (s.transposed()) convs.narrow(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s, Activation.IDENTITY);
+      else convs.wide(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s, Activation.IDENTITY);
     }
   }
 

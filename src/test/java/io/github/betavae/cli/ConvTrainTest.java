@@ -42,8 +42,11 @@ class ConvTrainTest {
     Path cpu = dir.resolve("cpu"), emu = dir.resolve("emu");
     Cli.Result a = Cli.run(train(cpu, "conv", "cpu", 20));
     assertEquals(0, a.rc(), a.toString());
-    Cli.Result b = Cli.run(train(emu, "conv", "cuda-emu", 20));
+    Cli.Result b = Cli.run(train(emu, "conv", "cuda-emu", 20, "--profile"));
     assertEquals(0, b.rc(), b.toString());
+    String profile = Files.readString(emu.resolve(Profiler.FILE));
+    assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(profile).get("graph").asBoolean(),
+        "the conv step is captured and replayed: " + profile);
     double[] lc = losses(cpu), le = losses(emu);
     assertEquals(20, lc.length);
     assertEquals(20, le.length);

@@ -53,26 +53,11 @@ public final class ParamLayout {
   private long total;
 
   public ParamLayout(VaeConfig c) {
-    if (c.arch().convolutional()) {
-      List<Conv2d> ec = c.arch().encoderConvs(c.channels());
-      for (int i = 0; i < ec.size(); i++) convs.add(addConv("encoder.convs." + i, ec.get(i)));
-      int prev = c.arch().flatten();
-      for (int i = 0; i < c.encoder().size(); i++) {
-        encoder.add(add("encoder.layers." + i, prev, c.encoder().get(i)));
-        prev = c.encoder().get(i);
-      }
-      head = add("encoder.head", prev, 2 * c.latent());
-      prev = c.latent();
-      for (int i = 0; i < c.decoder().size(); i++) {
-        decoder.add(add("decoder.layers." + i, prev, c.decoder().get(i)));
-        prev = c.decoder().get(i);
-      }
-      List<Conv2d> dc = c.arch().decoderDeconvs(c.channels());
-      for (int i = 0; i < dc.size(); i++) deconvs.add(addConv("decoder.deconvs." + i, dc.get(i)));
-      out = null;
-      return;
-    }
-    int prev = c.inputSize();
+    boolean conv = c.arch().convolutional();
+    List<Conv2d> ec = c.arch().encoderConvs(c.channels());
+    for (int i = 0; i < ec.size(); i++) convs.add(addConv("encoder.convs." + i, ec.get(i)));
+    // the dense stack's input: the image, or the last convolution's map flattened
+    int prev = conv ? c.arch().flatten() : c.inputSize();
     for (int i = 0; i < c.encoder().size(); i++) {
       encoder.add(add("encoder.layers." + i, prev, c.encoder().get(i)));
       prev = c.encoder().get(i);
@@ -83,7 +68,10 @@ public final class ParamLayout {
       decoder.add(add("decoder.layers." + i, prev, c.decoder().get(i)));
       prev = c.decoder().get(i);
     }
-    out = add("decoder.out", prev, c.inputSize());
+    List<Conv2d> dc = c.arch().decoderDeconvs(c.channels());
+    for (int i = 0; i < dc.size(); i++) deconvs.add(addConv("decoder.deconvs." + i, dc.get(i)));
+    // a convolutional decoder's last transposed convolution gives the logits: no decoder.out
+    out = conv ? null : add("decoder.out", prev, c.inputSize());
   }
 
   private Layer add(String prefix, int in, int outW) {

@@ -76,23 +76,9 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
   /** Weights and biases of the network, counted in long so that no size overflows. */
   private static long parameterCount(int d, List<Integer> enc, int z, List<Integer> dec, Arch arch, int channels) {
     long total = 0;
-    int prev = d;
-    if (arch.convolutional()) {
-      for (io.github.betavae.backend.Conv2d c : arch.encoderConvs(channels)) total += c.weightSize() + c.outC();
-      for (io.github.betavae.backend.Conv2d c : arch.decoderDeconvs(channels)) total += c.weightSize() + c.outC();
-      prev = arch.flatten();
-      for (int h : enc) {
-        total += (long) prev * h + h;
-        prev = h;
-      }
-      total += (long) prev * 2 * z + 2L * z;
-      prev = z;
-      for (int h : dec) {
-        total += (long) prev * h + h;
-        prev = h;
-      }
-      return total;  // no decoder.out: the last transposed convolution gives the logits
-    }
+    for (io.github.betavae.backend.Conv2d c : arch.encoderConvs(channels)) total += c.weightSize() + c.outC();
+    for (io.github.betavae.backend.Conv2d c : arch.decoderDeconvs(channels)) total += c.weightSize() + c.outC();
+    int prev = arch.convolutional() ? arch.flatten() : d;
     for (int h : enc) {
       total += (long) prev * h + h;
       prev = h;
@@ -103,8 +89,10 @@ public record VaeConfig(int inputSize, List<Integer> encoder, Activation encoder
       total += (long) prev * h + h;
       prev = h;
     }
-    return total + (long) prev * d + d;
+    // decoder.out, which the convolutional decoders do without (their last transposed convolution gives the logits)
+    return arch.convolutional() ? total : total + (long) prev * d + d;
   }
+
 
   /** Weights and biases of this network. */
   public long parameterCount() {

@@ -57,25 +57,7 @@ final class ConvGemm {
       rows = grow(rows, (long) nc * P * K);
       out = grow(out, (long) nc * P * O);
       float[] r = rows, o = out;
-      // row (n, i, j): X[n, c, i·s+kh−p, j·s+kw−p] over (c, kh, kw), 0 outside the image
-      pool.run((t, worker) -> {
-        int n = first + t;
-        for (int i = 0; i < OH; i++) {
-          for (int j = 0; j < OW; j++) {
-            int row = ((t * OH + i) * OW + j) * K, e = 0;
-            for (int c = 0; c < C; c++) {
-              int plane = xo + (n * C + c) * H * W;
-              for (int kh = 0; kh < kk; kh++) {
-                int h = i * st + kh - pad;
-                for (int kw = 0; kw < kk; kw++, e++) {
-                  int w = j * st + kw - pad;
-                  r[row + e] = h >= 0 && h < H && w >= 0 && w < W ? x[plane + h * W + w] : 0f;
-                }
-              }
-            }
-          }
-        }
-      }, nc);
+      pool.run((t, worker) -> im2col(r, t * P * K, x, xo, first + t, s), nc);
       dense.forward(o, 0, r, 0, k, ko, bias, biasOff, nc * P, K, O, act);
       unrows(y, yo, o, n0, nc, O, P);
     }
@@ -177,26 +159,38 @@ final class ConvGemm {
       float[] r = rows, g = grad;
       pool.run((t, worker) -> {
         int n = first + t;
-        for (int i = 0; i < OH; i++) {
-          for (int j = 0; j < OW; j++) {
-            int pos = i * OW + j, row = (t * P + pos) * K, e = 0;
-            for (int c = 0; c < C; c++) {
-              int plane = xo + (n * C + c) * H * W;
-              for (int kh = 0; kh < kk; kh++) {
-                int h = i * st + kh - pad;
-                for (int kw = 0; kw < kk; kw++, e++) {
-                  int w = j * st + kw - pad;
-                  r[row + e] = h >= 0 && h < H && w >= 0 && w < W ? x[plane + h * W + w] : 0f;
-                }
-              }
-            }
-            for (int oc = 0; oc < O; oc++) g[(t * P + pos) * O + oc] = y[yo + (n * O + oc) * P + pos];
-          }
+        im2col(r, t * P * K, x, xo, n, s);
+        // the output gradient as rows (n, i, j) of O values
+        for (int pos = 0; pos < P; pos++) {
+          for (int oc = 0; oc < O; oc++) g[(t * P + pos) * O + oc] = y[yo + (n * O + oc) * P + pos];
         }
       }, nc);
       // dw (O, K) += gᵀ·rows: the dense layer's weight gradient, summed over the rows in order
       java.util.Arrays.fill(db, 0f);
       dense.backward(null, 0, k, ko, db, 0, g, 0, g, 0, r, 0, k, ko, nc * P, K, O, Activation.IDENTITY);
+    }
+  }
+
+  /**
+   * Rows (i, j) of sample n, from {@code r[at]} on: X[n, c, i·s+kh−p, j·s+kw−p] over (c, kh, kw),
+   * 0 outside the image.
+   */
+  private static void im2col(float[] r, int at, float[] x, int xo, int n, Conv2d s) {
+    int C = s.wideC(), H = s.wideH(), W = s.wideW(), OH = s.narrowH(), OW = s.narrowW();
+    int kk = s.kernel(), st = s.stride(), pad = s.pad(), e = at;
+    for (int i = 0; i < OH; i++) {
+      for (int j = 0; j < OW; j++) {
+        for (int c = 0; c < C; c++) {
+          int plane = xo + (n * C + c) * H * W;
+          for (int kh = 0; kh < kk; kh++) {
+            int h = i * st + kh - pad;
+            for (int kw = 0; kw < kk; kw++, e++) {
+              int w = j * st + kw - pad;
+              r[e] = h >= 0 && h < H && w >= 0 && w < W ? x[plane + h * W + w] : 0f;
+            }
+          }
+        }
+      }
     }
   }
 

@@ -71,13 +71,14 @@ public final class BetaVae implements AutoCloseable {
     float[] p = new float[(int) layout.size()];
     int[] s = new int[4];
     // PyTorch's default: U(−1/√fan_in, 1/√fan_in), fan_in = in for nn.Linear, weight.size(1)·k² for the convolutions
-    List<Object[]> all = new ArrayList<>();
-    for (ParamLayout.ConvLayer c : layout.encoderConvs()) all.add(new Object[] {c.shape().fanIn(), c.weight(), c.bias()});
-    for (ParamLayout.Layer l : allLayers()) all.add(new Object[] {l.in(), l.weight(), l.bias()});
-    for (ParamLayout.ConvLayer c : layout.decoderDeconvs()) all.add(new Object[] {c.shape().fanIn(), c.weight(), c.bias()});
-    for (Object[] l : all) {
-      float bound = (float) (1.0 / Math.sqrt((Integer) l[0]));
-      for (ParamLayout.Tensor t : List.of((ParamLayout.Tensor) l[1], (ParamLayout.Tensor) l[2])) {
+    record Init(int fanIn, ParamLayout.Tensor weight, ParamLayout.Tensor bias) {}
+    List<Init> all = new ArrayList<>();
+    for (ParamLayout.ConvLayer c : layout.encoderConvs()) all.add(new Init(c.shape().fanIn(), c.weight(), c.bias()));
+    for (ParamLayout.Layer l : allLayers()) all.add(new Init(l.in(), l.weight(), l.bias()));
+    for (ParamLayout.ConvLayer c : layout.decoderDeconvs()) all.add(new Init(c.shape().fanIn(), c.weight(), c.bias()));
+    for (Init l : all) {
+      float bound = (float) (1.0 / Math.sqrt(l.fanIn()));
+      for (ParamLayout.Tensor t : List.of(l.weight(), l.bias())) {
         for (long e = t.offset(); e < t.offset() + t.size(); e++) {
           if ((e & 3) == 0 || e == t.offset()) Philox.block(seed, e >>> 2, 0, Philox.STREAM_INIT, s);
           float u = Philox.uniform(s[(int) (e & 3)]);

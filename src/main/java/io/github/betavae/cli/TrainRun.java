@@ -119,7 +119,6 @@ final class TrainRun {
         }
       }
       String batches = "batches gathered on the host";
-      boolean onDevice = false;
       if (backend instanceof io.github.betavae.backend.cuda.CudaBackend cb) {
         // On CUDA the data lives on the device when it fits (1 bit per binary value, 1 byte per grey
         // level, else a float): the epoch order is generated and each batch gathered there, so a step
@@ -132,7 +131,6 @@ final class TrainRun {
           var r = resident.get();
           trainer.batchSource(r.batches(tc.seed()));  // the trainer's order is EpochOrder.shuffled(seed)
           batches = r.describe();
-          onDevice = true;
         } else if (mode.equals("on") || cmd.graphMode() == io.github.betavae.train.Trainer.GraphMode.ON) {
           releaseLock();
           if (created) deleteQuietly(dir);

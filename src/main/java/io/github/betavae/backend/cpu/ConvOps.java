@@ -24,8 +24,8 @@ import io.github.betavae.backend.Conv2d;
  * and output gradient swapped. Every sum starts at 0 and takes one fused multiply-add per term in the
  * order above ({@link Math#fma}, as {@code fmaf} in {@code kernels/conv.cu}); a bias is added to the
  * finished sum, then the activation. The CUDA kernels take the same terms in the same order for
- * {@code narrow} and {@code wide}, so those agree bit for bit; {@code kernel} and the bias gradient
- * reduce in a tree there.
+ * {@code narrow}, {@code wide} and {@code kernel}, so those agree bit for bit; the bias gradient
+ * reduces in a tree there. {@link ConvGemm} (the engine's fast path) gives these loops' bits too.
  */
 public final class ConvOps {
   private ConvOps() {}

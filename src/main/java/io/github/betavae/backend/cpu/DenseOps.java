@@ -25,6 +25,14 @@ import io.github.betavae.backend.Activation;
  * {@code Cᵀ = Bᵀ·Aᵀ}, so the long side runs in the vector loop. Each element still takes its products
  * in increasing k from the same start, so both orientations give the same bits.
  *
+ * <p>Sparse inputs (binary images such as dSprites, a few percent of pixels on): where at most
+ * 1/{@value #SPARSE_FRACTION} of x is nonzero, the forward and the weight gradient visit only x's
+ * nonzero entries (listed per sample in index order). A skipped term is {@code fma(w, 0, acc) = acc}
+ * exactly for finite w (a sum that starts at +0 is never −0), so each element still takes the
+ * same FMAs in the same order and the bits equal the dense path's. Not under TF32 (its operand
+ * rounding lives in the packing), and not where a weight is infinite or NaN times a zero would have
+ * made a NaN: the sparse path leaves such an output finite where its pixel is 0.
+ *
  * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
  * call allocates nothing once each worker's scratch has grown to the largest block it needs;
  * {@link CpuBackend} runs one op at a time.
@@ -40,6 +48,10 @@ final class DenseOps {
    * bounded however large an evaluation batch is.
    */
   private static final int MAX_ROWS = 256;
+  /** x is taken as sparse where at most 1/this of its entries are nonzero. */
+  static final int SPARSE_FRACTION = 8;
+  /** Rows of w (forward) or dw (weight gradient) per sparse task. */
+  private static final int SPARSE_ROWS = 32;
 
   private final WorkerPool pool;
   private final Gemm.Scratch[] scratch;
@@ -55,6 +67,18 @@ final class DenseOps {
    * profile); off only in tests that compare the orientations.
    */
   boolean forwardByWeightRows = true;
+  /** Whether sparse inputs take the sparse path; off only in tests that compare the two. */
+  boolean sparseInputs = true;
+
+  /** Products that took the sparse path so far (forward and weight gradient), for tests. */
+  long sparseProducts;
+
+  /** The nonzeros of the last input found sparse: sample j's are [start[j], start[j+1]). */
+  private int[] nzStart = new int[1], nzIndex = new int[0];
+  private float[] nzValue = new float[0];
+  /** The same nonzeros by column (the weight gradient's order): column k's are [colStart[k], colStart[k+1]), samples ascending. */
+  private int[] colStart = new int[1], colSample = new int[0];
+  private float[] colValue = new float[0];
 
   /** The micro-kernel: plain or Vector API, same bits either way. */
   private final GemmPath.Kernel kernel;
@@ -105,10 +129,12 @@ final class DenseOps {
     f.batch = batch; f.in = in; f.out = out; f.act = act;
     f.flip = narrow(out, batch) || forwardByWeightRows && batch <= MAX_ROWS && batch <= Gemm.NC && in >= 64;
     f.byRows = f.flip && !narrow(out, batch);
+    f.sparse = f.byRows && sparse(x, xo, batch, in);
     // by rows of w: blocks of output units (an even number of them, so two workers share evenly)
     f.width = Gemm.blockWidth(f.flip && !f.byRows ? batch : out);
     try {
-      pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip && !f.byRows ? batch : out, f.width));
+      if (f.sparse) f.width = SPARSE_ROWS;
+    pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip && !f.byRows ? batch : out, f.width));
     } finally {
       f.y = f.x = f.w = f.b = null;
     }
@@ -131,8 +157,11 @@ final class DenseOps {
       g.batchWidth = Gemm.blockWidth(batch);
       g.flipDw = narrow(in, out);
       g.flipDx = narrow(in, batch);
+      g.sparseDw = !g.flipDw && in >= 64 && batch <= Gemm.NC && sparse(x, xo, batch, in);
+      if (g.sparseDw) byColumns(batch, in);
       int inBlocks = Gemm.tiles(in, g.inWidth);
-      g.dwTasks = batch == 0 ? 0 : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, DW_ROWS) * inBlocks;
+      g.dwTasks = batch == 0 ? 0 : g.sparseDw ? Gemm.tiles(out, SPARSE_ROWS)
+          : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, DW_ROWS) * inBlocks;
       g.dxTasks = dx == null ? 0 : g.flipDx ? Gemm.tiles(batch, g.batchWidth) : inBlocks;
       pool.run(g, g.dwTasks + g.dxTasks + Gemm.tiles(out, g.outWidth));
     } finally {
@@ -147,16 +176,83 @@ final class DenseOps {
     return transposeNarrow && n < 64 && m > n;
   }
 
+  /**
+   * Whether x (rows × in) is sparse enough for the sparse path (see the class comment); if so, lists
+   * its nonzeros in {@link #nzStart}/{@link #nzIndex}/{@link #nzValue}. Stops counting as soon as
+   * the budget is passed, so a dense input costs a short scan.
+   */
+  private boolean sparse(float[] x, int xo, int rows, int in) {
+    if (!sparseInputs || tf32 || rows == 0) return false;
+    long budget = (long) rows * in / SPARSE_FRACTION;
+    int n = 0;
+    for (int i = xo, end = xo + rows * in; i < end; i++) {
+      if (x[i] != 0f && ++n > budget) return false;
+    }
+    if (nzIndex.length < n) {
+      nzIndex = new int[n];
+      nzValue = new float[n];
+    }
+    if (nzStart.length < rows + 1) nzStart = new int[rows + 1];
+    int e = 0;
+    for (int j = 0; j < rows; j++) {
+      nzStart[j] = e;
+      for (int k = 0, r = xo + j * in; k < in; k++) {
+        float v = x[r + k];
+        if (v != 0f) {
+          nzIndex[e] = k;
+          nzValue[e++] = v;
+        }
+      }
+    }
+    nzStart[rows] = e;
+    sparseProducts++;
+    return true;
+  }
+
+  /** Lists the nonzeros found by {@link #sparse} by column too, samples in increasing order. */
+  private void byColumns(int rows, int in) {
+    int n = nzStart[rows];
+    if (colSample.length < n) {
+      colSample = new int[n];
+      colValue = new float[n];
+    }
+    if (colStart.length < in + 1) colStart = new int[in + 1];
+    int[] start = colStart;
+    java.util.Arrays.fill(start, 0, in + 1, 0);
+    for (int e = 0; e < n; e++) start[nzIndex[e] + 1]++;
+    for (int k = 0; k < in; k++) start[k + 1] += start[k];
+    int[] fill = scratchInts(in);
+    System.arraycopy(start, 0, fill, 0, in);
+    for (int j = 0; j < rows; j++) {
+      for (int e = nzStart[j]; e < nzStart[j + 1]; e++) {
+        int at = fill[nzIndex[e]]++;
+        colSample[at] = j;
+        colValue[at] = nzValue[e];
+      }
+    }
+  }
+
+  private int[] fillScratch = new int[0];
+
+  private int[] scratchInts(int n) {
+    if (fillScratch.length < n) fillScratch = new int[n];
+    return fillScratch;
+  }
+
   /** Forward: one task per column block of y, bias and activation applied in the epilogue. */
   private final class Forward implements WorkerPool.Job {
     float[] y, x, w, b;
     int yo, xo, wo, bo, batch, in, out, width;
-    boolean flip, byRows;
+    boolean flip, byRows, sparse;
     Activation act;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
+      if (sparse) {
+        sparseRows(s, task);
+        return;
+      }
       if (byRows) {
         weightRows(s, task);
         return;
@@ -198,6 +294,11 @@ final class DenseOps {
         packCols(s.b, kc, batch, x, xo + k0, in); // B(k, j) = x[j][k0 + k]
         kernel.multiply(c, s.a, s.b, mc, kc, batch);
       }
+      storeTransposed(s, c, o0, mc);
+    }
+
+    /** y[.., o0 + o] = act(c[o] + b[o0 + o]) for the block's output units o < mc. */
+    private void storeTransposed(Gemm.Scratch s, float[][] c, int o0, int mc) {
       float[] bias = s.row;
       for (int o = 0; o < mc; o++) {
         java.util.Arrays.fill(bias, 0, batch, b[bo + o0 + o]);
@@ -205,6 +306,55 @@ final class DenseOps {
         float[] co = c[o];
         for (int j = 0; j < batch; j++) y[yo + j * out + o0 + o] = co[j];
       }
+    }
+
+    /**
+     * {@link #weightRows} over x's nonzeros only: yᵀ[o][j] = Σ_k w[o][k]·x[j][k] over sample j's
+     * nonzero k in increasing order, eight output units at a time (eight independent sums).
+     */
+    private void sparseRows(Gemm.Scratch s, int t) {
+      int o0 = t * width, mc = Math.min(width, out - o0);
+      float[][] c = s.c(mc);
+      int[] start = nzStart, index = nzIndex;
+      float[] value = nzValue, w = this.w;
+      int o = 0;
+      for (; o + 8 <= mc; o += 8) {
+        int r0 = wo + (o0 + o) * in, r1 = r0 + in, r2 = r1 + in, r3 = r2 + in;
+        int r4 = r3 + in, r5 = r4 + in, r6 = r5 + in, r7 = r6 + in;
+        for (int j = 0; j < batch; j++) {
+          float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
+          for (int e = start[j], end = start[j + 1]; e < end; e++) {
+            int k = index[e];
+            float v = value[e];
+            a0 = Math.fma(w[r0 + k], v, a0);
+            a1 = Math.fma(w[r1 + k], v, a1);
+            a2 = Math.fma(w[r2 + k], v, a2);
+            a3 = Math.fma(w[r3 + k], v, a3);
+            a4 = Math.fma(w[r4 + k], v, a4);
+            a5 = Math.fma(w[r5 + k], v, a5);
+            a6 = Math.fma(w[r6 + k], v, a6);
+            a7 = Math.fma(w[r7 + k], v, a7);
+          }
+          c[o][j] = a0;
+          c[o + 1][j] = a1;
+          c[o + 2][j] = a2;
+          c[o + 3][j] = a3;
+          c[o + 4][j] = a4;
+          c[o + 5][j] = a5;
+          c[o + 6][j] = a6;
+          c[o + 7][j] = a7;
+        }
+      }
+      for (; o < mc; o++) {
+        int r0 = wo + (o0 + o) * in;
+        float[] c0 = c[o];
+        for (int j = 0; j < batch; j++) {
+          float a0 = 0f;
+          for (int e = start[j], end = start[j + 1]; e < end; e++) a0 = Math.fma(w[r0 + index[e]], value[e], a0);
+          c0[j] = a0;
+        }
+      }
+      storeTransposed(s, c, o0, mc);
     }
 
     /** yᵀ[.., i0..] = w · xᵀ for a block of samples; the bias and activation go in on the way out. */
@@ -243,13 +393,14 @@ final class DenseOps {
   private final class Backward implements WorkerPool.Job {
     float[] dx, dw, db, dy, x, w;
     int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, batchWidth, dwTasks, dxTasks;
-    boolean flipDw, flipDx;
+    boolean flipDw, flipDx, sparseDw;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
       if (task < dwTasks) {
-        if (flipDw) weightBlockTransposed(s, task);
+        if (sparseDw) weightRowsSparse(s, task);
+        else if (flipDw) weightBlockTransposed(s, task);
         else weightBlock(s, task);
       } else if (task < dwTasks + dxTasks) {
         if (flipDx) inputBlockTransposed(s, task - dwTasks);
@@ -273,6 +424,56 @@ final class DenseOps {
         kernel.multiply(c, s.a, s.b, mc, kc, nc);
       }
       for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
+    }
+
+    /**
+     * dw[o][k] += Σ_j dA[j][o]·x[j][k] over x's nonzeros only, samples in order, for a block of
+     * {@value #SPARSE_ROWS} rows of dw: four rows at a time, each walked along k (the nonzeros by
+     * column), so each element is loaded and stored once and sums its terms in sample order.
+     */
+    private void weightRowsSparse(Gemm.Scratch s, int t) {
+      int m0 = t * SPARSE_ROWS, mc = Math.min(SPARSE_ROWS, out - m0);
+      int[] start = colStart, sample = colSample;
+      float[] value = colValue, dw = this.dw, dy = this.dy;
+      // dAᵀ for the block: row o of dA's column, so each sum reads its coefficients contiguously
+      float[][] at = s.c(mc);
+      for (int o = 0; o < mc; o++) {
+        float[] ao = at[o];
+        for (int j = 0; j < batch; j++) ao[j] = dy[dyo + j * out + m0 + o];
+      }
+      int o = 0;
+      for (; o + 4 <= mc; o += 4) {
+        int r0 = dwo + (m0 + o) * in, r1 = r0 + in, r2 = r1 + in, r3 = r2 + in;
+        float[] t0 = at[o], t1 = at[o + 1], t2 = at[o + 2], t3 = at[o + 3];
+        for (int k = 0; k < in; k++) {
+          int e = start[k], end = start[k + 1];
+          if (e == end) continue;
+          float a0 = dw[r0 + k], a1 = dw[r1 + k], a2 = dw[r2 + k], a3 = dw[r3 + k];
+          for (; e < end; e++) {
+            int j = sample[e];
+            float v = value[e];
+            a0 = Math.fma(t0[j], v, a0);
+            a1 = Math.fma(t1[j], v, a1);
+            a2 = Math.fma(t2[j], v, a2);
+            a3 = Math.fma(t3[j], v, a3);
+          }
+          dw[r0 + k] = a0;
+          dw[r1 + k] = a1;
+          dw[r2 + k] = a2;
+          dw[r3 + k] = a3;
+        }
+      }
+      for (; o < mc; o++) {
+        int r0 = dwo + (m0 + o) * in;
+        float[] t0 = at[o];
+        for (int k = 0; k < in; k++) {
+          int e = start[k], end = start[k + 1];
+          if (e == end) continue;
+          float a0 = dw[r0 + k];
+          for (; e < end; e++) a0 = Math.fma(t0[sample[e]], value[e], a0);
+          dw[r0 + k] = a0;
+        }
+      }
     }
 
     /** dx[.., n0..] = dA·w. */

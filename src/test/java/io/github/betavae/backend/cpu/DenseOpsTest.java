@@ -43,4 +43,54 @@ class DenseOpsTest {
       }
     }
   }
+
+  /**
+   * Sparse inputs (binary, and other values, up to the 1/8 threshold) take the nonzero-only forward
+   * and weight gradient; they must give the dense path's bits, for any thread count, on top of an
+   * existing gradient. Just above the threshold the dense path runs.
+   */
+  @Test
+  void sparseInputsGiveTheDensePathsBits() {
+    Random r = new Random(51);
+    int[][] shapes = {{64, 4096, 1200}, {1, 64, 64}, {3, 65, 70}, {17, 1023, 129}, {70, 100, 257}, {256, 300, 64}};
+    double[] densities = {0, 0.01, 0.04, 0.12};
+    try (WorkerPool one = new WorkerPool(1, "dense"); WorkerPool three = new WorkerPool(3, "sparse")) {
+      DenseOps dense = new DenseOps(one), sparse = new DenseOps(three);
+      dense.sparseInputs = false;
+      for (int[] s : shapes) {
+        int b = s[0], in = s[1], out = s[2];
+        float[] w = Ops.gaussian(r, out * in, 0.3), bias = Ops.gaussian(r, out, 0.1);
+        float[] dy = Ops.gaussian(r, b * out, 1), dw0 = Ops.gaussian(r, out * in, 0.1), db0 = Ops.gaussian(r, out, 0.1);
+        for (double p : densities) {
+          for (boolean binary : new boolean[] {true, false}) {
+            float[] x = new float[b * in];
+            int nonzero = (int) Math.round(p * x.length);
+            for (int e = 0; e < nonzero; e++) x[r.nextInt(x.length)] = binary ? 1f : (float) r.nextGaussian();
+            Activation act = binary ? Activation.RELU : Activation.TANH;
+            String what = act + " (B,IN,OUT)=(" + b + "," + in + "," + out + ") density " + p + (binary ? " binary" : "");
+            long before = sparse.sparseProducts;
+            float[] y1 = new float[b * out], y2 = new float[b * out];
+            dense.forward(y1, 0, x, 0, w, 0, bias, 0, b, in, out, act);
+            sparse.forward(y2, 0, x, 0, w, 0, bias, 0, b, in, out, act);
+            assertBitsEqual("forward " + what, y1, y2);
+            float[] dx1 = new float[b * in], dx2 = new float[b * in], dw1 = dw0.clone(), dw2 = dw0.clone();
+            float[] db1 = db0.clone(), db2 = db0.clone(), dy1 = dy.clone(), dy2 = dy.clone();
+            dense.backward(dx1, 0, dw1, 0, db1, 0, dy1, 0, y1, 0, x, 0, w, 0, b, in, out, act);
+            sparse.backward(dx2, 0, dw2, 0, db2, 0, dy2, 0, y1, 0, x, 0, w, 0, b, in, out, act);
+            assertBitsEqual("backward dx " + what, dx1, dx2);
+            assertBitsEqual("backward dw " + what, dw1, dw2);
+            assertBitsEqual("backward db " + what, db1, db2);
+            org.junit.jupiter.api.Assertions.assertEquals(before + 2, sparse.sparseProducts, "sparse path not taken: " + what);
+          }
+        }
+        // just over the threshold: dense
+        float[] x = new float[b * in];
+        for (int e = 0; e <= x.length / DenseOps.SPARSE_FRACTION; e++) x[e] = 1f;
+        long before = sparse.sparseProducts;
+        sparse.forward(new float[b * out], 0, x, 0, w, 0, bias, 0, b, in, out, Activation.RELU);
+        org.junit.jupiter.api.Assertions.assertEquals(before, sparse.sparseProducts, "dense input took the sparse path");
+      }
+      org.junit.jupiter.api.Assertions.assertEquals(0, dense.sparseProducts);
+    }
+  }
 }

@@ -18,8 +18,13 @@ import io.github.betavae.backend.Conv2d;
  * exact.
  */
 final class ConvGemm {
-  /** Floats of gathered rows per product, 64 MB. */
-  static final long MAX_ROWS_FLOATS = 1L << 24;
+  /** Output channels up to which {@link #wide} runs direct ({@link #wideDirect}) instead of as a product. */
+  static final int DIRECT_MAX_CHANNELS = 4;
+  /**
+   * Floats of gathered rows per product, 4 MB, so the scratch stays small and the rows can still be
+   * in the last-level cache when the product reads them (64 MB was no faster per step).
+   */
+  static final long MAX_ROWS_FLOATS = 1L << 20;
 
   private final WorkerPool pool;
   private final DenseOps dense;
@@ -72,6 +77,10 @@ final class ConvGemm {
   void wide(float[] x, int xo, float[] y, int yo, float[] k, int ko, float[] b, int bo, Conv2d s, Activation act) {
     int C = s.wideC(), H = s.wideH(), W = s.wideW(), O = s.narrowC(), OH = s.narrowH(), OW = s.narrowW();
     int kk = s.kernel(), st = s.stride(), pad = s.pad();
+    if (C <= DIRECT_MAX_CHANNELS) {
+      pool.run((n, worker) -> wideDirect(x, xo, y, yo, k, ko, b, bo, s, act, n), s.batch());
+      return;
+    }
     float[] bias = b != null ? b : zeros(C);
     int biasOff = b != null ? bo : 0;
     for (int rh = 0; rh < st; rh++) {
@@ -116,6 +125,17 @@ final class ConvGemm {
                 int w = fw0 + q0 * st, row = ((t * fph + a0) * fpw + q0) * K, e = 0;
                 // tap kh = rh + a·s reads row i0 − a of Y (exact division: h + p − rh ≡ 0 mod s)
                 int i0 = Math.floorDiv(h + pad - frh, st), j0 = Math.floorDiv(w + pad - frw, st);
+                if (i0 - fnh + 1 >= 0 && i0 < OH && j0 - fnw + 1 >= 0 && j0 < OW) {
+                  // every tap inside Y: no checks
+                  for (int oc = 0; oc < O; oc++) {
+                    int plane = yo + (n * O + oc) * OH * OW + i0 * OW + j0;
+                    for (int a = 0; a < fnh; a++) {
+                      int yRow = plane - a * OW;
+                      for (int q = 0; q < fnw; q++, e++) r[row + e] = y[yRow - q];
+                    }
+                  }
+                  continue;
+                }
                 for (int oc = 0; oc < O; oc++) {
                   int plane = yo + (n * O + oc) * OH * OW;
                   for (int a = 0; a < fnh; a++) {
@@ -141,6 +161,52 @@ final class ConvGemm {
               }
             }
           }, nc);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #wide} of sample n without gathering, for few output channels (the decoder's last
+   * transposed convolution has one): a product with one to four columns would leave the GEMM's
+   * vector loop empty and cost as much to gather as to multiply. Each output row of a stride phase
+   * is one accumulator row, and every tap (o, kh, kw) adds a contiguous run of a row of Y scaled by
+   * one kernel value, taps in (o, kh, kw) order, so every element takes {@link ConvOps#wide}'s FMAs
+   * in its order (taps outside Y skipped, as there).
+   */
+  private static void wideDirect(float[] x, int xo, float[] y, int yo, float[] k, int ko, float[] b, int bo,
+                                 Conv2d s, Activation act, int n) {
+    int C = s.wideC(), H = s.wideH(), W = s.wideW(), O = s.narrowC(), OH = s.narrowH(), OW = s.narrowW();
+    int kk = s.kernel(), st = s.stride(), pad = s.pad();
+    float[] acc = new float[W], bias = new float[W];
+    for (int c = 0; c < C; c++) {
+      java.util.Arrays.fill(bias, b == null ? 0f : b[bo + c]);
+      for (int h = 0; h < H; h++) {
+        int rh = Math.floorMod(h + pad, st), i0 = Math.floorDiv(h + pad - rh, st);
+        int nh = rh < kk ? (kk - rh + st - 1) / st : 0;
+        int row = xo + ((n * C + c) * H + h) * W;
+        for (int rw = 0; rw < st; rw++) {
+          int w0 = Math.floorMod(rw - pad, st);
+          if (w0 >= W) continue;
+          int pw = (W - w0 + st - 1) / st, nw = rw < kk ? (kk - rw + st - 1) / st : 0;
+          // position q0 (w = w0 + q0·s) meets tap kw = rw + q·s at column J + q0 − q of Y
+          int J = Math.floorDiv(w0 + pad - rw, st);
+          java.util.Arrays.fill(acc, 0, pw, 0f);
+          for (int o = 0; o < O; o++) {
+            int plane = yo + (n * O + o) * OH * OW, kPlane = ko + (o * C + c) * kk * kk;
+            for (int a = 0; a < nh; a++) {
+              int i = i0 - a;
+              if (i < 0 || i >= OH) continue;
+              int yRow = plane + i * OW, kRow = kPlane + (rh + a * st) * kk + rw;
+              for (int q = 0; q < nw; q++) {
+                float kv = k[kRow + q * st];
+                int lo = Math.max(0, q - J), hi = Math.min(pw, OW + q - J), off = yRow + J - q;
+                for (int q0 = lo; q0 < hi; q0++) acc[q0] = Math.fma(y[off + q0], kv, acc[q0]);
+              }
+            }
+          }
+          FastMath.biasActivate(acc, bias, pw, act);
+          for (int q0 = 0; q0 < pw; q0++) x[row + w0 + q0 * st] = acc[q0];
         }
       }
     }
@@ -179,14 +245,23 @@ final class ConvGemm {
     int C = s.wideC(), H = s.wideH(), W = s.wideW(), OH = s.narrowH(), OW = s.narrowW();
     int kk = s.kernel(), st = s.stride(), pad = s.pad(), e = at;
     for (int i = 0; i < OH; i++) {
+      int h0 = i * st - pad;
       for (int j = 0; j < OW; j++) {
+        int w0 = j * st - pad;
+        boolean inside = w0 >= 0 && w0 + kk <= W;
         for (int c = 0; c < C; c++) {
           int plane = xo + (n * C + c) * H * W;
-          for (int kh = 0; kh < kk; kh++) {
-            int h = i * st + kh - pad;
-            for (int kw = 0; kw < kk; kw++, e++) {
-              int w = j * st + kw - pad;
-              r[e] = h >= 0 && h < H && w >= 0 && w < W ? x[plane + h * W + w] : 0f;
+          for (int kh = 0; kh < kk; kh++, e += kk) {
+            int h = h0 + kh;
+            if (h < 0 || h >= H) {
+              java.util.Arrays.fill(r, e, e + kk, 0f);
+            } else if (inside) {
+              System.arraycopy(x, plane + h * W + w0, r, e, kk);
+            } else {
+              for (int kw = 0; kw < kk; kw++) {
+                int w = w0 + kw;
+                r[e + kw] = w >= 0 && w < W ? x[plane + h * W + w] : 0f;
+              }
             }
           }
         }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 public class ConvOpsTest {
 
-  /** Odd and even sizes, one and three channels, batch 1 and 3, strides 1–3, paddings 0–2, kernels 1–4. */
+  /**
+   * Odd and even sizes, one to six channels, batch 1 to 3, strides 1–3, paddings 0–2, kernels 1–4;
+   * the last two have more wide-side channels than {@code ConvGemm} computes directly.
+   */
   public static List<Conv2d> shapes() {
     List<Conv2d> l = new ArrayList<>();
     l.add(Conv2d.conv(1, 1, 7, 5, 2, 3, 1, 1));
@@ -34,6 +37,9 @@ public class ConvOpsTest {
     l.add(Conv2d.transposed(2, 2, 5, 3, 1, 3, 1, 0));
     l.add(Conv2d.transposed(1, 3, 3, 3, 2, 3, 3, 2));
     l.add(Conv2d.transposed(3, 1, 2, 4, 3, 2, 2, 0));
+    // more than ConvGemm.DIRECT_MAX_CHANNELS channels on the wide side: the gathered-product path
+    l.add(Conv2d.conv(2, 6, 7, 7, 3, 3, 2, 1));
+    l.add(Conv2d.transposed(2, 2, 3, 3, 5, 4, 2, 1));
     return l;
   }
 

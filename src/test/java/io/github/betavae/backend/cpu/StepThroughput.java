@@ -10,9 +10,10 @@ import java.util.Random;
 /**
  * Time of one training step (forward, backward, Adam) of Higgins' dSprites network on the CPU
  * backend (not a test; run by hand): {@code java -cp target/classes:target/test-classes
- * io.github.betavae.backend.cpu.StepThroughput [threads...] [--batch B] [--steps N] [--naive]}.
- * Prints the best and median step time over N steps and the rate of dense-layer arithmetic they
- * imply (the step's other work, Adam, the likelihood and zeroing the gradients, counts as time only).
+ * io.github.betavae.backend.cpu.StepThroughput [threads...] [--batch B] [--steps N] [--naive]
+ * [--arch conv|burgess]}. Prints the best and median step time over N steps and, for the dense
+ * network, the rate of dense-layer arithmetic they imply (the step's other work, Adam, the
+ * likelihood and zeroing the gradients, counts as time only).
  */
 public final class StepThroughput {
   private StepThroughput() {}
@@ -20,22 +21,30 @@ public final class StepThroughput {
   public static void main(String[] args) {
     int batch = 64, steps = 20;
     boolean naive = false;
+    io.github.betavae.model.Arch arch = io.github.betavae.model.Arch.MLP;
     java.util.List<Integer> threadCounts = new java.util.ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--batch")) batch = Integer.parseInt(args[++i]);
       else if (args[i].equals("--steps")) steps = Integer.parseInt(args[++i]);
       else if (args[i].equals("--naive")) naive = true;
+      else if (args[i].equals("--arch")) arch = io.github.betavae.model.Arch.parse(args[++i]);
       else threadCounts.add(Integer.parseInt(args[i]));
     }
     if (threadCounts.isEmpty()) threadCounts = java.util.List.of(1, 2);
-    VaeConfig c = VaeConfig.higgins();
+    VaeConfig c = arch.convolutional()
+        ? VaeConfig.convolutional(arch, 1, 10, io.github.betavae.backend.Likelihood.BERNOULLI, 4)
+        : VaeConfig.higgins();
     // Dense-layer work: forward, weight gradient and input gradient, 2·B·IN·OUT each, except that the
     // first layer has no input gradient.
     double flops = 0;
     ParamLayout layout = new ParamLayout(c);
-    for (ParamLayout.Tensor t : layout.tensors()) if (t.cols() > 0) flops += 6.0 * batch * t.rows() * t.cols();
-    ParamLayout.Tensor first = layout.tensors().get(0);
-    flops -= 2.0 * batch * first.rows() * first.cols();
+    if (arch.convolutional()) {
+      flops = Double.NaN; // the dense-layer count below does not describe a conv net
+    } else {
+      for (ParamLayout.Tensor t : layout.tensors()) if (t.cols() > 0) flops += 6.0 * batch * t.rows() * t.cols();
+      ParamLayout.Tensor first = layout.tensors().get(0);
+      flops -= 2.0 * batch * first.rows() * first.cols();
+    }
     Random r = new Random(1);
     float[] x = new float[batch * c.inputSize()];
     for (int i = 0; i < x.length; i++) x[i] = r.nextInt(5) == 0 ? 1f : 0f;

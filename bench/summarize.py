@@ -37,6 +37,20 @@ def train_step_flops(batch):
     return 2 * batch * (2 * macs + dx_macs)
 
 
+# The --arch conv net (disentanglement_lib's, 1x64x64, Z = 10) as multiply-adds per sample, forward
+# order: four convs (Cout*Cin*k*k*Hout*Wout), dense 1024-256, head 256-20, decoder dense 10-256-1024,
+# four transposed convs (Cin*Cout*k*k*Hin*Win).
+CONV_MACS = [32 * 1 * 16 * 32 * 32, 32 * 32 * 16 * 16 * 16, 64 * 32 * 4 * 8 * 8, 64 * 64 * 4 * 4 * 4,
+             1024 * 256, 256 * 20, 10 * 256, 256 * 1024,
+             64 * 64 * 16 * 4 * 4, 64 * 32 * 16 * 8 * 8, 32 * 32 * 16 * 16 * 16, 32 * 1 * 16 * 32 * 32]
+
+
+def conv_step_flops(batch):
+    """As train_step_flops, for the conv net: no input gradient for the first conv."""
+    macs = sum(CONV_MACS)
+    return 2 * batch * (3 * macs - CONV_MACS[0])
+
+
 def work(cls, op, p):
     """(amount, unit) done by one invocation, or None where no rate is meaningful."""
     if cls in ("SgemmBench", "GpuDenseBench"):
@@ -63,6 +77,8 @@ def work(cls, op, p):
         }.get(op)
     if cls == "TrainStepBench":
         return (train_step_flops(int(p["batch"])), "FLOP") if op == "Step" else None
+    if cls == "ConvStepBench":
+        return (conv_step_flops(int(p["batch"])), "FLOP") if op == "Step" else None
     if cls == "GpuTrainStepBench":
         return (train_step_flops(int(p["batch"])), "FLOP") if op.startswith("Trainer") or op.startswith("Step") else None
     return None
@@ -308,7 +324,7 @@ def gpu_step_table(entries, torch):
     return out
 
 
-CLASS_ORDER = ["SgemmBench", "OpsBench", "TrainStepBench", "GpuDenseBench", "GpuOpsBench", "GpuTrainStepBench"]
+CLASS_ORDER = ["SgemmBench", "OpsBench", "TrainStepBench", "ConvStepBench", "GpuDenseBench", "GpuOpsBench", "GpuTrainStepBench"]
 
 
 def main(argv):

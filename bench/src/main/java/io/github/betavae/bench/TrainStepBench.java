@@ -31,8 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * 1200-1200-1200 → 4096, Bernoulli) on one batch: forward, backward and the Adam update (lr 1e-4).
  * Ours: {@code BetaVae.forwardBackward} with β = 4, then {@code Adam.step}. Peer: DL4J's
  * VariationalAutoencoder layer, one {@code pretrainLayer} call (forward, backward and its Adam
- * updater). The batch is fixed random binary pixels (30% on), standing in for dSprites images:
- * the cost of a step does not depend on the pixel values.
+ * updater). The batch ({@code input}) is either real dSprites images ({@code dsprites}, about 4% of
+ * pixels on: what the network trains on) or random binary pixels with 30% on ({@code random30}).
+ * DL4J's cost does not depend on the pixel values; ours does, because its first layer visits only
+ * the nonzero pixels of a sparse batch (forward and weight gradient), so {@code random30} is the
+ * dense-arithmetic comparison.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -52,10 +55,17 @@ public class TrainStepBench {
     @Param({"1", "2"})
     public int threads;
 
+    @Param({"dsprites", "random30"})
+    public String input;
+
     final VaeConfig config = VaeConfig.higgins();
 
     float[] batchPixels() {
-      return Inputs.binary((long) batch * config.inputSize(), 0.3, 7);
+      return switch (input) {
+        case "dsprites" -> Inputs.dsprites(batch, 7);
+        case "random30" -> Inputs.binary((long) batch * config.inputSize(), 0.3, 7);
+        default -> throw new IllegalArgumentException("input: dsprites or random30, not " + input);
+      };
     }
   }
 

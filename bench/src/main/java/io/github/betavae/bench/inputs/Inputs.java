@@ -25,6 +25,18 @@ public final class Inputs {
     return a;
   }
 
+  /**
+   * A batch of real dSprites images (the built-in dataset, rows drawn uniformly with this seed),
+   * flattened: about 4% of pixels are 1, the rest 0.
+   */
+  public static float[] dsprites(int batch, long seed) {
+    io.github.betavae.data.DSprites d = new io.github.betavae.data.DSprites();
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] a = new float[batch * d.features()];
+    for (int i = 0; i < batch; i++) d.copy(r.nextInt(d.size()), a, i * d.features());
+    return a;
+  }
+
   /** n bytes in {0, 1}, each 1 with probability p: a uint8 image dataset as dSprites stores it. */
   public static byte[] binaryBytes(long n, double p, long seed) {
     SplittableRandom r = new SplittableRandom(seed);

@@ -216,6 +216,48 @@ public class ConvOpsTest {
     }
   }
 
+  /**
+   * {@code --precision tf32} rounds the dense products only: the convolutions (their own product
+   * path, never switched to TF32) give the FP32 bits, as the CUDA engine's FP32 conv kernels do, and
+   * a dense product after them is still rounded.
+   */
+  @Test
+  void convolutionsStayFp32UnderTf32() {
+    Random r = new Random(5);
+    try (CpuBackend fp32 = new CpuBackend(2); CpuBackend tf32 = new CpuBackend(2)) {
+      tf32.precision(io.github.betavae.backend.Precision.TF32);
+      for (Conv2d s : shapes()) {
+        float[] x = gaussian(r, s.inSize()), w = gaussian(r, s.weightSize()), b = gaussian(r, s.outC());
+        float[] g = gaussian(r, s.outSize()), dw0 = gaussian(r, s.weightSize()), db0 = gaussian(r, s.outC());
+        float[][] res = new float[8][];
+        int side = 0;
+        for (CpuBackend be : new CpuBackend[] {fp32, tf32}) {
+          Buf X = put(be, x), W = put(be, w), B = put(be, b), Y = be.alloc(s.outSize());
+          be.convForward(Y, X, W, B, s, Activation.RELU);
+          Buf DY = put(be, g), DW = put(be, dw0), DB = put(be, db0), DX = be.alloc(s.inSize());
+          be.convBackward(DX, DW, DB, DY, Y, X, W, s, Activation.RELU);
+          res[4 * side] = get(be, Y, s.outSize());
+          res[4 * side + 1] = get(be, DX, s.inSize());
+          res[4 * side + 2] = get(be, DW, s.weightSize());
+          res[4 * side + 3] = get(be, DB, s.outC());
+          side++;
+        }
+        for (int i = 0; i < 4; i++) assertArrayEquals(res[i], res[4 + i], s.describe() + " output " + i);
+      }
+      // the dense products are still rounded after a convolution ran
+      int batch = 4, in = 70, out = 65;
+      float[] x = gaussian(r, (long) batch * in), w = gaussian(r, (long) in * out), b = new float[out];
+      float[][] y = new float[2][];
+      int side = 0;
+      for (CpuBackend be : new CpuBackend[] {fp32, tf32}) {
+        Buf Y = be.alloc((long) batch * out);
+        be.denseForward(Y, put(be, x), put(be, w), put(be, b), batch, in, out, Activation.IDENTITY);
+        y[side++] = get(be, Y, (long) batch * out);
+      }
+      assertTrue(!java.util.Arrays.equals(y[0], y[1]), "TF32 dense product equals FP32: the rounding was lost");
+    }
+  }
+
   @Test
   void impossibleShapesAreRefusedWithTheirSizes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Conv2d.conv(1, 1, 3, 3, 1, 5, 1, 0));

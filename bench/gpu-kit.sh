@@ -25,6 +25,10 @@
 #   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024) here, and
 #                GpuDenseBench and GpuOpsBench after torch; one run per class
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
+#   variants     bench/cuda's numbered dense-forward variants (BUNDLE/bench-cuda/, from
+#                bench/cuda/build-gpu.sh; or built here when nvcc is on PATH): each checked against
+#                its CPU reference and timed beside cuBLAS, on the model's three large products at
+#                batch 64 and 1024
 #   check        our checkpoint loaded into PyTorch; its recon/KL against our `eval`
 #   summary      bench/summarize.py over jmh-*.json and torch.jsonl
 #
@@ -53,7 +57,7 @@ log="$out/kit.log"
 : > "$log"
 start=$(date +%s)
 budget=${KIT_BUDGET_S:-360}
-steps=${KIT_STEPS:-env tests memcheck racecheck synccheck initcheck train-check bench torch check summary}
+steps=${KIT_STEPS:-env tests memcheck racecheck synccheck initcheck train-check bench torch variants check summary}
 status=()   # "step: ok|FAILED|skipped: detail", in order
 failed=0
 
@@ -309,6 +313,32 @@ if wanted torch; then
       3) record torch skipped "$(grep '^torch_vae:' "$log" | tail -n1 | sed 's/^torch_vae: //')" ;;
       *) record torch FAILED "torch_vae.py exited with $rc" ;;
     esac
+  fi
+fi
+
+# ------------------------------------------------------------------ variants
+if wanted variants; then
+  vbin="$bundle/bench-cuda/dense_forward"
+  if [[ ! -x $vbin ]] && command -v nvcc >/dev/null 2>&1; then
+    run variants 120 bash "$here/cuda/build-gpu.sh" "$work/bench-cuda"
+    vbin="$work/bench-cuda/dense_forward"
+  fi
+  if [[ ! -x $vbin ]]; then
+    record variants skipped "no $bundle/bench-cuda/dense_forward (bench/cuda/build-gpu.sh BUNDLE/bench-cuda) and no nvcc"
+  elif (( ! have_gpu )); then
+    record variants skipped "no GPU"
+  else
+    vfail=0 vruns=0
+    for b in 64 1024; do
+      for shape in "4096 1200" "1200 1200" "1200 4096"; do
+        # shellcheck disable=SC2086  # shape is two numbers
+        run variants 60 "$vbin" -1 $b $shape
+        vruns=$((vruns + 1))
+        (( rc != 0 )) && vfail=$((vfail + 1))
+      done
+    done
+    if (( vfail > 0 )); then record variants FAILED "$vfail of $vruns shapes had a variant off its reference or a launch error (kit.log)"
+    else record variants ok "$vruns shapes, every variant within its tolerance; times and % of cuBLAS in kit.log"; fi
   fi
 fi
 

@@ -1,0 +1,74 @@
+package io.github.betavae.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The numbered variants of the dense forward product in {@code bench/cuda/dense_forward.cu} (the
+ * library's kernels with their launch geometry repeated): on the host harness, with every sanitizer
+ * check on, each variant must match the program's double-precision reference at awkward sizes; and
+ * the same file must compile with nvcc, so the program a GPU machine times is the one checked here.
+ * A missing compiler skips its half, except in CI ({@code CI=true}), where it fails.
+ */
+class DenseVariantsTest {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, tool))) return true;
+    }
+    return false;
+  }
+
+  private static void needs(String tool) {
+    boolean ci = "true".equals(System.getenv("CI"));
+    if (ci) assertTrue(onPath(tool), tool + " not found: CI must run bench/cuda's variant programs");
+    Assumptions.assumeTrue(onPath(tool), tool + " not found");
+  }
+
+  /** Runs a command from the repository root; returns its exit code and output. */
+  private static Object[] run(List<String> cmd, long seconds) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().put("BETAVAE_SANITIZE", "all");
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "timed out: " + cmd);
+    return new Object[] {p.exitValue(), new String(out, StandardCharsets.UTF_8)};
+  }
+
+  @Test
+  void everyVariantMatchesTheReferenceOnTheHarness() throws Exception {
+    needs("g++");
+    int[][] sizes = {{1, 1, 1}, {3, 17, 70}, {70, 1023, 257}, {130, 64, 260}};
+    for (int[] s : sizes) {
+      List<String> cmd = new ArrayList<>(List.of("bash", "bench/cuda/run-host.sh", "dense_forward", "-1"));
+      for (int v : s) cmd.add(Integer.toString(v));
+      Object[] r = run(cmd, 300);
+      String out = (String) r[1];
+      assertEquals(0, r[0], "B,IN,OUT = " + java.util.Arrays.toString(s) + ":\n" + out);
+      assertTrue(out.contains("harness checks: memcheck synccheck racecheck"), out);
+      long passed = out.lines().filter(l -> l.matches("\\s+[1-4] .* ok")).count();
+      assertEquals(4, passed, "four variants checked and passing:\n" + out);
+    }
+  }
+
+  @Test
+  void theGpuBuildCompiles() throws Exception {
+    needs("nvcc");
+    Path bin = Files.createTempDirectory("bv-variants").resolve("dense_forward");
+    Object[] r = run(List.of("nvcc", "-O1", "-std=c++17", "-arch=sm_90", "-o", bin.toString(),
+        "bench/cuda/dense_forward.cu", "-ldl"), 600);
+    assertEquals(0, r[0], (String) r[1]);
+    assertTrue(Files.isExecutable(bin));
+  }
+}

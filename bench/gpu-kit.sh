@@ -25,10 +25,10 @@
 #   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024) here, and
 #                GpuDenseBench and GpuOpsBench after torch; one run per class
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
-#   variants     bench/cuda's numbered dense-forward variants (BUNDLE/bench-cuda/, from
-#                bench/cuda/build-gpu.sh; or built here when nvcc is on PATH): each checked against
-#                its CPU reference and timed beside cuBLAS, on the model's three large products at
-#                batch 64 and 1024
+#   variants     bench/cuda's numbered dense-product variants, forward and backward (BUNDLE/bench-cuda/,
+#                from bench/cuda/build-gpu.sh; or built here when nvcc is on PATH): each checked
+#                against its CPU reference and timed beside cuBLAS, on the model's three large
+#                products at batch 64 and 1024
 #   check        our checkpoint loaded into PyTorch; its recon/KL against our `eval`
 #   summary      bench/summarize.py over jmh-*.json and torch.jsonl
 #
@@ -318,27 +318,29 @@ fi
 
 # ------------------------------------------------------------------ variants
 if wanted variants; then
-  vbin="$bundle/bench-cuda/dense_forward"
-  if [[ ! -x $vbin ]] && command -v nvcc >/dev/null 2>&1; then
+  vdir="$bundle/bench-cuda"
+  if [[ ! -x $vdir/dense_forward ]] && command -v nvcc >/dev/null 2>&1; then
     run variants 120 bash "$here/cuda/build-gpu.sh" "$work/bench-cuda"
-    vbin="$work/bench-cuda/dense_forward"
+    vdir="$work/bench-cuda"
   fi
-  if [[ ! -x $vbin ]]; then
-    record variants skipped "no $bundle/bench-cuda/dense_forward (bench/cuda/build-gpu.sh BUNDLE/bench-cuda) and no nvcc"
+  if [[ ! -x $vdir/dense_forward || ! -x $vdir/dense_backward ]]; then
+    record variants skipped "no $bundle/bench-cuda/dense_{forward,backward} (bench/cuda/build-gpu.sh BUNDLE/bench-cuda) and no nvcc"
   elif (( ! have_gpu )); then
     record variants skipped "no GPU"
   else
     vfail=0 vruns=0
-    for b in 64 1024; do
-      for shape in "4096 1200" "1200 1200" "1200 4096"; do
-        # shellcheck disable=SC2086  # shape is two numbers
-        run variants 60 "$vbin" -1 $b $shape
-        vruns=$((vruns + 1))
-        (( rc != 0 )) && vfail=$((vfail + 1))
+    for prog in dense_forward dense_backward; do
+      for b in 64 1024; do
+        for shape in "4096 1200" "1200 1200" "1200 4096"; do
+          # shellcheck disable=SC2086  # shape is two numbers
+          run variants 60 "$vdir/$prog" -1 $b $shape
+          vruns=$((vruns + 1))
+          (( rc != 0 )) && vfail=$((vfail + 1))
+        done
       done
     done
-    if (( vfail > 0 )); then record variants FAILED "$vfail of $vruns shapes had a variant off its reference or a launch error (kit.log)"
-    else record variants ok "$vruns shapes, every variant within its tolerance; times and % of cuBLAS in kit.log"; fi
+    if (( vfail > 0 )); then record variants FAILED "$vfail of $vruns runs had a variant off its reference or a launch error (kit.log)"
+    else record variants ok "$vruns runs, every variant within its tolerance; times and % of cuBLAS in kit.log"; fi
   fi
 fi
 

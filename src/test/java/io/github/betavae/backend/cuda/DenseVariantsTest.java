@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The numbered variants of the dense forward product in {@code bench/cuda/dense_forward.cu} (the
- * library's kernels with their launch geometry repeated): on the host harness, with every sanitizer
- * check on, each variant must match the program's double-precision reference at awkward sizes; and
- * the same file must compile with nvcc, so the program a GPU machine times is the one checked here.
+ * The numbered variants of the dense products in {@code bench/cuda/dense_forward.cu} and
+ * {@code dense_backward.cu} (the library's kernels with their launch geometry repeated): on the host
+ * harness, with every sanitizer check on, each variant must match the program's double-precision
+ * reference at awkward sizes; and the same files must compile with nvcc, so the programs a GPU
+ * machine times are the ones checked here.
  * A missing compiler skips its half, except in CI ({@code CI=true}), where it fails.
  */
 class DenseVariantsTest {
@@ -50,25 +51,32 @@ class DenseVariantsTest {
   void everyVariantMatchesTheReferenceOnTheHarness() throws Exception {
     needs("g++");
     int[][] sizes = {{1, 1, 1}, {3, 17, 70}, {70, 1023, 257}, {130, 64, 260}};
-    for (int[] s : sizes) {
-      List<String> cmd = new ArrayList<>(List.of("bash", "bench/cuda/run-host.sh", "dense_forward", "-1"));
-      for (int v : s) cmd.add(Integer.toString(v));
-      Object[] r = run(cmd, 300);
-      String out = (String) r[1];
-      assertEquals(0, r[0], "B,IN,OUT = " + java.util.Arrays.toString(s) + ":\n" + out);
-      assertTrue(out.contains("harness checks: memcheck synccheck racecheck"), out);
-      long passed = out.lines().filter(l -> l.matches("\\s+[1-4] .* ok")).count();
-      assertEquals(4, passed, "four variants checked and passing:\n" + out);
+    // program, and its variants on the harness (cuBLAS, 0 and 5, needs a GPU)
+    String[][] programs = {{"dense_forward", "[1-4]"}, {"dense_backward", "[1-46-9]"}};
+    for (String[] prog : programs) {
+      for (int[] s : sizes) {
+        List<String> cmd = new ArrayList<>(List.of("bash", "bench/cuda/run-host.sh", prog[0], "-1"));
+        for (int v : s) cmd.add(Integer.toString(v));
+        Object[] r = run(cmd, 300);
+        String out = (String) r[1], what = prog[0] + " B,IN,OUT = " + java.util.Arrays.toString(s);
+        assertEquals(0, r[0], what + ":\n" + out);
+        assertTrue(out.contains("harness checks: memcheck synccheck racecheck"), out);
+        long passed = out.lines().filter(l -> l.matches("\\s+" + prog[1] + " .* ok")).count();
+        assertEquals(prog[0].equals("dense_forward") ? 4 : 8, passed, what + ": every variant checked and passing:\n" + out);
+      }
     }
   }
 
   @Test
   void theGpuBuildCompiles() throws Exception {
     needs("nvcc");
-    Path bin = Files.createTempDirectory("bv-variants").resolve("dense_forward");
-    Object[] r = run(List.of("nvcc", "-O1", "-std=c++17", "-arch=sm_90", "-o", bin.toString(),
-        "bench/cuda/dense_forward.cu", "-ldl"), 600);
-    assertEquals(0, r[0], (String) r[1]);
-    assertTrue(Files.isExecutable(bin));
+    Path dir = Files.createTempDirectory("bv-variants");
+    for (String prog : new String[] {"dense_forward", "dense_backward"}) {
+      Path bin = dir.resolve(prog);
+      Object[] r = run(List.of("nvcc", "-O1", "-std=c++17", "-arch=sm_90", "-o", bin.toString(),
+          "bench/cuda/" + prog + ".cu", "-ldl"), 600);
+      assertEquals(0, r[0], (String) r[1]);
+      assertTrue(Files.isExecutable(bin));
+    }
   }
 }

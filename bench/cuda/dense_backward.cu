@@ -1,0 +1,172 @@
+// The dense layer's two backward products, one numbered variant per kernel the library has for
+// them, each checked against a CPU reference (double accumulation) and, on a GPU, timed:
+//
+//   weight gradient dw (OUT,IN) += dAᵀ·x         input gradient dx (B,IN) = dA·w
+//   0  cublasSgemm (anchor, FP32)                  5  cublasSgemm (anchor, FP32)
+//   1  dense_backward_dw (64×64 tiles)             6  dense_backward_dx (64×64 tiles)
+//   2  dense_backward_dw_partial + _sum (split-B)  7  dense_backward_dx_partial + _sum (split-OUT)
+//   3  dense_backward_dw_128 (warp tiles)          8  dense_backward_dx_128 (warp tiles)
+//   4  dense_backward_dw_tf32 (WMMA)               9  dense_backward_dx_tf32 (WMMA)
+//
+// dA is the output gradient after the activation's derivative (dense_bias_grad's job, not here).
+// The kernels are the library's own (kernels/all.cu); only the launch geometry is repeated here,
+// from DenseKernels.java. TF32 variants are checked against TF32-rounded operands.
+//
+//   bench/cuda/run-host.sh dense_backward [variant] [B IN OUT]     the host harness: check only
+//   bench/cuda/build-gpu.sh DIR && DIR/dense_backward [variant] [B IN OUT]    a GPU: check and time
+//   (variant -1, the default: all of them; BETAVAE_SANITIZE as in dense_forward.cu)
+static const char* bv_program = "dense_backward";
+#include "variants.cuh"
+
+namespace {
+
+struct Problem {
+  int B, IN, OUT;
+  std::vector<float> dA, x, w, dw0;
+  float *ddA, *dx_in, *dw_in, *ddw, *ddx, *dpartial;
+};
+
+// dw0 + dAᵀ·x, or dA·w, in double; operands rounded to TF32 first when asked.
+std::vector<double> reference(const Problem& p, bool dw, bool round) {
+  auto r = [round](float v) { return (double)(round ? tf32(v) : v); };
+  if (dw) {
+    std::vector<double> out((size_t)p.OUT * p.IN);
+    for (int o = 0; o < p.OUT; o++) {
+      for (int k = 0; k < p.IN; k++) {
+        double s = 0;
+        for (int i = 0; i < p.B; i++) s += r(p.dA[(size_t)i * p.OUT + o]) * r(p.x[(size_t)i * p.IN + k]);
+        out[(size_t)o * p.IN + k] = p.dw0[(size_t)o * p.IN + k] + s;
+      }
+    }
+    return out;
+  }
+  std::vector<double> out((size_t)p.B * p.IN);
+  for (int i = 0; i < p.B; i++) {
+    for (int k = 0; k < p.IN; k++) {
+      double s = 0;
+      for (int o = 0; o < p.OUT; o++) s += r(p.dA[(size_t)i * p.OUT + o]) * r(p.w[(size_t)o * p.IN + k]);
+      out[(size_t)i * p.IN + k] = s;
+    }
+  }
+  return out;
+}
+
+// At least two chunks, so the split paths run even where the library would not split.
+int split_chunk(int m, int n, int k) { return std::max(16, std::min(k_chunk(m, n, k), (k / 2 + 15) / 16 * 16)); }
+
+// Launches variant v once. False where the variant is not in this build.
+bool run(int v, Problem& p) {
+  const int B = p.B, IN = p.IN, OUT = p.OUT;
+  const float *dA = p.ddA, *x = p.dx_in, *w = p.dw_in;
+  switch (v) {
+    case 1:
+      launch(dense_backward_dw, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(256), p.ddw, dA, x, B, IN, OUT);
+      return true;
+    case 2: {
+      int chunk = split_chunk(OUT, IN, B), splits = blocks(B, chunk);
+      launch(dense_backward_dw_partial, dim3(blocks(IN, 64), blocks(OUT, 64), splits), dim3(256), p.dpartial, dA, x, B,
+             IN, OUT, chunk);
+      launch(dense_backward_dw_sum, dim3(blocks(IN, 256), OUT), dim3(256), p.ddw, (const float*)p.dpartial, OUT, IN,
+             splits);
+      return true;
+    }
+    case 3: {
+      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);  // device bases are 256-byte aligned
+      launch(dense_backward_dw_128, dim3(blocks(IN, 128), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
+      return true;
+    }
+    case 4:
+      launch(dense_backward_dw_tf32, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(128), p.ddw, dA, x, B, IN, OUT);
+      return true;
+    case 6:
+      launch(dense_backward_dx, dim3(blocks(IN, 64), blocks(B, 64)), dim3(256), p.ddx, dA, w, B, IN, OUT);
+      return true;
+    case 7: {
+      int chunk = split_chunk(B, IN, OUT), splits = blocks(OUT, chunk);
+      launch(dense_backward_dx_partial, dim3(blocks(IN, 64), blocks(B, 64), splits), dim3(256), p.dpartial, dA, w, B,
+             IN, OUT, chunk);
+      launch(dense_backward_dx_sum, dim3(blocks(IN, 256), B), dim3(256), p.ddx, (const float*)p.dpartial, B, IN, splits);
+      return true;
+    }
+    case 8: {
+      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
+      launch(dense_backward_dx_128, dim3(blocks(IN, 128), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
+      return true;
+    }
+    case 9:
+      launch(dense_backward_dx_tf32, dim3(blocks(IN, 64), blocks(B, 64)), dim3(128), p.ddx, dA, w, B, IN, OUT);
+      return true;
+#ifdef __CUDACC__
+    case 0:
+    case 5: {
+      bv_sgemm_t sgemm = cublas_sgemm();
+      if (!sgemm) return false;
+      const float one = 1.f, zero = 0.f;
+      int rc = v == 0
+          // dw (OUT,IN) row-major = dwᶜ (IN,OUT) column-major += xᶜ (IN,B) · (dAᶜ (OUT,B))ᵀ
+          ? sgemm(g_cublas, 0, 1, IN, OUT, B, &one, x, IN, dA, OUT, &one, p.ddw, IN)
+          // dx (B,IN) row-major = dxᶜ (IN,B) = wᶜ (IN,OUT) · dAᶜ (OUT,B)
+          : sgemm(g_cublas, 0, 0, IN, B, OUT, &one, w, IN, dA, OUT, &zero, p.ddx, IN);
+      if (rc != 0) die("cublasSgemm failed");
+      return true;
+    }
+#endif
+    default:
+      return false;
+  }
+}
+
+const char* name(int v) {
+  static const char* names[] = {"cublasSgemm (dw)", "dense_backward_dw (64x64)", "dense_backward_dw_partial + _sum",
+                                "dense_backward_dw_128 (warp tiles)", "dense_backward_dw_tf32 (WMMA)",
+                                "cublasSgemm (dx)", "dense_backward_dx (64x64)", "dense_backward_dx_partial + _sum",
+                                "dense_backward_dx_128 (warp tiles)", "dense_backward_dx_tf32 (WMMA)"};
+  return v >= 0 && v < 10 ? names[v] : "?";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sanitize_from_environment();
+  int only = argc > 1 ? atoi(argv[1]) : -1;
+  Problem p;
+  p.B = argc > 4 ? atoi(argv[2]) : 70;
+  p.IN = argc > 4 ? atoi(argv[3]) : 1023;
+  p.OUT = argc > 4 ? atoi(argv[4]) : 257;
+  if (p.B < 1 || p.IN < 1 || p.OUT < 1) die("B, IN and OUT must be at least 1");
+  srand(43);
+  p.dA = uniform((size_t)p.B * p.OUT, 1.f / std::sqrt((float)p.B));
+  p.x = uniform((size_t)p.B * p.IN, 1.f);
+  p.w = uniform((size_t)p.OUT * p.IN, 1.f / std::sqrt((float)p.OUT));
+  p.dw0 = uniform((size_t)p.OUT * p.IN, 0.1f);
+  p.ddA = device_floats(p.dA.size());
+  p.dx_in = device_floats(p.x.size());
+  p.dw_in = device_floats(p.w.size());
+  p.ddw = device_floats(p.dw0.size());
+  p.ddx = device_floats((size_t)p.B * p.IN);
+  p.dpartial = device_floats((size_t)32 * std::max((size_t)p.OUT * p.IN, (size_t)p.B * p.IN));
+  upload(p.ddA, p.dA);
+  upload(p.dx_in, p.x);
+  upload(p.dw_in, p.w);
+  std::vector<double> refs[4] = {reference(p, true, false), reference(p, true, true), reference(p, false, false),
+                                 reference(p, false, true)};
+  printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
+  int failures = 0;
+  float anchor = 0;
+  for (int v = 0; v <= 9; v++) {
+    if (only >= 0 && v != only) continue;
+    bool dw = v < 5, tf = v == 4 || v == 9;
+    if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
+    if (!run(v, p)) continue;
+    sync_device();
+    std::vector<float> got(dw ? p.dw0.size() : (size_t)p.B * p.IN);
+    download(got, dw ? p.ddw : p.ddx);
+    double err = max_rel_err(got, refs[(dw ? 0 : 2) + (tf ? 1 : 0)]);
+    bool anchored = v != 0 && v != 5;
+    float ms = report(v, name(v), err, tf ? 1e-4 : 1e-5, 2.0 * p.B * p.IN * p.OUT, anchored ? anchor : 0, failures,
+                      [&] { run(v, p); });
+    if (!anchored) anchor = ms;
+    if (v == 4) anchor = 0;  // the dx anchor is variant 5's
+  }
+  return failures ? 1 : 0;
+}

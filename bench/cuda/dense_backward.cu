@@ -128,12 +128,12 @@ const char* name(int v) {
 
 int main(int argc, char** argv) {
   sanitize_from_environment();
-  int only = argc > 1 ? atoi(argv[1]) : -1;
+  Args args = parse_args(argc, argv);
+  int only = args.variant;
   Problem p;
-  p.B = argc > 4 ? atoi(argv[2]) : 70;
-  p.IN = argc > 4 ? atoi(argv[3]) : 1023;
-  p.OUT = argc > 4 ? atoi(argv[4]) : 257;
-  if (p.B < 1 || p.IN < 1 || p.OUT < 1) die("B, IN and OUT must be at least 1");
+  p.B = args.B;
+  p.IN = args.IN;
+  p.OUT = args.OUT;
   srand(43);
   p.dA = uniform((size_t)p.B * p.OUT, 1.f / std::sqrt((float)p.B));
   p.x = uniform((size_t)p.B * p.IN, 1.f);

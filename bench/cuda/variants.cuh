@@ -139,6 +139,23 @@ void sanitize_from_environment() {
 #endif
 }
 
+// The command line every program takes: [variant] [B IN OUT]; variant −1 (the default) runs all.
+struct Args {
+  int variant = -1, B = 70, IN = 1023, OUT = 257;
+};
+Args parse_args(int argc, char** argv) {
+  Args a;
+  if (argc == 3 || argc == 4 || argc > 5) die("usage: [variant] [B IN OUT] (give B, IN and OUT together)");
+  if (argc > 1) a.variant = atoi(argv[1]);
+  if (argc == 5) {
+    a.B = atoi(argv[2]);
+    a.IN = atoi(argv[3]);
+    a.OUT = atoi(argv[4]);
+  }
+  if (a.B < 1 || a.IN < 1 || a.OUT < 1) die("B, IN and OUT must be whole numbers ≥ 1");
+  return a;
+}
+
 std::vector<float> uniform(size_t n, float scale) {
   std::vector<float> a(n);
   for (auto& v : a) v = scale * (2.f * rand() / (float)RAND_MAX - 1.f);

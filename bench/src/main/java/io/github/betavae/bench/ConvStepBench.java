@@ -1,14 +1,10 @@
 package io.github.betavae.bench;
 
 import io.github.betavae.backend.Likelihood;
-import io.github.betavae.backend.cpu.CpuBackend;
 import io.github.betavae.bench.inputs.Inputs;
-import io.github.betavae.loss.Objective;
 import io.github.betavae.model.Arch;
-import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.ParamLayout;
 import io.github.betavae.model.VaeConfig;
-import io.github.betavae.optim.Adam;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -66,36 +62,24 @@ public class ConvStepBench {
 
   @State(Scope.Benchmark)
   public static class Ours extends Setting {
-    CpuBackend be;
-    BetaVae model;
-    Adam adam;
-    Objective objective;
-    long step;
+    OurStep ours;
 
     @Setup(Level.Trial)
     public void setUp() {
-      be = new CpuBackend(threads);
-      model = new BetaVae(config, be);
-      model.initialize(SEED);
-      adam = new Adam(be, Adam.Config.defaults(LR), model.layout().size());
-      objective = Objective.beta(config.beta());
-      be.write(model.input(batch), batchPixels());
-      System.out.println("ours: " + model.layout().size() + " parameters");
-      double first = step();
-      System.out.println(ThreadCheck.report("ours conv train step", threads, this::step));
-      System.out.println("ours: loss " + first + " at the first step, " + step() + " after " + step + " (it trains)");
+      ours = new OurStep(config, threads, batch, batchPixels(), SEED, LR);
+      System.out.println("ours: " + ours.parameters() + " parameters");
+      double first = ours.step();
+      System.out.println(ThreadCheck.report("ours conv train step", threads, ours::step));
+      System.out.println("ours: loss " + first + " at the first step, " + ours.step() + " after " + ours.steps() + " (it trains)");
     }
 
     double step() {
-      double loss = model.forwardBackward(batch, SEED, step++, objective).loss();
-      adam.step(model.params(), model.grads());
-      return loss;
+      return ours.step();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-      model.close();
-      be.close();
+      ours.close();
     }
   }
 

@@ -1,11 +1,7 @@
 package io.github.betavae.bench;
 
 import io.github.betavae.bench.inputs.Inputs;
-import io.github.betavae.backend.cpu.CpuBackend;
-import io.github.betavae.loss.Objective;
-import io.github.betavae.model.BetaVae;
 import io.github.betavae.model.VaeConfig;
-import io.github.betavae.optim.Adam;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
@@ -71,34 +67,22 @@ public class TrainStepBench {
 
   @State(Scope.Benchmark)
   public static class Ours extends Setting {
-    CpuBackend be;
-    BetaVae model;
-    Adam adam;
-    Objective objective;
-    long step;
+    OurStep ours;
 
     @Setup(Level.Trial)
     public void setUp() {
-      be = new CpuBackend(threads);
-      model = new BetaVae(config, be);
-      model.initialize(SEED);
-      adam = new Adam(be, Adam.Config.defaults(LR), model.layout().size());
-      objective = Objective.beta(config.beta());
-      be.write(model.input(batch), batchPixels());
-      System.out.println("ours: " + model.layout().size() + " parameters");
-      System.out.println(ThreadCheck.report("ours train step", threads, this::step));
+      ours = new OurStep(config, threads, batch, batchPixels(), SEED, LR);
+      System.out.println("ours: " + ours.parameters() + " parameters");
+      System.out.println(ThreadCheck.report("ours train step", threads, ours::step));
     }
 
     double step() {
-      double loss = model.forwardBackward(batch, SEED, step++, objective).loss();
-      adam.step(model.params(), model.grads());
-      return loss;
+      return ours.step();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-      model.close();
-      be.close();
+      ours.close();
     }
   }
 

@@ -30,8 +30,9 @@ import io.github.betavae.backend.Activation;
  * nonzero entries (listed per sample in index order). A skipped term is {@code fma(w, 0, acc) = acc}
  * exactly for finite w (a sum that starts at +0 is never −0), so each element still takes the
  * same FMAs in the same order and the bits equal the dense path's. Not under TF32 (its operand
- * rounding lives in the packing), and not where a weight is infinite or NaN times a zero would have
- * made a NaN: the sparse path leaves such an output finite where its pixel is 0.
+ * rounding lives in the packing). One difference: a NaN or infinite weight times a zero input gives
+ * NaN on the dense path, while the sparse path skips the term; in training weights stay finite (the
+ * numeric guard stops non-finite gradients, and checkpoints holding them are refused).
  *
  * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
  * call allocates nothing once each worker's scratch has grown to the largest block it needs;
@@ -79,6 +80,7 @@ final class DenseOps {
   /** The same nonzeros by column (the weight gradient's order): column k's are [colStart[k], colStart[k+1]), samples ascending. */
   private int[] colStart = new int[1], colSample = new int[0];
   private float[] colValue = new float[0];
+  private int[] fillScratch = new int[0];
 
   /** The micro-kernel: plain or Vector API, same bits either way. */
   private final GemmPath.Kernel kernel;
@@ -131,10 +133,9 @@ final class DenseOps {
     f.byRows = f.flip && !narrow(out, batch);
     f.sparse = f.byRows && sparse(x, xo, batch, in);
     // by rows of w: blocks of output units (an even number of them, so two workers share evenly)
-    f.width = Gemm.blockWidth(f.flip && !f.byRows ? batch : out);
+    f.width = f.sparse ? SPARSE_ROWS : Gemm.blockWidth(f.flip && !f.byRows ? batch : out);
     try {
-      if (f.sparse) f.width = SPARSE_ROWS;
-    pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip && !f.byRows ? batch : out, f.width));
+      pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip && !f.byRows ? batch : out, f.width));
     } finally {
       f.y = f.x = f.w = f.b = null;
     }
@@ -231,8 +232,6 @@ final class DenseOps {
       }
     }
   }
-
-  private int[] fillScratch = new int[0];
 
   private int[] scratchInts(int n) {
     if (fillScratch.length < n) fillScratch = new int[n];

@@ -9,8 +9,10 @@
 #   junit-console.jar          JUnit's console launcher (junit-platform-console-standalone)
 #   benchmarks.jar             the lean JMH jar: cd bench && mvn -Pgpu clean package
 #   jre.tgz                    optional: a Java runtime (jre/bin/java) for machines without Java
-# and OUT receives at most seven files: kit.log (every step's output), summary.md (step status and
-# the result tables), jmh-<class>.json (one per benchmark class), torch.jsonl, junit.xml. Java
+#   bench-cuda/                optional: bench/cuda's variant programs (bench/cuda/build-gpu.sh BUNDLE/bench-cuda)
+# and OUT receives at most eight files: kit.log (every step's output), summary.md (step status and
+# the result tables), jmh-<class>.json (one per benchmark run: GpuTrainStepBench, GpuDenseBench,
+# GpuOpsBench, GpuTrainStepBenchConv), torch.jsonl, junit.xml. Java
 # comes from $JAVA, else java on PATH, else BUNDLE/jre.tgz. Run it from anywhere: the scripts
 # beside this one are used.
 #
@@ -21,9 +23,11 @@
 #   tests        the tests tagged gpu (the CUDA op parity suite on the real GPU)
 #   memcheck     compute-sanitizer memcheck (+ leak check) on a 20-step training run of a small net
 #   racecheck, synccheck, initcheck   the other three sanitizer tools on GpuTrainCheck (small net)
-#   train-check  GpuTrainCheck on a small net, through the trainer's resident path: graph = eager, GPU = CPU
-#   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024) here, and
-#                GpuDenseBench and GpuOpsBench after torch; one run per class
+#   train-check  GpuTrainCheck on a small net and on the conv net, through the trainer's resident path:
+#                graph = eager = streamed, GPU = CPU
+#   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024; the default net) here,
+#                and GpuDenseBench, GpuOpsBench and GpuTrainStepBenchConv (the same for the --arch conv net)
+#                after torch; one run per class
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
 #   variants     bench/cuda's numbered dense-product variants, forward and backward (BUNDLE/bench-cuda/,
 #                from bench/cuda/build-gpu.sh; or built here when nvcc is on PATH): each checked
@@ -34,7 +38,7 @@
 #
 # Knobs (environment): KIT_STEPS (space-separated subset of the steps above), KIT_BUDGET_S (total
 # seconds, default 360: each step's time limit is cut so the whole kit ends within it),
-# KIT_JMH_CLASSES (default "GpuTrainStepBench GpuOpsBench GpuDenseBench"), JMH_PARAMS (default
+# KIT_JMH_CLASSES (default "GpuTrainStepBench GpuOpsBench GpuDenseBench GpuTrainStepBenchConv"), JMH_PARAMS (default
 # "-p batch=64,1024"; GpuTrainStepBench also knows 256 and 4096, GpuDenseBench 1024), JMH_OPTS (default "-f 1 -wi 2 -i 3"),
 # TORCH_OPTS (extra torch_vae.py arguments), KIT_TRAIN_DEVICE (device of the check step's training
 # run and eval, default cuda; cpu tries the plumbing on a machine without a GPU), KIT_TRAIN_STEPS
@@ -240,12 +244,14 @@ if wanted train-check; then
   if [[ -z $java || ! -f $jar ]]; then
     record train-check skipped "needs Java and benchmarks.jar"
   else
-    run train-check 120 "$java" -cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net small --steps 4
-    case $rc in
-      0) record train-check ok "trainer eager, graph replay and the CPU backend agree (small net)" ;;
-      3) record train-check skipped "no GPU" ;;
-      *) record train-check FAILED "$(grep '^gpu-train-check: FAILED' "$log" | tail -n1 | sed 's/^gpu-train-check: FAILED: //') (exit $rc)" ;;
-    esac
+    for tnet in small conv; do
+      run "train-check $tnet" 120 "$java" -cp "$jar" io.github.betavae.bench.gpu.GpuTrainCheck --net $tnet --steps 4
+      case $rc in
+        0) record "train-check $tnet" ok "trainer eager, graph replay, streamed batches and the CPU backend agree ($tnet net)" ;;
+        3) record "train-check $tnet" skipped "no GPU" ;;
+        *) record "train-check $tnet" FAILED "$(grep '^gpu-train-check: FAILED' "$log" | tail -n1 | sed 's/^gpu-train-check: FAILED: //') (exit $rc)" ;;
+      esac
+    done
   fi
 fi
 
@@ -276,7 +282,7 @@ bench_classes() {
     [[ " $* " == *" GpuTrainStepBench "* ]] || return
     # every benchmark would fail the same way: show it once, on the smallest one
     jmh_run bench 60 "$out/jmh-GpuTrainStepBench.json" 'io.github.betavae.bench.gpu.GpuTrainStepBench.oursTrainerEager$' \
-      -p batch=64 -f 1 -wi 1 -i 1
+      -p batch=64 -p arch=mlp -f 1 -wi 1 -i 1
     if (( rc != 0 )); then record bench FAILED "JMH exited with $rc${jlines:+: $jlines}"
     else record bench skipped "no GPU; one benchmark tried, it failed as it should, in one line: $jlines"; fi
   else
@@ -284,10 +290,16 @@ bench_classes() {
     # end, so a run cut short by the time budget loses that class alone
     for cls in "$@"; do
       [[ -n ${KIT_JMH_CLASSES:-} && " $KIT_JMH_CLASSES " != *" $cls "* ]] && continue
-      extra=()
+      extra=() pattern="io.github.betavae.bench.gpu.$cls\."
       [[ $cls == GpuDenseBench && -z ${JMH_PARAMS:-} ]] && extra=(-p precision=fp32,tf32)
+      # the train step: the default net first, the conv net (GpuTrainStepBenchConv) after the anchors
+      [[ $cls == GpuTrainStepBench && -z ${JMH_PARAMS:-} ]] && extra=(-p arch=mlp)
+      if [[ $cls == GpuTrainStepBenchConv ]]; then
+        pattern='io.github.betavae.bench.gpu.GpuTrainStepBench\.'
+        [[ -z ${JMH_PARAMS:-} ]] && extra=(-p arch=conv)
+      fi
       # shellcheck disable=SC2086  # JMH_PARAMS and JMH_OPTS are lists of flags
-      jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "io.github.betavae.bench.gpu.$cls\." ${JMH_PARAMS:--p batch=64,1024} \
+      jmh_run "bench $cls" 300 "$out/jmh-$cls.json" "$pattern" ${JMH_PARAMS:--p batch=64,1024} \
         "${extra[@]}" ${JMH_OPTS:--f 1 -wi 2 -i 3}
       detail="$jres results in jmh-$cls.json"
       if (( rc != 0 )); then record "bench $cls" FAILED "JMH exited with $rc; $detail${jlines:+; $jlines}"
@@ -344,7 +356,7 @@ if wanted variants; then
   fi
 fi
 
-bench_classes GpuDenseBench GpuOpsBench
+bench_classes GpuDenseBench GpuOpsBench GpuTrainStepBenchConv
 
 # ------------------------------------------------------------------ checkpoint check
 if wanted check; then

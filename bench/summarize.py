@@ -285,11 +285,12 @@ STEP_LABELS = {
 
 
 def gpu_step_table(entries, torch):
-    """Every way of running a train step, ours and PyTorch's, against PyTorch eager FP32."""
+    """Every way of running a train step, ours and PyTorch's, against PyTorch eager FP32 (same net)."""
     rows = []
     for e in entries:
         _, op = split_name(e["benchmark"].rsplit(".", 1)[1])
-        rows.append(dict(batch=str(e.get("params", {}).get("batch", "")), engine="ours",
+        params = e.get("params", {})
+        rows.append(dict(arch=params.get("arch", "mlp"), batch=str(params.get("batch", "")), engine="ours",
                          how=STEP_LABELS.get(op, op), precision="fp32", s=seconds(e), note=""))
     for t in torch:
         if t.get("bench") != "GpuTrainStepBench" or "kind" in t:
@@ -302,23 +303,26 @@ def gpu_step_table(entries, torch):
         if t.get("error"):
             notes.append("failed: " + t["error"])
         how = {"eager": "eager", "graph": "CUDA graph replay", "compile": "torch.compile"}.get(t["variant"], t["variant"])
-        rows.append(dict(batch=str(t["batch"]), engine="torch", how=how, precision=t.get("precision", "fp32"),
-                         s=torch_seconds(t), note=", ".join(notes)))
-    base = {r["batch"]: r["s"] for r in rows
+        rows.append(dict(arch=t.get("arch", "mlp"), batch=str(t["batch"]), engine="torch", how=how,
+                         precision=t.get("precision", "fp32"), s=torch_seconds(t), note=", ".join(notes)))
+    base = {(r["arch"], r["batch"]): r["s"] for r in rows
             if r["engine"] == "torch" and r["how"] == "eager" and r["precision"] == "fp32" and r["s"]}
     out = ["### GpuTrainStepBench", "",
-           "One step of the default net with the data resident on the GPU: gather, forward, backward, Adam (lr 1e-4); "
+           "One step with the data resident on the GPU: gather, forward, backward, Adam (lr 1e-4); mlp is the "
+           "default net, conv the --arch conv network (PyTorch: cuDNN); "
            "ours 100 steps of Trainer.run per timing, torch --block steps per synchronisation. "
-           "Last column: PyTorch eager FP32's time / this row's time (> 1: faster than it).", ""]
-    head = ["batch", "engine", "how", "precision", "time", "rate", "speed vs torch eager FP32", "notes"]
+           "Speed column: PyTorch eager FP32's time for the same net / this row's time (> 1: faster than it).", ""]
+    head = ["net", "batch", "engine", "how", "precision", "time", "rate", "speed vs torch eager FP32", "notes"]
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "|".join("---" for _ in head) + "|")
-    rows.sort(key=lambda r: (int(r["batch"]) if r["batch"].isdigit() else 0, r["engine"] != "ours", r["precision"]))
+    rows.sort(key=lambda r: (r["arch"], int(r["batch"]) if r["batch"].isdigit() else 0, r["engine"] != "ours",
+                             r["precision"]))
     for r in rows:
-        flops = train_step_flops(int(r["batch"])) if r["batch"].isdigit() else None
-        cells = [r["batch"], r["engine"], r["how"], r["precision"].upper(),
-                 fmt_time(r["s"]) if r["s"] else "", fmt_rate(flops, "FLOP", r["s"]) if r["s"] else "",
-                 ratio(base.get(r["batch"]), r["s"]), r["note"]]
+        step = conv_step_flops if r["arch"] == "conv" else train_step_flops if r["arch"] == "mlp" else None
+        flops = step(int(r["batch"])) if step and r["batch"].isdigit() else None
+        cells = [r["arch"], r["batch"], r["engine"], r["how"], r["precision"].upper(),
+                 fmt_time(r["s"]) if r["s"] else "", fmt_rate(flops, "FLOP", r["s"]) if r["s"] and flops else "",
+                 ratio(base.get((r["arch"], r["batch"])), r["s"]), r["note"]]
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     return out

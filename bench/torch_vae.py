@@ -13,10 +13,11 @@ The convolutional architectures (`--arch conv|burgess`) load too: their encoder.
 
 Modes:
   torch_vae.py [--batches 64,1024] [--modes eager,graph,compile] [--tf32-modes eager,graph]
-               [--steps 20] [--block 20] [--warmup 3] [--gemm] [--out FILE.jsonl]
+               [--archs mlp,conv] [--steps 20] [--block 20] [--warmup 3] [--gemm] [--out FILE.jsonl]
       times the train step with the data resident on the GPU (per step: median over --steps blocks of
       --block steps, one synchronisation per block, after --warmup blocks) in FP32 with TF32 off
-      (comparable to our FP32 kernels), then with TF32 on for reference; with
+      (comparable to our FP32 kernels), then with TF32 on for reference; the --arch conv network's
+      step too (--archs; FP32 eager and graph, convolutions by cuDNN with TF32 off); with
       --gemm also the dense layer products at the shapes of GpuDenseBench (torch's cuBLAS).
       Prints one JSON object per line; bench/summarize.py merges them with JMH's results.
   torch_vae.py --check RUN_DIR|model.safetensors [--input X.npy] [--compare EVAL.json]
@@ -41,6 +42,10 @@ import time
 HIGGINS = dict(input_size=4096, encoder=[1200, 1200], encoder_activation="relu", latent=10,
                decoder=[1200, 1200, 1200], decoder_activation="tanh", beta=4.0)
 OUR_PARAMS = 14196516  # ParamLayout(VaeConfig.higgins()).size()
+# The --arch conv network as GpuTrainStepBench's arch=conv runs it (1x64x64, Z = 10, beta 4)
+CONV = dict(HIGGINS, architecture="conv", channels=1, encoder=[256], decoder=[256, 1024],
+            encoder_activation="relu", decoder_activation="relu")
+OUR_CONV_PARAMS = 690517  # ParamLayout(VaeConfig.convolutional(CONV, 1, 10, BERNOULLI, 4)).size()
 LR = 1e-4
 # GpuDenseBench's layers (IN x OUT) and how many products one timing queues before synchronizing
 LAYERS = ["4096x1200", "1200x1200", "1200x4096", "10x1200", "1200x20"]
@@ -192,17 +197,18 @@ def timed(torch, fn, n, warmup, per_call=1):
                 seconds_mean=statistics.fmean(times), n=n)
 
 
-def train_step_lines(torch, args, precision, modes, base):
+def train_step_lines(torch, args, precision, modes, base, cfg=HIGGINS, arch="mlp"):
     """Our trainer's work per step, as a PyTorch user would write it with the data on the GPU: a
     uint8 dataset of 4 batches resident on the device, an epoch order from torch.randperm on the
     device, each batch gathered and converted there, forward, backward, Adam; the loss kept as a
     tensor (read later, never synchronised on per step). Timed in blocks of --block steps with one
-    synchronisation per block, as GpuTrainStepBench times 100 trainer steps per invocation."""
+    synchronisation per block, as GpuTrainStepBench times 100 trainer steps per invocation. cfg and
+    arch: the network (HIGGINS, "mlp" or CONV, "conv"); lines carry arch."""
     dev = torch.device("cuda")
     for batch in args.batches:
         gen = torch.Generator(device=dev).manual_seed(7)
         rows = 4 * batch
-        data = torch.bernoulli(torch.full((rows, HIGGINS["input_size"]), 0.3, device=dev), generator=gen).to(torch.uint8)
+        data = torch.bernoulli(torch.full((rows, cfg["input_size"]), 0.3, device=dev), generator=gen).to(torch.uint8)
         per_epoch = rows // batch
         state = dict(i=0, perm=None)
 
@@ -216,7 +222,7 @@ def train_step_lines(torch, args, precision, modes, base):
 
         for mode in modes:
             torch.manual_seed(0)
-            model = build_module(torch, HIGGINS).to(dev)
+            model = build_module(torch, cfg).to(dev)
             extra = {}
             try:
                 if mode == "eager":
@@ -275,13 +281,13 @@ def train_step_lines(torch, args, precision, modes, base):
 
                 r = timed(torch, block, args.steps, args.warmup, per_call=args.block)
             except Exception as e:  # one mode failing (compile without a C compiler, ...) must not stop the rest
-                line = dict(base, bench="GpuTrainStepBench", op="Step", variant=mode, precision=precision, batch=batch,
-                            error=f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+                line = dict(base, bench="GpuTrainStepBench", op="Step", arch=arch, variant=mode, precision=precision,
+                            batch=batch, error=f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                 print(json.dumps(line), flush=True)
                 emit_file(args, line)
                 continue
-            line = dict(base, bench="GpuTrainStepBench", op="Step", variant=mode, precision=precision, batch=batch,
-                        adam=impl, block=args.block, **extra, **r)
+            line = dict(base, bench="GpuTrainStepBench", op="Step", arch=arch, variant=mode, precision=precision,
+                        batch=batch, adam=impl, block=args.block, **extra, **r)
             print(json.dumps(line), flush=True)
             emit_file(args, line)
             del model, opt
@@ -340,14 +346,23 @@ def bench(args):
     base["tf32_api"] = set_tf32(torch, False)
     if args.gemm:
         gemm_lines(torch, args, base)
-    train_step_lines(torch, args, "fp32", [m for m in args.modes if m != "compile"], base)
+    mlp = "mlp" in args.archs
+    if mlp:
+        train_step_lines(torch, args, "fp32", [m for m in args.modes if m != "compile"], base)
     if args.tf32_modes:
         set_tf32(torch, True)
         if args.gemm:
             gemm_lines(torch, args, base, "tf32")  # the anchor for --precision tf32's products
-        train_step_lines(torch, args, "tf32", args.tf32_modes, base)
+        if mlp:
+            train_step_lines(torch, args, "tf32", args.tf32_modes, base)
         set_tf32(torch, False)
-    if "compile" in args.modes:
+    if "conv" in args.archs:
+        # the conv network (#13's target: ours >= 1.2x PyTorch eager with cuDNN, FP32): FP32 only
+        n = sum(p.numel() for p in build_module(torch, CONV).parameters())
+        if n != OUR_CONV_PARAMS:
+            fail(f"the conv module has {n} parameters but ours has {OUR_CONV_PARAMS}: not the same network", 1)
+        train_step_lines(torch, args, "fp32", [m for m in args.modes if m != "compile"], base, CONV, "conv")
+    if "compile" in args.modes and mlp:
         train_step_lines(torch, args, "fp32", ["compile"], base)
     return 0
 
@@ -569,6 +584,9 @@ def main(argv):
     p.add_argument("--batches", type=ints, default=[64, 1024])
     p.add_argument("--modes", type=words, default=["eager", "graph", "compile"])
     p.add_argument("--tf32-modes", type=words, default=["eager", "graph"])
+    p.add_argument("--archs", type=words, default=["mlp", "conv"],
+                   help="networks whose train step is timed: mlp, the default net (every mode), and conv, "
+                        "the --arch conv network (FP32 eager and graph)")
     p.add_argument("--steps", type=int, default=20, help="timed blocks per setting (median reported)")
     p.add_argument("--warmup", type=int, default=3, help="blocks run before timing")
     p.add_argument("--block", type=int, default=20, help="train steps per timed block (one synchronisation each)")
@@ -587,6 +605,9 @@ def main(argv):
     for m in args.modes + args.tf32_modes:
         if m not in ("eager", "graph", "compile"):
             p.error(f"unknown mode {m}: expected eager, graph or compile")
+    for a in args.archs:
+        if a not in ("mlp", "conv"):
+            p.error(f"unknown arch {a}: expected mlp or conv")
     if args.check:
         return check(args)
     if args.write_input:

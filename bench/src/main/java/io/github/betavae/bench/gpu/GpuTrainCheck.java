@@ -25,12 +25,13 @@ import java.util.List;
  *       bit-identical to the eager run;
  *   <li>the same N steps with the batches streamed from the host (pinned buffers, copies on a
  *       second stream): bit-identical to the eager run;
- *   <li>with {@code --net small}, the same run on the CPU backend: losses within 1e-4 (relative) and
- *       parameters within 1e-3.
+ *   <li>with {@code --net small} or {@code --net conv} (the {@code --arch conv} network, batch 8 by
+ *       default), the same run on the CPU backend: losses within 1e-4 (relative) and parameters
+ *       within 1e-3.
  * </ol>
  *
  * <pre>
- * GpuTrainCheck [--device cuda|cuda-emu] [--net higgins|small] [--steps N] [--batch B] [--lr LR]
+ * GpuTrainCheck [--device cuda|cuda-emu] [--net higgins|small|conv] [--steps N] [--batch B] [--lr LR]
  * </pre>
  *
  * Exit status: 0 all checks passed, 1 a check failed, 2 bad arguments, 3 no GPU (one line says why).
@@ -56,17 +57,22 @@ public final class GpuTrainCheck {
         }
       }
       if (steps < 2) throw new IllegalArgumentException("--steps must be ≥ 2 but was " + steps);
-      if (!net.equals("higgins") && !net.equals("small")) throw new IllegalArgumentException("--net must be higgins or small but was " + net);
+      if (!net.equals("higgins") && !net.equals("small") && !net.equals("conv")) {
+        throw new IllegalArgumentException("--net must be higgins, small or conv but was " + net);
+      }
       if (!device.equals("cuda") && !device.equals("cuda-emu")) throw new IllegalArgumentException("--device must be cuda or cuda-emu but was " + device);
     } catch (IllegalArgumentException e) {
       System.out.println("gpu-train-check: " + e.getMessage());
       System.exit(2);
       return;
     }
-    VaeConfig cfg = net.equals("small")
-        ? new VaeConfig(777, List.of(520, 130), Activation.RELU, 7, List.of(130, 520), Activation.TANH, Likelihood.BERNOULLI, 4.0)
-        : VaeConfig.higgins();
-    if (batch == 0) batch = net.equals("small") ? 48 : 64;
+    VaeConfig cfg = switch (net) {
+      case "small" -> new VaeConfig(777, List.of(520, 130), Activation.RELU, 7, List.of(130, 520), Activation.TANH,
+          Likelihood.BERNOULLI, 4.0);
+      case "conv" -> VaeConfig.convolutional(io.github.betavae.model.Arch.CONV, 1, 10, Likelihood.BERNOULLI, 4.0);
+      default -> VaeConfig.higgins();
+    };
+    if (batch == 0) batch = net.equals("small") ? 48 : net.equals("conv") ? 8 : 64;
     CudaBackend be;
     try {
       be = device.equals("cuda-emu") ? CudaBackend.emulated() : new CudaBackend(JCudaDevice.open(0), "cuda");
@@ -78,7 +84,7 @@ public final class GpuTrainCheck {
     List<String> failures;
     try (be) {
       System.out.println("gpu-train-check: " + be.device().name() + ", net " + net + ", batch " + batch + ", " + steps + " steps, lr " + lr);
-      failures = run(be, cfg, batch, steps, lr, net.equals("small"));
+      failures = run(be, cfg, batch, steps, lr, !net.equals("higgins"));
     }
     if (failures.isEmpty()) {
       System.out.println("gpu-train-check: all checks passed");

@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * and batches gathered there), objective, finite check, Adam and the step counter on the device,
  * the stats record read one step late. One invocation is {@value #STEPS} steps of one
  * {@code Trainer.run()}, so the score is the time per step including the trainer's own overhead
- * (one warm-up step, and with a graph its capture, per invocation).
+ * (one warm-up step, and with a graph its capture, per invocation). {@code arch}: {@code mlp}, the
+ * default net above, or {@code conv}, the {@code --arch conv} network (disentanglement_lib's,
+ * 1×64×64, Z = 10, β = 4; our direct CUDA convolutions), for #13's comparison with PyTorch's cuDNN.
  *
  * <ul>
  *   <li>{@code oursTrainerEager}: every kernel launched one by one ({@code --graph off});
@@ -48,6 +50,9 @@ public class GpuTrainStepBench {
     @Param({"64", "256", "1024", "4096"})
     public int batch;
 
+    @Param({"mlp", "conv"})
+    public String arch;
+
     CudaBackend be;
     TrainerPath path;
 
@@ -55,8 +60,14 @@ public class GpuTrainStepBench {
     public void setUp() {
       be = Gpu.open();
       // Four batches of random binary images: a few epochs per invocation, data resident.
-      path = new TrainerPath(be, VaeConfig.higgins(), batch, 4 * batch, LR, SEED);
-      System.out.println("ours: " + path.model.layout().size() + " parameters, batch " + batch);
+      VaeConfig cfg = switch (arch) {
+        case "mlp" -> VaeConfig.higgins();
+        case "conv" -> VaeConfig.convolutional(io.github.betavae.model.Arch.CONV, 1, 10,
+            io.github.betavae.backend.Likelihood.BERNOULLI, 4);
+        default -> throw new IllegalArgumentException("arch: mlp or conv, not " + arch);
+      };
+      path = new TrainerPath(be, cfg, batch, 4 * batch, LR, SEED);
+      System.out.println("ours: " + arch + ", " + path.model.layout().size() + " parameters, batch " + batch);
     }
 
     @TearDown(Level.Trial)

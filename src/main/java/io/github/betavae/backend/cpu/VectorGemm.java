@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * when the module is in the boot layer, so the rest of the backend runs without it.
  *
  * <p>Register blocking: {@value #MR} rows × 2 vectors of C (16 of the 32 AVX-512 registers) live in
- * locals across the whole depth of the panel; each step broadcasts one element of A per row and loads
+ * locals across the whole depth of the panel ({@value #MR_NARROW} rows where vectors are 256 bits,
+ * as AVX2 has only 16 registers); each step broadcasts one element of A per row and loads
  * two vectors of the packed B row. Column blocks of B are the outer loop so the B sliver being
  * reused ({@code kc × 2 vectors}, up to 32 KiB at 512 bits) stays in L1 while the rows of C go past it.
  *
@@ -40,11 +41,30 @@ final class VectorGemm implements GemmPath.Kernel {
     kernel(c, a, b, mc, kc, nc);
   }
 
+  /**
+   * Rows of C per register tile where vectors are 256 bits or narrower (AVX2): 8 rows × 2 vectors
+   * need 19 of AVX2's 16 vector registers and spill; 4 × 2 need 11. In a probe on an AVX2 EPYC
+   * (panels 240 × 252 × 240, best of 300 calls, four rounds) 4 × 2 ran 44–57 GFLOP/s, above 8 × 2
+   * (47–52) in three rounds of four (4 × 3: 37–39), and the whole MLP step was faster with it.
+   */
+  static final int MR_NARROW = 4;
+  /** The tile height this JVM's vectors get: {@link #MR} at 512 bits, {@link #MR_NARROW} below. */
+  static final int ROWS = S.vectorBitSize() > 256 ? MR : MR_NARROW;
+
   /** c (mc, nc) += a (mc, kc) · b (kc, nc); same contract and bits as {@link Gemm#kernel}. */
   static void kernel(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc) {
-    int nv = nc / (2 * L) * (2 * L), mv = mc / MR * MR;
+    kernel(c, a, b, mc, kc, nc, ROWS);
+  }
+
+  /** {@link #kernel} with a given tile height, {@link #MR} or {@link #MR_NARROW} (tests run both). */
+  static void kernel(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc, int rows) {
+    int nv = nc / (2 * L) * (2 * L), mv = mc / rows * rows;
     for (int j = 0; j < nv; j += 2 * L) {
-      for (int i = 0; i < mv; i += MR) tile8x2(c, a, b, i, j, kc);
+      if (rows == MR) {
+        for (int i = 0; i < mv; i += MR) tile8x2(c, a, b, i, j, kc);
+      } else {
+        for (int i = 0; i < mv; i += MR_NARROW) tile4x2(c, a, b, i, j, kc);
+      }
     }
     // The edges (up to seven rows, and the columns past the last pair of vectors) take the plain
     // row loop: few calls reach them, and Vector API code is very slow until C2 has compiled it,
@@ -64,6 +84,44 @@ final class VectorGemm implements GemmPath.Kernel {
         for (int j = j0; j < j1; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
       }
     }
+  }
+
+  /** Rows i..i+3, columns j..j+2L of C, over the whole depth (same FMAs as {@link #tile8x2}). */
+  private static void tile4x2(float[][] c, float[][] a, float[][] b, int i, int j, int kc) {
+    int j1 = j + L;
+    float[] a0 = a[i + 0];
+    float[] a1 = a[i + 1];
+    float[] a2 = a[i + 2];
+    float[] a3 = a[i + 3];
+    FloatVector c00 = FloatVector.fromArray(S, c[i + 0], j), c01 = FloatVector.fromArray(S, c[i + 0], j1);
+    FloatVector c10 = FloatVector.fromArray(S, c[i + 1], j), c11 = FloatVector.fromArray(S, c[i + 1], j1);
+    FloatVector c20 = FloatVector.fromArray(S, c[i + 2], j), c21 = FloatVector.fromArray(S, c[i + 2], j1);
+    FloatVector c30 = FloatVector.fromArray(S, c[i + 3], j), c31 = FloatVector.fromArray(S, c[i + 3], j1);
+    for (int k = 0; k < kc; k++) {
+      float[] bk = b[k];
+      FloatVector b0 = FloatVector.fromArray(S, bk, j), b1 = FloatVector.fromArray(S, bk, j1);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a0[k]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a1[k]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, a2[k]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, a3[k]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+    }
+    c00.intoArray(c[i + 0], j);
+    c01.intoArray(c[i + 0], j1);
+    c10.intoArray(c[i + 1], j);
+    c11.intoArray(c[i + 1], j1);
+    c20.intoArray(c[i + 2], j);
+    c21.intoArray(c[i + 2], j1);
+    c30.intoArray(c[i + 3], j);
+    c31.intoArray(c[i + 3], j1);
   }
 
   /** Rows i..i+7, columns j..j+2L of C, over the whole depth. */

@@ -76,6 +76,18 @@ class VectorGemmTest {
       for (int i = 0; i < mc; i++) {
         assertBitsEqual("row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
       }
+      // both tile heights, whichever this machine's vectors choose (8 rows at 512 bits, 4 below)
+      for (int rows : new int[] {VectorGemm.MR, VectorGemm.MR_NARROW}) {
+        float[][] e = new float[mc][];
+        for (int i = 0; i < mc; i++) e[i] = d[i].clone();
+        float[][] f = new float[mc][];
+        for (int i = 0; i < mc; i++) f[i] = c[i].clone();
+        Gemm.kernel(f, a, b, mc, kc, nc);
+        VectorGemm.kernel(e, a, b, mc, kc, nc, rows);
+        for (int i = 0; i < mc; i++) {
+          assertBitsEqual(rows + "-row tiles, row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", f[i], e[i]);
+        }
+      }
     }
   }
 

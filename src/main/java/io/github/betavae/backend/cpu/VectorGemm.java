@@ -66,9 +66,10 @@ final class VectorGemm implements GemmPath.Kernel {
         for (int i = 0; i < mv; i += MR_NARROW) tile4x2(c, a, b, i, j, kc);
       }
     }
-    // The edges (up to seven rows, and the columns past the last pair of vectors) take the plain
-    // row loop: few calls reach them, and Vector API code is very slow until C2 has compiled it,
-    // which for rarely run code can take many calls. The same FMAs in the same order, so same bits.
+    // The edges (the rows past the last whole tile, and the columns past the last pair of vectors)
+    // take the plain row loop: few calls reach them, and Vector API code is very slow until C2 has
+    // compiled it, which for rarely run code can take many calls. The same FMAs in the same order,
+    // so same bits.
     plain(c, a, b, mv, mc, 0, nv, kc);
     plain(c, a, b, 0, mc, nv, nc, kc);
   }

@@ -139,15 +139,12 @@ int main(int argc, char** argv) {
   p.x = uniform((size_t)p.B * p.IN, 1.f);
   p.w = uniform((size_t)p.OUT * p.IN, 1.f / std::sqrt((float)p.OUT));
   p.dw0 = uniform((size_t)p.OUT * p.IN, 0.1f);
-  p.ddA = device_floats(p.dA.size());
-  p.dx_in = device_floats(p.x.size());
-  p.dw_in = device_floats(p.w.size());
+  p.ddA = to_device(p.dA);
+  p.dx_in = to_device(p.x);
+  p.dw_in = to_device(p.w);
   p.ddw = device_floats(p.dw0.size());
   p.ddx = device_floats((size_t)p.B * p.IN);
   p.dpartial = device_floats((size_t)32 * std::max((size_t)p.OUT * p.IN, (size_t)p.B * p.IN));
-  upload(p.ddA, p.dA);
-  upload(p.dx_in, p.x);
-  upload(p.dw_in, p.w);
   std::vector<double> refs[4] = {reference(p, true, false), reference(p, true, true), reference(p, false, false),
                                  reference(p, false, true)};
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);

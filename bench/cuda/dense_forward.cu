@@ -115,14 +115,11 @@ int main(int argc, char** argv) {
   p.x = uniform((size_t)p.B * p.IN, 1.f);
   p.w = uniform((size_t)p.OUT * p.IN, 1.f / std::sqrt((float)p.IN));
   p.b = uniform(p.OUT, 0.1f);
-  p.dx = device_floats(p.x.size());
-  p.dw = device_floats(p.w.size());
-  p.db = device_floats(p.b.size());
+  p.dx = to_device(p.x);
+  p.dw = to_device(p.w);
+  p.db = to_device(p.b);
   p.dy = device_floats((size_t)p.B * p.OUT);
   p.dpartial = device_floats((size_t)32 * p.B * p.OUT);
-  upload(p.dx, p.x);
-  upload(p.dw, p.w);
-  upload(p.db, p.b);
   std::vector<double> ref = reference(p, false), ref32 = reference(p, true);
   printf("dense forward, B=%d IN=%d OUT=%d, ReLU\n", p.B, p.IN, p.OUT);
   int failures = 0;

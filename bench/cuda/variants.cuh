@@ -156,6 +156,13 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
+// A device copy of h.
+float* to_device(const std::vector<float>& h) {
+  float* d = device_floats(h.size());
+  upload(d, h);
+  return d;
+}
+
 std::vector<float> uniform(size_t n, float scale) {
   std::vector<float> a(n);
   for (auto& v : a) v = scale * (2.f * rand() / (float)RAND_MAX - 1.f);

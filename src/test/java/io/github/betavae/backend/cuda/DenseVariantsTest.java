@@ -37,14 +37,17 @@ class DenseVariantsTest {
     Assumptions.assumeTrue(onPath(tool), tool + " not found");
   }
 
-  /** Runs a command from the repository root; returns its exit code and output. */
-  private static Object[] run(List<String> cmd, long seconds) throws IOException, InterruptedException {
+  /** A finished command: its exit code and its output (stdout and stderr together). */
+  private record Result(int code, String out) {}
+
+  /** Runs a command from the repository root. */
+  private static Result run(List<String> cmd, long seconds) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
     pb.environment().put("BETAVAE_SANITIZE", "all");
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "timed out: " + cmd);
-    return new Object[] {p.exitValue(), new String(out, StandardCharsets.UTF_8)};
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -57,9 +60,9 @@ class DenseVariantsTest {
       for (int[] s : sizes) {
         List<String> cmd = new ArrayList<>(List.of("bash", "bench/cuda/run-host.sh", prog[0], "-1"));
         for (int v : s) cmd.add(Integer.toString(v));
-        Object[] r = run(cmd, 300);
-        String out = (String) r[1], what = prog[0] + " B,IN,OUT = " + java.util.Arrays.toString(s);
-        assertEquals(0, r[0], what + ":\n" + out);
+        Result r = run(cmd, 300);
+        String out = r.out(), what = prog[0] + " B,IN,OUT = " + java.util.Arrays.toString(s);
+        assertEquals(0, r.code(), what + ":\n" + out);
         assertTrue(out.contains("harness checks: memcheck synccheck racecheck"), out);
         long passed = out.lines().filter(l -> l.matches("\\s+" + prog[1] + " .* ok")).count();
         assertEquals(prog[0].equals("dense_forward") ? 4 : 8, passed, what + ": every variant checked and passing:\n" + out);
@@ -73,9 +76,9 @@ class DenseVariantsTest {
     Path dir = Files.createTempDirectory("bv-variants");
     for (String prog : new String[] {"dense_forward", "dense_backward"}) {
       Path bin = dir.resolve(prog);
-      Object[] r = run(List.of("nvcc", "-O1", "-std=c++17", "-arch=sm_90", "-o", bin.toString(),
+      Result r = run(List.of("nvcc", "-O1", "-std=c++17", "-arch=sm_90", "-o", bin.toString(),
           "bench/cuda/" + prog + ".cu", "-ldl"), 600);
-      assertEquals(0, r[0], (String) r[1]);
+      assertEquals(0, r.code(), r.out());
       assertTrue(Files.isExecutable(bin));
     }
   }

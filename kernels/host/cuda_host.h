@@ -145,7 +145,10 @@ struct SharedMeta {
 void shared_read(SharedMeta& m, const char* name, long i, long j);
 void shared_write(SharedMeta& m, const char* name, long i, long j);
 void shared_out_of_bounds(const char* name, long i, long j, long rows, long cols);
-bool shared_tracking();
+// Whether racecheck tracks shared-array accesses (g_checks.race, set before each launch): read
+// inline on every access, so an unchecked run pays one load, not a call.
+extern bool g_shared_tracking;
+inline bool shared_tracking() { return g_shared_tracking; }
 
 template <class T>
 struct SharedRef {

@@ -347,7 +347,7 @@ std::string run_block(int n) {
 
 int current_thread() { return (int)(g_cur - g_fibers.data()); }
 
-bool shared_tracking() { return g_checks.race; }
+bool g_shared_tracking = false;
 
 void note_finding(const std::string& what) {
   if (g_finding.empty()) g_finding = what;

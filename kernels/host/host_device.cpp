@@ -87,7 +87,8 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(dense_bias_act), BV_KERNEL(dense_bias_grad), BV_KERNEL(dense_backward_dw), BV_KERNEL(dense_backward_dw_128),
       BV_KERNEL(dense_backward_dw_partial), BV_KERNEL(dense_backward_dw_sum), BV_KERNEL(dense_backward_dx),
       BV_KERNEL(dense_backward_dx_128), BV_KERNEL(dense_backward_dx_partial), BV_KERNEL(dense_backward_dx_sum),
-      BV_KERNEL(conv_narrow), BV_KERNEL(conv_wide), BV_KERNEL(conv_kernel_grad), BV_KERNEL(conv_bias_grad),
+      BV_KERNEL(conv_narrow), BV_KERNEL(conv_wide), BV_KERNEL(conv_wide_direct), BV_KERNEL(conv_kernel_grad),
+      BV_KERNEL(conv_kernel_grad_partial), BV_KERNEL(conv_bias_grad),
       BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),
       BV_KERNEL(philox_uint32_kernel1),   BV_KERNEL(philox_normal_kernel1),  BV_KERNEL(finite_check_kernel1),
@@ -201,6 +202,7 @@ JNIEXPORT void JNICALL Java_io_github_betavae_backend_cuda_HostNative_configure(
   bvhost::g_checks.sync = (flags & kSynccheck) != 0;
   bvhost::g_checks.mem = (flags & kMemcheck) != 0;
   bvhost::g_checks.race = (flags & kRacecheck) != 0;
+  bvhost::g_shared_tracking = bvhost::g_checks.race;
   bvhost::g_checks.seed = (unsigned long long)seed;
 }
 

@@ -42,8 +42,7 @@ public final class DenseKernels {
 
   private final Device dev;
   private final CublasGemm cublas;  // null: the hand-written GEMMs
-  private long scratch;
-  private long scratchBytes;
+  private final Scratch scratch;
   /** TF32 products on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32 math). */
   boolean tf32;
 
@@ -55,6 +54,7 @@ public final class DenseKernels {
   public DenseKernels(Device dev, CublasGemm cublas) {
     this.dev = dev;
     this.cublas = cublas;
+    this.scratch = new Scratch(dev);
   }
 
   /**
@@ -63,25 +63,16 @@ public final class DenseKernels {
    * K step) and none is empty.
    */
   static int kChunk(int m, int n, int k) {
-    long tiles = (long) Launch.blocks(m, TILE) * Launch.blocks(n, TILE);
+    return kChunk((long) Launch.blocks(m, TILE) * Launch.blocks(n, TILE), k, MAX_SPLITS);
+  }
+
+  /** The chunk of a K-long sum for an output of {@code tiles} tiles, in at most {@code maxSplits} chunks. */
+  static int kChunk(long tiles, int k, int maxSplits) {
     if (tiles >= TARGET_BLOCKS || k < 2 * MIN_SPLIT_K) return k;
-    long s = Math.min(Math.min((TARGET_BLOCKS + tiles - 1) / tiles, k / MIN_SPLIT_K), MAX_SPLITS);
+    long s = Math.min(Math.min((TARGET_BLOCKS + tiles - 1) / tiles, k / MIN_SPLIT_K), maxSplits);
     if (s < 2) return k;
     int chunk = (int) ((k + s - 1) / s);
     return (chunk + 15) / 16 * 16;
-  }
-
-  /**
-   * Scratch of at least {@code floats} floats. A smaller old buffer is not freed: a captured graph
-   * may still point at it. It goes with the device; growth happens a few times per model at most.
-   */
-  private long scratch(long floats) {
-    long bytes = 4 * floats;
-    if (bytes > scratchBytes) {
-      scratch = dev.alloc(bytes);
-      scratchBytes = bytes;
-    }
-    return scratch;
   }
 
   /** x (B,IN), w (OUT,IN), b (OUT) → y (B,OUT) = act(x·wᵀ + b). */
@@ -117,7 +108,7 @@ public final class DenseKernels {
       return;
     }
     int splits = Launch.blocks(in, chunk);
-    long partial = scratch((long) splits * batch * out);
+    long partial = scratch.floats((long) splits * batch * out);
     dev.launch("dense_forward_partial", new Dim3(Launch.blocks(out, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
         KernelArgs.of().ptr(partial).ptr(X.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
     dev.launch("dense_forward_sum", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
@@ -163,7 +154,7 @@ public final class DenseKernels {
     } else {
       // a thin layer at a large batch: split the B-long sum (deterministic, partials summed in order)
       int splits = Launch.blocks(batch, wChunk);
-      long partial = scratch((long) splits * out * in);
+      long partial = scratch.floats((long) splits * out * in);
       dev.launch("dense_backward_dw_partial", new Dim3(Launch.blocks(in, TILE), Launch.blocks(out, TILE), splits), Dim3.of(256),
           KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(wChunk));
       dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(in, 256), out), Dim3.of(256),
@@ -183,7 +174,7 @@ public final class DenseKernels {
       return;
     }
     int splits = Launch.blocks(out, chunk);
-    long partial = scratch((long) splits * batch * in);
+    long partial = scratch.floats((long) splits * batch * in);
     dev.launch("dense_backward_dx_partial", new Dim3(Launch.blocks(in, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
         KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
     dev.launch("dense_backward_dx_sum", Dim3.of(Launch.blocks(in, 256), batch), Dim3.of(256),

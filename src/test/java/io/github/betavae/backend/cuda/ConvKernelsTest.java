@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * {@code kernels/conv.cu} against the CPU engine: on the host harness (sanitizer on) in every build,
  * and on a GPU where one answers (tag gpu). The forward and the input gradient take the same terms in
  * the same order with one fused multiply-add each, so with ReLU (exact on both) they agree bit for
- * bit, as does the weight gradient; the bias gradient reduces in a tree on the device, within 1e-5 of
- * the CPU's sum.
+ * bit, as does the weight gradient where its sum is not split into chunks; a split one, and the bias
+ * gradient (a tree on the device), agree within 1e-5 of the CPU's in-order sums.
  */
 class ConvKernelsTest {
 
@@ -47,6 +47,11 @@ class ConvKernelsTest {
   private static void compare(CudaBackend gpu, boolean large) {
     Random r = new Random(21);
     java.util.List<Conv2d> shapes = new java.util.ArrayList<>(ConvOpsTest.shapes());
+    // more than one 64-row tile of channels on the narrow and on the wide side
+    shapes.add(Conv2d.conv(1, 2, 5, 5, 70, 3, 1, 1));
+    shapes.add(Conv2d.transposed(1, 3, 3, 3, 70, 4, 2, 1));
+    // a weight gradient whose 720-row sum is split into chunks
+    shapes.add(Conv2d.conv(3, 3, 33, 31, 5, 4, 2, 1));
     if (large) {
       // the conv architecture's first and last layers at batch 64
       shapes.add(Conv2d.conv(64, 1, 64, 64, 32, 4, 2, 1));
@@ -79,12 +84,15 @@ class ConvKernelsTest {
             assertArrayEquals(res[0], res[4], what + " y: same terms, same order, same bits");
             assertArrayEquals(res[1], res[5], what + " dx: same terms, same order, same bits");
           }
-          if (act == Activation.TANH) sums(what + " dw (accumulated)", res[2], res[6]);
+          boolean split = ConvKernels.rowChunk(s) < s.batch() * s.narrowH() * s.narrowW();
+          if (act == Activation.TANH || split) sums(what + " dw (accumulated" + (split ? ", split" : "") + ")", res[2], res[6]);
           else assertArrayEquals(res[2], res[6], what + " dw (accumulated): same terms, same order, same bits");
           sums(what + " db (accumulated)", res[3], res[7]);
         }
       }
     }
+    org.junit.jupiter.api.Assertions.assertTrue(shapes.stream().anyMatch(s -> ConvKernels.rowChunk(s) < s.batch() * s.narrowH() * s.narrowW()),
+        "some shape splits the weight gradient's sum");
   }
 
   /**

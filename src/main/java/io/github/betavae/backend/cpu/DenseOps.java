@@ -122,6 +122,30 @@ final class DenseOps {
     for (int r = 0; r < rows; r++) io.github.betavae.backend.Precision.tf32(m[r], 0, cols);
   }
 
+  /**
+   * A (rows × cols) into the worker's A panel, in the layout the kernel reads: the whole tiles of
+   * {@code kernel.flatRows()} rows interleaved in {@code s.af} ({@link Gemm#packFlat}), the rows after
+   * them (all rows, for a kernel that reads rows) in {@code s.a}. A(i, k) is
+   * {@code src[off + i·ld + k]}, or {@code src[off + k·ld + i]} when {@code transposed}.
+   */
+  private void packA(Gemm.Scratch s, boolean transposed, int rows, int cols, float[] src, int off, int ld) {
+    int f = kernel.flatRows(), m = f == 0 ? 0 : rows / f * f;
+    if (m > 0) {
+      float[] af = s.af(m * cols);
+      Gemm.packFlat(af, f, m, cols, src, off, ld, transposed);
+      if (tf32) io.github.betavae.backend.Precision.tf32(af, 0, m * cols);
+    }
+    float[][] a = s.a(rows);
+    if (transposed) Gemm.packCols(a, m, rows, cols, src, off, ld);
+    else Gemm.packRows(a, m, rows, cols, src, off, ld);
+    if (tf32) for (int r = m; r < rows; r++) io.github.betavae.backend.Precision.tf32(a[r], 0, cols);
+  }
+
+  /** c += A · b, A as {@link #packA} left it in the worker's scratch. */
+  private void multiply(Gemm.Scratch s, float[][] c, float[][] b, int mc, int kc, int nc) {
+    kernel.multiply(c, s.a, s.af, b, mc, kc, nc);
+  }
+
   /** The worker's scratch, made on first use by the worker itself. */
   private Gemm.Scratch scratch(int worker) {
     Gemm.Scratch s = scratch[worker];
@@ -292,9 +316,9 @@ final class DenseOps {
         Gemm.zero(c, mc, nc);
         for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
           int kc = Math.min(Gemm.KC, in - k0);
-          packRows(s.a(mc), mc, kc, x, xo + m0 * in + k0, in);
+          packA(s, false, mc, kc, x, xo + m0 * in + k0, in);
           packCols(s.b, kc, nc, w, wo + n0 * in + k0, in);
-          kernel.multiply(c, s.a, s.b, mc, kc, nc);
+          multiply(s, c, s.b, mc, kc, nc);
         }
         for (int i = 0; i < mc; i++) {
           FastMath.biasActivate(c[i], s.row, nc, act);
@@ -313,8 +337,8 @@ final class DenseOps {
       Gemm.zero(c, mc, batch);
       for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, in - k0);
-        packRows(s.a(mc), mc, kc, w, wo + o0 * in + k0, in);
-        kernel.multiply(c, s.a, xPanels[k0 / Gemm.KC], mc, kc, batch); // packed by the caller
+        packA(s, false, mc, kc, w, wo + o0 * in + k0, in);
+        multiply(s, c, xPanels[k0 / Gemm.KC], mc, kc, batch); // packed by the caller
       }
       storeTransposed(s, c, o0, mc);
     }
@@ -386,9 +410,9 @@ final class DenseOps {
       Gemm.zero(c, out, nb);
       for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, in - k0);
-        packRows(s.a(out), out, kc, w, wo + k0, in);
+        packA(s, false, out, kc, w, wo + k0, in);
         packCols(s.b, kc, nb, x, xo + i0 * in + k0, in); // B(k, j) = x[i0 + j][k0 + k]
-        kernel.multiply(c, s.a, s.b, out, kc, nb);
+        multiply(s, c, s.b, out, kc, nb);
       }
       float[] bias = s.row;
       for (int o = 0; o < out; o++) {
@@ -441,9 +465,9 @@ final class DenseOps {
       for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
-        packCols(s.a(mc), mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
+        packA(s, true, mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
         packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
-        kernel.multiply(c, s.a, s.b, mc, kc, nc);
+        multiply(s, c, s.b, mc, kc, nc);
       }
       for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
     }
@@ -507,9 +531,9 @@ final class DenseOps {
         Gemm.zero(c, mc, nc);
         for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
           int kc = Math.min(Gemm.KC, out - k0);
-          packRows(s.a(mc), mc, kc, dy, dyo + m0 * out + k0, out);
+          packA(s, false, mc, kc, dy, dyo + m0 * out + k0, out);
           packRows(s.b, kc, nc, w, wo + k0 * in + n0, in);
-          kernel.multiply(c, s.a, s.b, mc, kc, nc);
+          multiply(s, c, s.b, mc, kc, nc);
         }
         for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dx, dxo + (m0 + i) * in + n0, nc);
       }
@@ -524,9 +548,9 @@ final class DenseOps {
       }
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
-        packCols(s.a(in), in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
+        packA(s, true, in, kc, x, xo + k0 * in, in); // A(f, k) = x[k0 + k][f]
         packRows(s.b, kc, nc, dy, dyo + k0 * out + o0, out);
-        kernel.multiply(c, s.a, s.b, in, kc, nc);
+        multiply(s, c, s.b, in, kc, nc);
       }
       for (int f = 0; f < in; f++) {
         for (int j = 0; j < nc; j++) dw[dwo + (o0 + j) * in + f] = c[f][j];
@@ -540,9 +564,9 @@ final class DenseOps {
       Gemm.zero(c, in, nb);
       for (int k0 = 0; k0 < out; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, out - k0);
-        packCols(s.a(in), in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
+        packA(s, true, in, kc, w, wo + k0 * in, in); // A(f, k) = w[k0 + k][f]
         packCols(s.b, kc, nb, dy, dyo + i0 * out + k0, out); // B(k, j) = dA[i0 + j][k0 + k]
-        kernel.multiply(c, s.a, s.b, in, kc, nb);
+        multiply(s, c, s.b, in, kc, nb);
       }
       for (int f = 0; f < in; f++) {
         for (int j = 0; j < nb; j++) dx[dxo + (i0 + j) * in + f] = c[f][j];

@@ -41,6 +41,14 @@ final class Gemm {
     float[][] c = new float[0][];
     /** A row of NC floats for epilogues (bias, column sums). */
     final float[] row = new float[NC];
+    /** The A panel's whole tiles of rows interleaved by k, for a kernel with {@code flatRows() > 0}. */
+    float[] af = new float[0];
+
+    /** The flat A panel with at least {@code n} floats. */
+    float[] af(int n) {
+      if (af.length < n) af = new float[Math.max(n, 2 * af.length)];
+      return af;
+    }
 
     /** The A panel with at least {@code rows} rows. */
     float[][] a(int rows) {
@@ -115,7 +123,53 @@ final class Gemm {
 
   /** dst[r][c] = src[off + r·ld + c] for r < rows, c < cols (rows of the source copied as they are). */
   static void packRows(float[][] dst, int rows, int cols, float[] src, int off, int ld) {
-    for (int r = 0; r < rows; r++) System.arraycopy(src, off + r * ld, dst[r], 0, cols);
+    packRows(dst, 0, rows, cols, src, off, ld);
+  }
+
+  /** {@link #packRows(float[][], int, int, float[], int, int)} for rows r0 ≤ r < rows only. */
+  static void packRows(float[][] dst, int r0, int rows, int cols, float[] src, int off, int ld) {
+    for (int r = r0; r < rows; r++) System.arraycopy(src, off + r * ld, dst[r], 0, cols);
+  }
+
+  /** {@link #packFlat} of the first {@code rows} rows of A given as row arrays, into a new array. */
+  static float[] flatCopy(float[][] a, int tile, int rows, int cols) {
+    float[] af = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      float[] ai = a[i];
+      for (int k = 0; k < cols; k++) af[(i / tile * cols + k) * tile + i % tile] = ai[k];
+    }
+    return af;
+  }
+
+  /**
+   * The first {@code rows} rows (a multiple of {@code tile}) of A (rows × cols) interleaved in tiles:
+   * {@code dst[t·cols·tile + k·tile + r] = A(t·tile + r, k)}, where A(i, k) is
+   * {@code src[off + i·ld + k]}, or {@code src[off + k·ld + i]} when {@code transposed}.
+   */
+  static void packFlat(float[] dst, int tile, int rows, int cols, float[] src, int off, int ld, boolean transposed) {
+    for (int t = 0; t < rows / tile; t++) {
+      int base = t * cols * tile;
+      if (transposed) {
+        // the tile's rows are side by side in each row of the source
+        for (int k = 0, at = off + t * tile; k < cols; k++, at += ld) System.arraycopy(src, at, dst, base + k * tile, tile);
+      } else if (tile == 6) {
+        // six source rows read side by side, the destination written in order
+        for (int k = 0, d = base, q = off + t * tile * ld; k < cols; k++, d += 6, q++) {
+          float v0 = src[q], v1 = src[q + ld], v2 = src[q + 2 * ld], v3 = src[q + 3 * ld], v4 = src[q + 4 * ld], v5 = src[q + 5 * ld];
+          dst[d] = v0;
+          dst[d + 1] = v1;
+          dst[d + 2] = v2;
+          dst[d + 3] = v3;
+          dst[d + 4] = v4;
+          dst[d + 5] = v5;
+        }
+      } else {
+        for (int r = 0; r < tile; r++) {
+          int row = off + (t * tile + r) * ld;
+          for (int k = 0; k < cols; k++) dst[base + k * tile + r] = src[row + k];
+        }
+      }
+    }
   }
 
   /**
@@ -123,11 +177,16 @@ final class Gemm {
    * are read side by side so each destination row is touched once per eight elements.
    */
   static void packCols(float[][] dst, int rows, int cols, float[] src, int off, int ld) {
+    packCols(dst, 0, rows, cols, src, off, ld);
+  }
+
+  /** {@link #packCols(float[][], int, int, float[], int, int)} for rows r0 ≤ r < rows only. */
+  static void packCols(float[][] dst, int r0, int rows, int cols, float[] src, int off, int ld) {
     int c = 0;
     for (; c + 7 < cols; c += 8) {
       int s0 = off + c * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
       int s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
-      for (int r = 0; r < rows; r++) {
+      for (int r = r0; r < rows; r++) {
         float[] d = dst[r];
         d[c] = src[s0 + r];
         d[c + 1] = src[s1 + r];
@@ -141,7 +200,7 @@ final class Gemm {
     }
     for (; c < cols; c++) {
       int s = off + c * ld;
-      for (int r = 0; r < rows; r++) dst[r][c] = src[s + r];
+      for (int r = r0; r < rows; r++) dst[r][c] = src[s + r];
     }
   }
 

@@ -18,7 +18,22 @@ final class GemmPath {
 
   /** c (mc, nc) += a (mc, kc) · b (kc, nc), in the order of {@link Gemm}'s class comment. */
   interface Kernel {
-    void multiply(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc);
+    /**
+     * c += a · b where, for a kernel with {@link #flatRows()} f > 0, the first ⌊mc/f⌋·f rows of A come
+     * interleaved in {@code af} ({@link Gemm#packFlat}) and only the rows after them in {@code a}.
+     */
+    void multiply(float[][] c, float[][] a, float[] af, float[][] b, int mc, int kc, int nc);
+
+    /** c += a · b with every row of A in {@code a} (the flat copy made here when the kernel needs it). */
+    default void multiply(float[][] c, float[][] a, float[][] b, int mc, int kc, int nc) {
+      int f = flatRows();
+      multiply(c, a, f > 0 ? Gemm.flatCopy(a, f, mc / f * f, kc) : new float[0], b, mc, kc, nc);
+    }
+
+    /** Rows per tile of A that the kernel reads interleaved from a flat copy; 0 when it reads rows. */
+    default int flatRows() {
+      return 0;
+    }
 
     /** Register width in bits of a vector kernel, 0 for the plain one. */
     default int bits() {
@@ -27,7 +42,7 @@ final class GemmPath {
   }
 
   /** The plain kernel. */
-  static final Kernel PLAIN = Gemm::kernel;
+  static final Kernel PLAIN = (c, a, af, b, mc, kc, nc) -> Gemm.kernel(c, a, b, mc, kc, nc);
 
   /** The vector kernel, or null where the module is missing or the class would not load. */
   private static final Kernel VECTOR = loadVector();

@@ -59,10 +59,10 @@ class VectorGemmTest {
   void kernelGivesThePlainKernelsBits() {
     Random r = new Random(40);
     GemmPath.Kernel vector = GemmPath.kernel(true);
-    // Rows that leave 0..3 over after tiles of four, columns that end mid-vector and mid-pair, depths
-    // of 1 up to a whole panel.
+    // Rows that leave 0..3 over after tiles of four and 0..5 after tiles of six, columns that end
+    // mid-vector and mid-pair, depths of 1 up to a whole panel.
     for (int[] s : new int[][] {{1, 1, 1}, {3, 7, 5}, {64, 252, 256}, {17, 251, 33}, {5, 66, 208},
-        {6, 1, 47}, {7, 130, 16}, {4, 41, 31}, {2, 76, 64}, {9, 252, 200}}) {
+        {6, 1, 47}, {7, 130, 16}, {4, 41, 31}, {2, 76, 64}, {9, 252, 200}, {10, 9, 70}, {12, 30, 32}}) {
       int mc = s[0], kc = s[1], nc = s[2];
       float[][] a = new float[mc][], b = new float[kc][], c = new float[mc][], d = new float[mc][];
       for (int i = 0; i < mc; i++) a[i] = Ops.gaussian(r, kc, 1);
@@ -76,8 +76,8 @@ class VectorGemmTest {
       for (int i = 0; i < mc; i++) {
         assertBitsEqual("row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
       }
-      // both tile heights, whichever this machine's vectors choose (8 rows at 512 bits, 4 below)
-      for (int rows : new int[] {VectorGemm.MR, VectorGemm.MR_NARROW}) {
+      // every tile height, whichever this machine's vectors choose (8 rows at 512 bits, 6 flat below)
+      for (int rows : new int[] {VectorGemm.MR, VectorGemm.MR_FLAT, VectorGemm.MR_NARROW}) {
         float[][] e = new float[mc][];
         for (int i = 0; i < mc; i++) e[i] = d[i].clone();
         float[][] f = new float[mc][];

@@ -32,7 +32,8 @@
 #   variants     bench/cuda's numbered dense-product variants, forward and backward (BUNDLE/bench-cuda/,
 #                from bench/cuda/build-gpu.sh; or built here when nvcc is on PATH): each checked
 #                against its CPU reference and timed beside cuBLAS, on the model's three large
-#                products at batch 64 and 1024
+#                products at batch 64 and 1024; then the conv program (direct vs implicit GEMM) on
+#                the --arch conv layers at batch 64
 #   check        our checkpoint loaded into PyTorch; its recon/KL against our `eval`
 #   summary      bench/summarize.py over jmh-*.json and torch.jsonl
 #
@@ -351,8 +352,18 @@ if wanted variants; then
         done
       done
     done
+    if [[ -x $vdir/conv ]]; then
+      # N C H W O k s p: the conv encoder's four layers at batch 64 (the decoder's transposed ones are
+      # the same products with X and Y swapped)
+      for geom in "64 1 64 64 32 4 2 1" "64 32 32 32 32 4 2 1" "64 32 16 16 64 2 2 0" "64 64 8 8 64 2 2 0"; do
+        # shellcheck disable=SC2086  # geom is eight numbers
+        run variants 120 "$vdir/conv" -1 $geom
+        vruns=$((vruns + 1))
+        (( rc != 0 )) && vfail=$((vfail + 1))
+      done
+    fi
     if (( vfail > 0 )); then record variants FAILED "$vfail of $vruns runs had a variant off its reference or a launch error (kit.log)"
-    else record variants ok "$vruns runs, every variant within its tolerance; times and % of cuBLAS in kit.log"; fi
+    else record variants ok "$vruns runs, every variant within its tolerance; times, GFLOP/s and % of cuBLAS in kit.log"; fi
   fi
 fi
 

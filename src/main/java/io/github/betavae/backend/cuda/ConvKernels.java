@@ -25,7 +25,7 @@ final class ConvKernels {
   private static final int MAX_GRID_YZ = 65535;
   /**
    * Wide-side channels up to which {@code conv_wide_direct} (one thread per output) runs instead of
-   * the product, whose 64-row tiles would be nearly all padding; the CPU's ConvGemm draws the same line.
+   * the product, whose 32-row tiles would be nearly all padding; the CPU's ConvGemm draws the same line.
    */
   static final int DIRECT_MAX_CHANNELS = 4;
   /**

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The numbered variants of the dense products in {@code bench/cuda/dense_forward.cu} and
- * {@code dense_backward.cu} (the library's kernels with their launch geometry repeated): on the host
- * harness, with every sanitizer check on, each variant must match the program's double-precision
- * reference at awkward sizes; and the same files must compile with nvcc, so the programs a GPU
- * machine times are the ones checked here.
+ * The numbered variants in {@code bench/cuda/}: the dense products in {@code dense_forward.cu} and
+ * {@code dense_backward.cu} and the convolution's three in {@code conv.cu} (the library's kernels with
+ * their launch geometry repeated, beside earlier ones): on the host harness, with every sanitizer
+ * check on, each variant must match the program's double-precision reference at awkward sizes; and
+ * the same files must compile with nvcc, so the programs a GPU machine times are the ones checked here.
  * A missing compiler skips its half, except in CI ({@code CI=true}), where it fails.
  */
-class DenseVariantsTest {
+class VariantProgramsTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
 
   private static boolean onPath(String tool) {
@@ -71,10 +71,31 @@ class DenseVariantsTest {
   }
 
   @Test
+  void everyConvVariantMatchesTheReferenceOnTheHarness() throws Exception {
+    needs("g++");
+    // N C H W O k s p: the program's default (odd sizes, 33 channels); one input channel (the wide
+    // product direct, a 16-column weight-gradient tile); a weight gradient whose 720-row sum is split;
+    // stride 1, no padding, 70 channels on the narrow side and 6 on the wide one (two row tiles, the
+    // phase product)
+    int[][] geometries = {{3, 5, 17, 15, 33, 4, 2, 1}, {2, 1, 9, 9, 32, 4, 2, 1}, {3, 3, 33, 31, 5, 4, 2, 1},
+        {1, 6, 7, 7, 70, 3, 1, 0}};
+    for (int[] g : geometries) {
+      List<String> cmd = new ArrayList<>(List.of("bash", "bench/cuda/run-host.sh", "conv", "-1"));
+      for (int v : g) cmd.add(Integer.toString(v));
+      Result r = run(cmd, 300);
+      String out = r.out(), what = "conv " + java.util.Arrays.toString(g);
+      assertEquals(0, r.code(), what + ":\n" + out);
+      assertTrue(out.contains("harness checks: memcheck synccheck racecheck"), out);
+      long passed = out.lines().filter(l -> l.matches("\\s+[12] (narrow|wide|kernel) .* ok")).count();
+      assertEquals(6, passed, what + ": three products, two variants each, checked and passing:\n" + out);
+    }
+  }
+
+  @Test
   void theGpuBuildCompiles() throws Exception {
     needs("nvcc");
     Path dir = Files.createTempDirectory("bv-variants");
-    for (String prog : new String[] {"dense_forward", "dense_backward"}) {
+    for (String prog : new String[] {"dense_forward", "dense_backward", "conv"}) {
       Path bin = dir.resolve(prog);
       Result r = run(List.of("nvcc", "-O1", "-std=c++17", "-arch=sm_90", "-o", bin.toString(),
           "bench/cuda/" + prog + ".cu", "-ldl"), 600);

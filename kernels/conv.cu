@@ -32,6 +32,7 @@
 // a stride and a fixed tree adding the partials: deterministic, within rounding of the CPU's sum.
 #pragma once
 #include "common.cuh"
+#include "dense_tf32.cu"
 
 #define CV_BK 16
 #define CV_THREADS 256
@@ -214,10 +215,10 @@ extern "C" __global__ void conv_wide(float* x, const float* y, const float* kern
 }
 
 // conv_wide for a wide side of few channels: one output element per thread, its terms (o, kh, kw)
-// ascending over the taps that reach it.
+// ascending over the taps that reach it; with tf32 ≠ 0 each operand rounded to TF32 first (FP32 FMAs).
 // grid (ceil(H·W/256), C, N), block 256
 extern "C" __global__ void conv_wide_direct(float* x, const float* y, const float* kern, const float* b, int C, int H,
-                                            int W, int O, int OH, int OW, int k, int s, int p, int act) {
+                                            int W, int O, int OH, int OW, int k, int s, int p, int act, int tf32) {
   const int e = blockIdx.x * blockDim.x + threadIdx.x, c = blockIdx.y, n = blockIdx.z;
   if (e >= H * W) return;
   const int h = e / W, w = e % W;
@@ -237,7 +238,8 @@ extern "C" __global__ void conv_wide_direct(float* x, const float* y, const floa
         if (u < 0) break;
         const int j = u / s;
         if (j >= OW) continue;
-        acc = fmaf(yp[i * OW + j], kp[kh * k + kw], acc);
+        const float yv = yp[i * OW + j], kv = kp[kh * k + kw];
+        acc = tf32 ? fmaf(nvcuda::wmma::__float_to_tf32(yv), nvcuda::wmma::__float_to_tf32(kv), acc) : fmaf(yv, kv, acc);
       }
     }
   }
@@ -317,6 +319,73 @@ extern "C" __global__ void conv_kernel_grad_partial(float* partial, const float*
   const int kb = blockIdx.z * chunk, ke = min(kb + chunk, N * OH * OW);
   float* out = partial + (long long)blockIdx.z * O * C * k * k;
   bv_conv_kernel_grad_any(nullptr, out, false, x, y, g, kb, ke, tm, tn);
+}
+
+// ---- TF32 (--precision tf32, DESIGN §12): the same three products on tensor cores, through
+// dense_tf32.cu's tile (64×64 per block of 4 warps, operands rounded to TF32 as they are staged, FP32
+// accumulation) with the gathering loaders above; conv_wide_direct rounds its operands itself.
+
+struct BvNarrowStore {
+  float* y;
+  const float* b;
+  int O, P, act;
+  __device__ __forceinline__ void operator()(int o, int q, float c) const {
+    y[((long long)(q / P) * O + o) * P + q % P] = bv_act(c + (b ? b[o] : 0.f), act);
+  }
+};
+
+// as conv_narrow, in TF32; grid (ceil(N·OH·OW/64), ceil(O/64)), block 128
+extern "C" __global__ void conv_narrow_tf32(float* y, const float* x, const float* kern, const float* b, int N, int C,
+                                            int H, int W, int O, int OH, int OW, int k, int s, int p, int act) {
+  const BvConvGeom g{N, C, H, W, O, OH, OW, k, s, p};
+  const int P = OH * OW, K = C * k * k;
+  bv_tf32_tile<true, false>(BvNarrowA{kern, K}, BvIm2col{x, g}, O, N * P, 0, K, blockIdx.y * TF_BM, blockIdx.x * TF_BN,
+                            BvNarrowStore{y, b, O, P, act});
+}
+
+struct BvWideStore {
+  float* x;
+  const float* b;
+  BvConvGeom g;
+  BvPhase f;
+  int act;
+  __device__ __forceinline__ void operator()(int c, int col, float v) const {
+    const int P = f.ph * f.pw, n = col / P, e = col % P, h = f.h0 + e / f.pw * g.s, w = f.w0 + e % f.pw * g.s;
+    x[(((long long)n * g.C + c) * g.H + h) * g.W + w] = bv_act(v + (b ? b[c] : 0.f), act);
+  }
+};
+
+// as conv_wide, in TF32; grid (ceil(N·⌈H/s⌉·⌈W/s⌉/64), ceil(C/64), s·s), block 128
+extern "C" __global__ void conv_wide_tf32(float* x, const float* y, const float* kern, const float* b, int N, int C,
+                                          int H, int W, int O, int OH, int OW, int k, int s, int p, int act) {
+  const BvConvGeom g{N, C, H, W, O, OH, OW, k, s, p};
+  const BvPhase f(g, blockIdx.z);
+  const int Q = N * f.ph * f.pw;
+  if ((int)blockIdx.x * TF_BN >= Q) return;  // a smaller phase than the grid's largest: the whole block leaves
+  bv_tf32_tile<true, false>(BvWideA{kern, g, f}, BvWideB{y, g, f}, C, Q, 0, O * f.nh * f.nw, blockIdx.y * TF_BM,
+                            blockIdx.x * TF_BN, BvWideStore{x, b, g, f, act});
+}
+
+struct BvKernelStore {
+  float* out;
+  int K, add;
+  __device__ __forceinline__ void operator()(int o, int r, float c) const {
+    float* d = out + (long long)o * K + r;
+    if (add) *d += c;
+    else *d = c;
+  }
+};
+
+// as conv_kernel_grad, in TF32, rows [z·chunk, (z+1)·chunk) ∩ [0, N·OH·OW) for z = blockIdx.z:
+// accumulate ≠ 0 (one chunk): out is K, K += C; else out is partial (S, O, C·k²), partial[z] = C, for
+// dense_backward_dw_sum to add in order. grid (ceil(C·k²/64), ceil(O/64), S), block 128
+extern "C" __global__ void conv_kernel_grad_tf32(float* out, const float* x, const float* y, int N, int C, int H, int W,
+                                                 int O, int OH, int OW, int k, int s, int p, int chunk, int accumulate) {
+  const BvConvGeom g{N, C, H, W, O, OH, OW, k, s, p};
+  const int K = C * k * k, kb = blockIdx.z * chunk, ke = min(kb + chunk, N * OH * OW);
+  float* dst = accumulate ? out : out + (long long)blockIdx.z * O * K;
+  bv_tf32_tile<true, true>(BvRowsA{y, O, OH * OW}, BvIm2colT{x, g}, O, K, kb, ke, blockIdx.y * TF_BM, blockIdx.x * TF_BN,
+                           BvKernelStore{dst, K, accumulate});
 }
 
 // dy (N,Ch,P) is overwritten with dA = dy ⊙ act'(y); db (Ch) += Σ_{n,e} dA

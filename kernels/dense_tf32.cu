@@ -21,35 +21,34 @@
 #define TF_THREADS 128
 #define TF_PAD 4  // rows of 36 / 68 floats: 16-byte multiples, as WMMA wants, and fewer bank conflicts
 
-// out (M,N) op= C, C(m,n) = Σ_k tf32(A(m,k))·tf32(Bm(k,n)) over the block's 64×64 tile, with
-// A(m,k) = A[m·sam + k·sak], Bm(k,n) = Bm[k·sbk + n·sbn] (A_KC / B_KC: k is the contiguous index).
-// mode 0: out = act(C + bias[n]); 1: out = C; 2: out += C.
-template <bool A_KC, bool B_KC>
-__device__ __forceinline__ void bv_tf32_gemm(float* __restrict__ out, const float* __restrict__ bias, int mode, int act,
-                                             const float* __restrict__ A, long long sam, long long sak,
-                                             const float* __restrict__ Bm, long long sbk, long long sbn, int M, int N,
-                                             int K) {
+// C(m,n) = Σ_k tf32(A(m,k))·tf32(Bm(k,n)) over k in [kb, ke) for the block's 64×64 tile at
+// (m0, n0), then store(m, n, C(m,n)) for every m < M, n < N of it. la(m, k) = A(m,k) and
+// lb(k, n) = Bm(k,n) are called inside the matrices only; A_KC / B_KC say whether k is the index
+// that varies fastest in memory, which decides how the threads spread over a tile load. The
+// convolutions (conv.cu) use it with gathering loaders.
+template <bool A_KC, bool B_KC, class LA, class LB, class ST>
+__device__ __forceinline__ void bv_tf32_tile(const LA& la, const LB& lb, int M, int N, int kb, int ke, int m0, int n0,
+                                             const ST& store) {
   using namespace nvcuda;
   BV_SHARED2A(float, as, TF_BM, TF_BK + TF_PAD);
   BV_SHARED2A(float, bs, TF_BK, TF_BN + TF_PAD);
   BV_SHARED2A(float, cs, TF_BM, TF_BN + TF_PAD);
-  const int m0 = blockIdx.y * TF_BM, n0 = blockIdx.x * TF_BN;
   const int tid = threadIdx.x, warp = tid >> 5, wm = warp >> 1, wn = warp & 1;
   wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.f);
-  for (int k0 = 0; k0 < K; k0 += TF_BK) {
+  for (int k0 = kb; k0 < ke; k0 += TF_BK) {
     for (int l = tid; l < TF_BM * TF_BK; l += TF_THREADS) {
       const int m = A_KC ? l / TF_BK : l % TF_BM;
       const int k = A_KC ? l % TF_BK : l / TF_BM;
       const int gm = m0 + m, gk = k0 + k;
-      as[m][k] = (gm < M && gk < K) ? wmma::__float_to_tf32(A[gm * sam + gk * sak]) : 0.f;
+      as[m][k] = (gm < M && gk < ke) ? wmma::__float_to_tf32(la(gm, gk)) : 0.f;
     }
     for (int l = tid; l < TF_BN * TF_BK; l += TF_THREADS) {
       const int n = B_KC ? l / TF_BK : l % TF_BN;
       const int k = B_KC ? l % TF_BK : l / TF_BN;
       const int gn = n0 + n, gk = k0 + k;
-      bs[k][n] = (gn < N && gk < K) ? wmma::__float_to_tf32(Bm[gk * sbk + gn * sbn]) : 0.f;
+      bs[k][n] = (gn < N && gk < ke) ? wmma::__float_to_tf32(lb(gk, gn)) : 0.f;
     }
     __syncthreads();
     for (int kk = 0; kk < TF_BK; kk += 8) {
@@ -70,14 +69,40 @@ __device__ __forceinline__ void bv_tf32_gemm(float* __restrict__ out, const floa
   for (int l = tid; l < TF_BM * TF_BN; l += TF_THREADS) {
     const int m = l / TF_BN, n = l % TF_BN;  // consecutive threads, consecutive columns: coalesced
     const int gm = m0 + m, gn = n0 + n;
-    if (gm < M && gn < N) {
-      const float c = cs[m][n];
-      float* o = out + (long long)gm * N + gn;
-      if (mode == 0) *o = bv_act(c + bias[gn], act);
-      else if (mode == 1) *o = c;
-      else *o += c;
-    }
+    if (gm < M && gn < N) store(gm, gn, (float)cs[m][n]);
   }
+}
+
+// A strided operand: p[i·si + k·sk].
+struct BvStrided {
+  const float* p;
+  long long si, sk;
+  __device__ __forceinline__ float operator()(int i, int k) const { return p[i * si + k * sk]; }
+};
+
+// The dense kernels' epilogue on out (M,N): mode 0: out = act(C + bias[n]); 1: out = C; 2: out += C.
+struct BvTf32Store {
+  float* out;
+  const float* bias;
+  int mode, act, N;
+  __device__ __forceinline__ void operator()(int m, int n, float c) const {
+    float* o = out + (long long)m * N + n;
+    if (mode == 0) *o = bv_act(c + bias[n], act);
+    else if (mode == 1) *o = c;
+    else *o += c;
+  }
+};
+
+// out (M,N) op= C, C(m,n) = Σ_k tf32(A(m,k))·tf32(Bm(k,n)) over the block's 64×64 tile, with
+// A(m,k) = A[m·sam + k·sak], Bm(k,n) = Bm[k·sbk + n·sbn] (A_KC / B_KC: k is the contiguous index).
+// mode 0: out = act(C + bias[n]); 1: out = C; 2: out += C.
+template <bool A_KC, bool B_KC>
+__device__ __forceinline__ void bv_tf32_gemm(float* __restrict__ out, const float* __restrict__ bias, int mode, int act,
+                                             const float* __restrict__ A, long long sam, long long sak,
+                                             const float* __restrict__ Bm, long long sbk, long long sbn, int M, int N,
+                                             int K) {
+  bv_tf32_tile<A_KC, B_KC>(BvStrided{A, sam, sak}, BvStrided{Bm, sbk, sbn}, M, N, 0, K, blockIdx.y * TF_BM,
+                           blockIdx.x * TF_BN, BvTf32Store{out, bias, mode, act, N});
 }
 
 // x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(tf32(x)·tf32(w)ᵀ + b)

@@ -12,6 +12,9 @@
 //   2  the library's implicit GEMMs with ConvKernels.java's table: conv_narrow, conv_wide (by stride
 //      phase, or conv_wide_direct at ≤ 4 channels), conv_kernel_grad or, where the weight has few
 //      tiles, conv_kernel_grad_partial + dense_backward_dw_sum
+//   3  the library's TF32 kernels (--precision tf32): conv_narrow_tf32, conv_wide_tf32 (or
+//      conv_wide_direct rounding its operands), conv_kernel_grad_tf32 (+ dense_backward_dw_sum when
+//      split), checked against a reference on TF32-rounded operands
 //
 // Speed of PyTorch's cuDNN on the same layers is measured by bench/torch_vae.py through the whole
 // train step (the GPU kit); this program compares our variants with each other.
@@ -84,14 +87,17 @@ struct Problem {
 // ConvKernels.java's table.
 int tm(int rows) { return rows <= 32 ? 2 : 4; }
 int tn(int cols) { return cols <= 16 ? 1 : 4; }
-int row_chunk(const Problem& q) {
-  int kd = q.C * q.k * q.k;
-  long tiles = (long)blocks(q.O, 16 * tm(q.O)) * blocks(kd, 16 * tn(kd)), rows = q.rows();
+// DenseKernels.kChunk(tiles, rows, 256): the weight gradient's rows split so the grid has about 256 blocks.
+int split_chunk(long tiles, long rows) {
   if (tiles >= 256 || rows < 512) return (int)rows;
   long s = std::min(std::min((256 + tiles - 1) / tiles, rows / 256), 256L);
   if (s < 2) return (int)rows;
   int chunk = (int)((rows + s - 1) / s);
   return (chunk + 15) / 16 * 16;
+}
+int row_chunk(const Problem& q) {
+  int kd = q.C * q.k * q.k;
+  return split_chunk((long)blocks(q.O, 16 * tm(q.O)) * blocks(kd, 16 * tn(kd)), q.rows());
 }
 
 // The three products in double. X[n,c,h,w] meets Y[n,o,i,j] through K[o,c,kh,kw] where
@@ -112,9 +118,12 @@ void taps(const Problem& q, F f) {
               }
 }
 
-std::vector<double> ref_narrow(const Problem& q) {
+// An operand as the products read it: rounded to TF32 for variant 3.
+float rd(float v, bool round) { return round ? tf32(v) : v; }
+
+std::vector<double> ref_narrow(const Problem& q, bool r) {
   std::vector<double> y(q.ys(), 0.0);
-  taps(q, [&](size_t xi, size_t yi, size_t ki) { y[yi] += (double)q.x[xi] * q.w[ki]; });
+  taps(q, [&](size_t xi, size_t yi, size_t ki) { y[yi] += (double)rd(q.x[xi], r) * rd(q.w[ki], r); });
   for (size_t e = 0; e < y.size(); e++) {
     double v = y[e] + q.b[e / (q.OH * q.OW) % q.O];
     y[e] = v > 0 ? v : 0;
@@ -122,15 +131,15 @@ std::vector<double> ref_narrow(const Problem& q) {
   return y;
 }
 
-std::vector<double> ref_wide(const Problem& q) {
+std::vector<double> ref_wide(const Problem& q, bool r) {
   std::vector<double> x(q.xs(), 0.0);
-  taps(q, [&](size_t xi, size_t yi, size_t ki) { x[xi] += (double)q.y[yi] * q.w[ki]; });
+  taps(q, [&](size_t xi, size_t yi, size_t ki) { x[xi] += (double)rd(q.y[yi], r) * rd(q.w[ki], r); });
   return x;
 }
 
-std::vector<double> ref_kernel(const Problem& q) {
+std::vector<double> ref_kernel(const Problem& q, bool r) {
   std::vector<double> k(q.k0.begin(), q.k0.end());
-  taps(q, [&](size_t xi, size_t yi, size_t ki) { k[ki] += (double)q.y[yi] * q.x[xi]; });
+  taps(q, [&](size_t xi, size_t yi, size_t ki) { k[ki] += (double)rd(q.y[yi], r) * rd(q.x[xi], r); });
   return k;
 }
 
@@ -147,10 +156,31 @@ bool run(int op, int v, Problem& q) {
              (const float*)q.db, C, H, W, O, OH, OW, k, s, p, relu);
     } else if (op == WIDE) {
       launch(conv_wide_direct, dim3(blocks(H * W, 256), C, N), dim3(256), q.dx, (const float*)q.dy, (const float*)q.dw,
-             (const float*)nullptr, C, H, W, O, OH, OW, k, s, p, id);
+             (const float*)nullptr, C, H, W, O, OH, OW, k, s, p, id, 0);
     } else {
       launch(direct_kernel, dim3(blocks((int)q.ks(), 256)), dim3(256), q.dk, (const float*)q.dx, (const float*)q.dy, N,
              C, H, W, O, OH, OW, k, s, p);
+    }
+    return true;
+  }
+  if (v == 3) {
+    if (op == NARROW) {
+      launch(conv_narrow_tf32, dim3(blocks(q.rows(), 64), blocks(O, 64)), dim3(128), q.dy, (const float*)q.dx,
+             (const float*)q.dw, (const float*)q.db, N, C, H, W, O, OH, OW, k, s, p, relu);
+    } else if (op == WIDE && C <= 4) {
+      launch(conv_wide_direct, dim3(blocks(H * W, 256), C, N), dim3(256), q.dx, (const float*)q.dy, (const float*)q.dw,
+             (const float*)nullptr, C, H, W, O, OH, OW, k, s, p, id, 1);
+    } else if (op == WIDE) {
+      int cols = N * ((H + s - 1) / s) * ((W + s - 1) / s);
+      launch(conv_wide_tf32, dim3(blocks(cols, 64), blocks(C, 64), s * s), dim3(128), q.dx, (const float*)q.dy,
+             (const float*)q.dw, (const float*)nullptr, N, C, H, W, O, OH, OW, k, s, p, id);
+    } else {
+      int kd = C * k * k, gx = blocks(kd, 64), gy = blocks(O, 64), rows = q.rows();
+      int chunk = split_chunk((long)gx * gy, rows), splits = blocks(rows, chunk);
+      launch(conv_kernel_grad_tf32, dim3(gx, gy, splits), dim3(128), splits == 1 ? q.dk : q.dpartial, (const float*)q.dx,
+             (const float*)q.dy, N, C, H, W, O, OH, OW, k, s, p, chunk, splits == 1 ? 1 : 0);
+      if (splits > 1)
+        launch(dense_backward_dw_sum, dim3(blocks(kd, 256), O), dim3(256), q.dk, (const float*)q.dpartial, O, kd, splits);
     }
     return true;
   }
@@ -162,7 +192,7 @@ bool run(int op, int v, Problem& q) {
   } else if (op == WIDE) {
     if (C <= 4) {
       launch(conv_wide_direct, dim3(blocks(H * W, 256), C, N), dim3(256), q.dx, (const float*)q.dy, (const float*)q.dw,
-             (const float*)nullptr, C, H, W, O, OH, OW, k, s, p, id);
+             (const float*)nullptr, C, H, W, O, OH, OW, k, s, p, id, 0);
     } else {
       int t = tm(C), cols = N * ((H + s - 1) / s) * ((W + s - 1) / s);
       launch(conv_wide, dim3(blocks(cols, 64), blocks(C, 16 * t), s * s), dim3(256), q.dx, (const float*)q.dy,
@@ -185,7 +215,7 @@ bool run(int op, int v, Problem& q) {
 
 const char* name(int op, int v) {
   static char buf[64];
-  snprintf(buf, sizeof buf, "%s %s", op_name(op), v == 1 ? "direct" : "implicit GEMM (library)");
+  snprintf(buf, sizeof buf, "%s %s", op_name(op), v == 1 ? "direct" : v == 2 ? "implicit GEMM (library)" : "TF32 WMMA (library)");
   return buf;
 }
 
@@ -222,8 +252,9 @@ int main(int argc, char** argv) {
   double flops = 2.0 * q.rows() * q.O * q.C * q.k * q.k;  // every tap, padding included
   int failures = 0;
   for (int op = NARROW; op <= KERNEL; op++) {
-    std::vector<double> ref = op == NARROW ? ref_narrow(q) : op == WIDE ? ref_wide(q) : ref_kernel(q);
-    for (int v = 1; v <= 2; v++) {
+    std::vector<double> ref[2];
+    for (int r = 0; r < 2; r++) ref[r] = op == NARROW ? ref_narrow(q, r) : op == WIDE ? ref_wide(q, r) : ref_kernel(q, r);
+    for (int v = 1; v <= 3; v++) {
       if (only >= 0 && v != only) continue;
       if (op == KERNEL) upload(q.dk, q.k0);  // the weight gradient accumulates: start from k0 each time
       if (!run(op, v, q)) continue;
@@ -233,7 +264,7 @@ int main(int argc, char** argv) {
       // narrow writes over Y and wide over X, which the products after them read
       if (op == NARROW) upload(q.dy, q.y);
       if (op == WIDE) upload(q.dx, q.x);
-      double err = max_rel_err(got, ref);
+      double err = max_rel_err(got, ref[v == 3]);
       // the weight gradient sums N·OH·OW terms in float (65,536 for a first layer at batch 64)
       report(v, name(op, v), err, op == KERNEL ? 1e-4 : 1e-5, flops, 0, failures, [&] { run(op, v, q); });
       if (op == NARROW) upload(q.dy, q.y);  // and again after the timed launches

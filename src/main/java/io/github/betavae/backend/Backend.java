@@ -56,7 +56,7 @@ public interface Backend extends AutoCloseable {
     return Precision.FP32;
   }
 
-  /** Sets the arithmetic of the dense products for the ops that follow (DESIGN §12). */
+  /** Sets the arithmetic of the dense and conv products for the ops that follow (DESIGN §12). */
   default void precision(Precision p) {
     if (p != Precision.FP32) throw new UnsupportedOperationException(name() + " has no " + p.id() + " products");
   }

@@ -3,12 +3,12 @@ package io.github.betavae.backend;
 import java.util.Locale;
 
 /**
- * The arithmetic of the dense (and later conv) products, DESIGN §12. {@link #FP32}: FP32 operands,
+ * The arithmetic of the dense and conv products, DESIGN §12. {@link #FP32}: FP32 operands,
  * FP32 accumulation (the default; parity and determinism as everywhere). {@link #TF32}: the operands
  * are rounded to TF32 first, as {@code cvt.rna.tf32.f32} does (10 mantissa bits, to nearest, ties
  * away from zero) and the products accumulate in FP32: what NVIDIA tensor cores compute, and what
  * PyTorch's {@code allow_tf32} gives. The CPU engine has the same mode, so CUDA-vs-CPU parity compares
- * like with like. Only the three products of a dense layer change; everything elementwise stays FP32.
+ * like with like. Only the three products of a dense or conv layer change; everything elementwise stays FP32.
  */
 public enum Precision {
   FP32,

@@ -131,7 +131,7 @@ public final class TrainCommand implements Callable<Integer> {
       + "No effect on the CPU engine. Same batches, same bytes either way."})
   String resident = "auto";
 
-  @Option(names = "--precision", paramLabel = "P", description = {"fp32|tf32: the arithmetic of the dense products "
+  @Option(names = "--precision", paramLabel = "P", description = {"fp32|tf32: the arithmetic of the dense and conv products "
       + "(default fp32). tf32 rounds their operands to TF32 (10 mantissa bits) and accumulates in FP32, on tensor "
       + "cores on a GPU and in the same way on the CPU engine; recorded in config.json, kept by --resume"})
   String precision = "fp32";

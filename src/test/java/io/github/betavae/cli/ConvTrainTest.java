@@ -65,6 +65,27 @@ class ConvTrainTest {
     assertTrue(config.contains("\"architecture\" : \"conv\"") && config.contains("\"input_shape\" : [ 1, 64, 64 ]"), config);
   }
 
+  /**
+   * {@code --precision tf32} reaches the convolutions of a run: its losses are not the FP32 run's but
+   * stay within 1e-2 of them over 5 steps. (That the CUDA engine's TF32 conv kernels agree with the
+   * CPU's TF32 mode is ConvKernelsTest's, on the harness; a cuda-emu run here would cost a minute.)
+   */
+  @Test
+  void tf32ReachesTheConvolutions() throws IOException {
+    Path fp32 = dir.resolve("fp32"), tf32 = dir.resolve("tf32");
+    for (Cli.Result r : new Cli.Result[] {Cli.run(train(fp32, "conv", "cpu", 5)), Cli.run(train(tf32, "conv", "cpu", 5, "--precision", "tf32"))}) {
+      assertEquals(0, r.rc(), r.toString());
+    }
+    double[] lf = losses(fp32), lt = losses(tf32);
+    boolean differs = false;
+    for (int i = 0; i < 5; i++) {
+      assertEquals(lf[i], lt[i], 1e-2 * Math.abs(lf[i]), "step " + (i + 1) + ": fp32 " + lf[i] + ", tf32 " + lt[i]);
+      differs |= lf[i] != lt[i];
+    }
+    assertTrue(differs, "the TF32 run's losses equal the FP32 run's: " + java.util.Arrays.toString(lf));
+    assertTrue(Files.readString(tf32.resolve("config.json")).contains("\"precision\" : \"tf32\""), "config.json records tf32");
+  }
+
   @Test
   void sameSeedSameBytesForAnyThreadCountAndAcrossAResume() throws IOException {
     Path one = dir.resolve("one"), two = dir.resolve("two"), part = dir.resolve("part");

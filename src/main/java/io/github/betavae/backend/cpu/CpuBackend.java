@@ -223,16 +223,25 @@ public class CpuBackend implements Backend {
     if (s == null || act == null) throw new IllegalArgumentException("convForward: shape and activation must be given");
     CpuBuf Y = need(y, s.outSize(), "convForward y"), X = need(x, s.inSize(), "convForward x");
     CpuBuf W = need(w, s.weightSize(), "convForward w"), Bb = need(b, s.outC(), "convForward b");
-    if (naive) {
-      ConvOps.forward(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act);
-      return;
-    }
     synchronized (this) {
-      // gathered rows through the dense GEMM: ConvOps' terms in ConvOps' order (see ConvGemm)
-      if (s.transposed()) convs.wide(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act);
-      else convs.narrow(Y.data, Y.offset, X.data, X.offset, W.data, W.offset, Bb.data, Bb.offset, s, act);
+      float[] xd = X.data, wd = W.data;
+      int xo = X.offset, wo = W.offset;
+      if (precision == Precision.TF32) {
+        xd = rounded(0, X.data, X.offset, s.inSize());
+        wd = rounded(1, W.data, W.offset, s.weightSize());
+        xo = wo = 0;
+      }
+      if (naive) {
+        ConvOps.forward(Y.data, Y.offset, xd, xo, wd, wo, Bb.data, Bb.offset, s, act);
+      } else if (s.transposed()) {
+        // gathered rows through the dense GEMM: ConvOps' terms in ConvOps' order (see ConvGemm)
+        convs.wide(Y.data, Y.offset, xd, xo, wd, wo, Bb.data, Bb.offset, s, act);
+      } else {
+        convs.narrow(Y.data, Y.offset, xd, xo, wd, wo, Bb.data, Bb.offset, s, act);
+      }
     }
   }
+
 
   @Override
   public void convBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, Conv2d s, Activation act) {
@@ -241,27 +250,64 @@ public class CpuBackend implements Backend {
     CpuBuf DW = need(dw, s.weightSize(), "convBackward dw"), DB = need(db, s.outC(), "convBackward db");
     CpuBuf DY = need(dy, s.outSize(), "convBackward dy"), Y = need(y, s.outSize(), "convBackward y");
     CpuBuf X = need(x, s.inSize(), "convBackward x"), W = need(w, s.weightSize(), "convBackward w");
-    if (naive) {
+    boolean tf32 = precision == Precision.TF32;
+    if (naive && !tf32) {
       ConvOps.backward(DX == null ? null : DX.data, DX == null ? 0 : DX.offset, DW.data, DW.offset, DB.data, DB.offset,
           DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, s, act);
       return;
     }
     synchronized (this) {
-      int n = (int) s.outSize(), chunk = 1 << 14;
-      if (act != Activation.IDENTITY) {
-        pool.run((t, worker) -> FastMath.scaleByDerivative(DY.data, DY.offset + t * chunk, Y.data, Y.offset + t * chunk,
-            Math.min(chunk, n - t * chunk), act), (n + chunk - 1) / chunk);
+      // dA in place of dy and db, in FP32 under either precision
+      int n = (int) s.outSize(), chunk = 1 << 14, plane = s.outH() * s.outW();
+      if (naive) {
+        for (int i = 0; i < n; i++) DY.data[DY.offset + i] *= act.derivFromOutput(Y.data[Y.offset + i]);
+        ConvOps.biasGrad(DB.data, DB.offset, DY.data, DY.offset, s.batch(), s.outC(), plane, 0, s.outC());
+      } else {
+        if (act != Activation.IDENTITY) {
+          pool.run((t, worker) -> FastMath.scaleByDerivative(DY.data, DY.offset + t * chunk, Y.data, Y.offset + t * chunk,
+              Math.min(chunk, n - t * chunk), act), (n + chunk - 1) / chunk);
+        }
+        pool.run((t, worker) -> ConvOps.biasGrad(DB.data, DB.offset, DY.data, DY.offset, s.batch(), s.outC(), plane, t, t + 1), s.outC());
       }
-      int plane = s.outH() * s.outW();
-      pool.run((t, worker) -> ConvOps.biasGrad(DB.data, DB.offset, DY.data, DY.offset, s.batch(), s.outC(), plane, t, t + 1), s.outC());
+      // the products' operands: as they are, or rounded copies under TF32
+      float[] ad = DY.data, xd = X.data, wd = W.data;
+      int ao = DY.offset, xo = X.offset, wo = W.offset;
+      if (tf32) {
+        ad = rounded(0, DY.data, DY.offset, s.outSize());
+        xd = rounded(1, X.data, X.offset, s.inSize());
+        wd = rounded(2, W.data, W.offset, s.weightSize());
+        ao = xo = wo = 0;
+      }
+      float[] wideD = s.transposed() ? ad : xd, narrowD = s.transposed() ? xd : ad;
+      int wideO = s.transposed() ? ao : xo, narrowO = s.transposed() ? xo : ao;
+      if (naive) {
+        ConvOps.kernel(DW.data, DW.offset, wideD, wideO, narrowD, narrowO, s, 0, s.narrowC() * s.wideC());
+        if (DX == null) return;
+        if (s.transposed()) ConvOps.narrow(DX.data, DX.offset, ad, ao, wd, wo, null, 0, s, Activation.IDENTITY, 0, s.batch() * s.narrowC());
+        else ConvOps.wide(DX.data, DX.offset, ad, ao, wd, wo, null, 0, s, Activation.IDENTITY, 0, s.batch() * s.wideC());
+        return;
+      }
       // the weight gradient and the input gradient through the dense GEMM (see ConvGemm)
-      CpuBuf wideT = s.transposed() ? DY : X, narrowT = s.transposed() ? X : DY;
-      convs.kernel(DW.data, DW.offset, wideT.data, wideT.offset, narrowT.data, narrowT.offset, s);
+      convs.kernel(DW.data, DW.offset, wideD, wideO, narrowD, narrowO, s);
       if (DX == null) return;
-      if (s.transposed()) convs.narrow(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s, Activation.IDENTITY);
-      else convs.wide(DX.data, DX.offset, DY.data, DY.offset, W.data, W.offset, null, 0, s, Activation.IDENTITY);
+      if (s.transposed()) convs.narrow(DX.data, DX.offset, ad, ao, wd, wo, null, 0, s, Activation.IDENTITY);
+      else convs.wide(DX.data, DX.offset, ad, ao, wd, wo, null, 0, s, Activation.IDENTITY);
     }
   }
+
+  /** Copies for the TF32 convolutions' operands, by slot; grown, reused under the backend's lock. */
+  private final float[][] tf32Copies = new float[3][0];
+
+  /** src[off, off + n) rounded to TF32, in copy {@code slot} (DESIGN §12: each product operand rounded). */
+  private float[] rounded(int slot, float[] src, int off, long n) {
+    if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("conv: " + n + " floats is more than one array holds");
+    if (tf32Copies[slot].length < n) tf32Copies[slot] = new float[(int) n];
+    float[] c = tf32Copies[slot];
+    System.arraycopy(src, off, c, 0, (int) n);
+    io.github.betavae.backend.Precision.tf32(c, 0, (int) n);
+    return c;
+  }
+
 
   @Override
   public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, long step, boolean sample) {

@@ -15,13 +15,18 @@ import io.github.betavae.backend.Conv2d;
  *       at most 16 (one input channel, k 4);
  *   <li>the weight gradient's sum over (n, i, j) in chunks (through a scratch buffer,
  *       {@link DenseKernels#kChunk(long, int, int)}) when the weight has too few tiles to fill the GPU;
- *   <li>a wide side of at most {@link #DIRECT_MAX_CHANNELS} channels direct, one thread per output.
+ *   <li>a wide side of at most {@link #DIRECT_MAX_CHANNELS} channels direct, one thread per output;
+ *   <li>{@code --precision tf32}: the {@code *_tf32} kernels on tensor cores (dense_tf32.cu's 64×64
+ *       WMMA tile with the same gathering loaders; the weight gradient split the same way), the direct
+ *       kernel with its operands rounded.
  * </ul>
  * Chosen by the occupancy arithmetic and the waste of padded tile rows, not yet tuned on a GPU.
  */
 final class ConvKernels {
   /** Columns (positions) per tile of conv_narrow and conv_wide. */
   private static final int COLS = 64;
+  /** The TF32 kernels' square tile and block (dense_tf32.cu). */
+  private static final int TF32_TILE = 64, TF32_THREADS = 128;
   private static final int MAX_GRID_YZ = 65535;
   /**
    * Wide-side channels up to which {@code conv_wide_direct} (one thread per output) runs instead of
@@ -37,6 +42,8 @@ final class ConvKernels {
 
   private final Device dev;
   private final Scratch scratch;
+  /** TF32 products on tensor cores; set by the backend between calls. */
+  boolean tf32;
 
   ConvKernels(Device dev) {
     this.dev = dev;
@@ -99,6 +106,19 @@ final class ConvKernels {
 
   /** K += Σ over (n, i, j) of Y·im2col(X), X at {@code wide}, Y at {@code narrow}. */
   private void kernelGrad(long dw, long wide, long narrow, Conv2d s) {
+    if (tf32) {
+      int o = s.narrowC(), kd = kernelColumns(s), rows = rows(s);
+      int gx = Launch.blocks(kd, TF32_TILE), gy = Launch.blocks(o, TF32_TILE);
+      int chunk = DenseKernels.kChunk((long) gx * gy, rows, MAX_SPLITS), splits = Launch.blocks(rows, chunk);
+      long out = splits == 1 ? dw : scratch.floats((long) splits * o * kd);
+      dev.launch("conv_kernel_grad_tf32", new Dim3(gx, gy, splits), Dim3.of(TF32_THREADS),
+          geometry(KernelArgs.of().ptr(out).ptr(wide).ptr(narrow), s).i32(chunk).i32(splits == 1 ? 1 : 0));
+      if (splits > 1) {
+        dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(kd, Launch.THREADS), o), Dim3.of(Launch.THREADS),
+            KernelArgs.of().ptr(dw).ptr(out).i32(o).i32(kd).i32(splits));
+      }
+      return;
+    }
     int o = s.narrowC(), kd = kernelColumns(s), rows = rows(s), chunk = rowChunk(s), tm = tm(o), tn = tn(kd);
     int gx = Launch.blocks(kd, 16 * tn), gy = Launch.blocks(o, 16 * tm);
     if (chunk >= rows) {
@@ -116,6 +136,11 @@ final class ConvKernels {
 
   /** Y = act(Σ X·K + b) from X at {@code x}; b 0 for none. */
   private void narrow(long y, long x, long k, long b, Conv2d s, Activation act) {
+    if (tf32) {
+      dev.launch("conv_narrow_tf32", Dim3.of(Launch.blocks(rows(s), TF32_TILE), Launch.blocks(s.narrowC(), TF32_TILE)),
+          Dim3.of(TF32_THREADS), geometry(KernelArgs.of().ptr(y).ptr(x).ptr(k).ptr(b), s).i32(act.ordinal()));
+      return;
+    }
     int tm = tm(s.narrowC());
     dev.launch("conv_narrow", Dim3.of(Launch.blocks(rows(s), COLS), Launch.blocks(s.narrowC(), 16 * tm)), Dim3.of(Launch.THREADS),
         geometry(KernelArgs.of().ptr(y).ptr(x).ptr(k).ptr(b), s).i32(act.ordinal()).i32(tm));
@@ -125,12 +150,17 @@ final class ConvKernels {
   private void wide(long x, long y, long k, long b, Conv2d s, Activation act) {
     if (s.wideC() <= DIRECT_MAX_CHANNELS) {
       dev.launch("conv_wide_direct", new Dim3(Launch.blocks((long) s.wideH() * s.wideW(), Launch.THREADS), s.wideC(), s.batch()),
-          Dim3.of(Launch.THREADS), shape(KernelArgs.of().ptr(x).ptr(y).ptr(k).ptr(b), s).i32(act.ordinal()));
+          Dim3.of(Launch.THREADS), shape(KernelArgs.of().ptr(x).ptr(y).ptr(k).ptr(b), s).i32(act.ordinal()).i32(tf32 ? 1 : 0));
       return;
     }
     // the largest stride phase has ⌈H/s⌉·⌈W/s⌉ positions per sample; smaller ones leave blocks idle
     int st = s.stride();
     long cols = (long) s.batch() * ((s.wideH() + st - 1) / st) * ((s.wideW() + st - 1) / st);
+    if (tf32) {
+      dev.launch("conv_wide_tf32", new Dim3(Launch.blocks(cols, TF32_TILE), Launch.blocks(s.wideC(), TF32_TILE), st * st),
+          Dim3.of(TF32_THREADS), geometry(KernelArgs.of().ptr(x).ptr(y).ptr(k).ptr(b), s).i32(act.ordinal()));
+      return;
+    }
     int tm = tm(s.wideC());
     dev.launch("conv_wide", new Dim3(Launch.blocks(cols, COLS), Launch.blocks(s.wideC(), 16 * tm), st * st),
         Dim3.of(Launch.THREADS), geometry(KernelArgs.of().ptr(x).ptr(y).ptr(k).ptr(b), s).i32(act.ordinal()).i32(tm));

@@ -93,12 +93,16 @@ public final class CudaBackend implements Backend {
     dense.wideMinBlocks = tiles == 0 ? DenseKernels.WIDE_MIN_BLOCKS : tiles == 64 ? Integer.MAX_VALUE : 1;
   }
 
-  /** TF32: the dense products run on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32 math). */
+  /**
+   * TF32: the dense products run on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32
+   * math), and so do the convolutions ({@code kernels/conv.cu}'s {@code *_tf32}).
+   */
   @Override
   public void precision(Precision p) {
     java.util.Objects.requireNonNull(p, "precision");
     if (cublas != null) cublas.tf32(p == Precision.TF32);
     dense.tf32 = p == Precision.TF32;
+    conv.tf32 = p == Precision.TF32;
     this.precision = p;
   }
 

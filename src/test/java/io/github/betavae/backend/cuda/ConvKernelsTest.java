@@ -96,6 +96,47 @@ class ConvKernelsTest {
   }
 
   /**
+   * {@code --precision tf32}: the {@code *_tf32} kernels (WMMA, which the harness implements with
+   * TF32 rounding) and the direct kernel with rounded operands against the CPU engine's TF32 mode,
+   * within 1e-5 (the accumulation orders differ).
+   */
+  @Test
+  void theTf32KernelsAgreeWithTheCpuTf32Mode() {
+    Emulator.assumeBuilt();
+    Random r = new Random(22);
+    java.util.List<Conv2d> shapes = new java.util.ArrayList<>(ConvOpsTest.shapes());
+    shapes.add(Conv2d.conv(1, 2, 5, 5, 70, 3, 1, 1));
+    shapes.add(Conv2d.transposed(1, 3, 3, 3, 70, 4, 2, 1));
+    shapes.add(Conv2d.conv(3, 3, 33, 31, 5, 4, 2, 1));
+    try (CudaBackend gpu = CudaBackend.emulated(); CpuBackend cpu = new CpuBackend(2)) {
+      gpu.precision(io.github.betavae.backend.Precision.TF32);
+      cpu.precision(io.github.betavae.backend.Precision.TF32);
+      for (Conv2d s : shapes) {
+        float[] x = gaussian(r, s.inSize()), w = gaussian(r, s.weightSize()), b = gaussian(r, s.outC());
+        float[] g = gaussian(r, s.outSize()), dw0 = gaussian(r, s.weightSize()), db0 = gaussian(r, s.outC());
+        float[][] res = new float[8][];
+        int side = 0;
+        for (Backend be : new Backend[] {cpu, gpu}) {
+          Buf X = put(be, x), W = put(be, w), B = put(be, b), Y = be.alloc(s.outSize());
+          be.convForward(Y, X, W, B, s, Activation.RELU);
+          Buf DY = put(be, g), DW = put(be, dw0), DB = put(be, db0), DX = be.alloc(s.inSize());
+          be.convBackward(DX, DW, DB, DY, Y, X, W, s, Activation.RELU);
+          res[4 * side] = get(be, Y, s.outSize());
+          res[4 * side + 1] = get(be, DX, s.inSize());
+          res[4 * side + 2] = get(be, DW, s.weightSize());
+          res[4 * side + 3] = get(be, DB, s.outC());
+          side++;
+        }
+        String what = "tf32 " + s.describe();
+        Parity.assertClose(what + " y", res[0], res[4], 1e-5);
+        Parity.assertClose(what + " dx", res[1], res[5], 1e-5);
+        sums(what + " dw (accumulated)", res[2], res[6]);
+        sums(what + " db (accumulated)", res[3], res[7]);
+      }
+    }
+  }
+
+  /**
    * Reductions of many unit-sized terms, summed in different orders: within 1e-5 of the larger of
    * 1 and the values' rms (a sum that cancels to near 0 keeps the absolute error of its terms).
    */

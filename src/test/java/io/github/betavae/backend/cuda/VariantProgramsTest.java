@@ -86,8 +86,8 @@ class VariantProgramsTest {
       String out = r.out(), what = "conv " + java.util.Arrays.toString(g);
       assertEquals(0, r.code(), what + ":\n" + out);
       assertTrue(out.contains("harness checks: memcheck synccheck racecheck"), out);
-      long passed = out.lines().filter(l -> l.matches("\\s+[12] (narrow|wide|kernel) .* ok")).count();
-      assertEquals(6, passed, what + ": three products, two variants each, checked and passing:\n" + out);
+      long passed = out.lines().filter(l -> l.matches("\\s+[123] (narrow|wide|kernel) .* ok")).count();
+      assertEquals(9, passed, what + ": three products, three variants each, checked and passing:\n" + out);
     }
   }
 

@@ -44,14 +44,36 @@ class ConvKernelsTest {
     }
   }
 
-  private static void compare(CudaBackend gpu, boolean large) {
-    Random r = new Random(21);
+  /**
+   * ConvOpsTest's shapes, plus more than one 64-row tile of channels on the narrow and on the wide
+   * side, and a weight gradient whose 720-row sum is split into chunks.
+   */
+  private static java.util.List<Conv2d> shapes() {
     java.util.List<Conv2d> shapes = new java.util.ArrayList<>(ConvOpsTest.shapes());
-    // more than one 64-row tile of channels on the narrow and on the wide side
     shapes.add(Conv2d.conv(1, 2, 5, 5, 70, 3, 1, 1));
     shapes.add(Conv2d.transposed(1, 3, 3, 3, 70, 4, 2, 1));
-    // a weight gradient whose 720-row sum is split into chunks
     shapes.add(Conv2d.conv(3, 3, 33, 31, 5, 4, 2, 1));
+    return shapes;
+  }
+
+  /** Random x, w, b, dy, dw0, db0 for shape s. */
+  private static float[][] inputs(Random r, Conv2d s) {
+    return new float[][] {gaussian(r, s.inSize()), gaussian(r, s.weightSize()), gaussian(r, s.outC()), gaussian(r, s.outSize()),
+        gaussian(r, s.weightSize()), gaussian(r, s.outC())};
+  }
+
+  /** y, dx, dw (accumulated onto dw0) and db (onto db0) of one forward and backward on be. */
+  private static float[][] run(Backend be, Conv2d s, float[][] in, Activation act) {
+    Buf X = put(be, in[0]), W = put(be, in[1]), B = put(be, in[2]), Y = be.alloc(s.outSize());
+    be.convForward(Y, X, W, B, s, act);
+    Buf DY = put(be, in[3]), DW = put(be, in[4]), DB = put(be, in[5]), DX = be.alloc(s.inSize());
+    be.convBackward(DX, DW, DB, DY, Y, X, W, s, act);
+    return new float[][] {get(be, Y, s.outSize()), get(be, DX, s.inSize()), get(be, DW, s.weightSize()), get(be, DB, s.outC())};
+  }
+
+  private static void compare(CudaBackend gpu, boolean large) {
+    Random r = new Random(21);
+    java.util.List<Conv2d> shapes = shapes();
     if (large) {
       // the conv architecture's first and last layers at batch 64
       shapes.add(Conv2d.conv(64, 1, 64, 64, 32, 4, 2, 1));
@@ -60,34 +82,20 @@ class ConvKernelsTest {
     try (CpuBackend cpu = new CpuBackend(2)) {
       for (Conv2d s : shapes) {
         for (Activation act : new Activation[] {Activation.RELU, Activation.IDENTITY, Activation.TANH}) {
-          float[] x = gaussian(r, s.inSize()), w = gaussian(r, s.weightSize()), b = gaussian(r, s.outC());
-          float[] g = gaussian(r, s.outSize()), dw0 = gaussian(r, s.weightSize()), db0 = gaussian(r, s.outC());
-          float[][] res = new float[8][];
-          int side = 0;
-          for (Backend be : new Backend[] {cpu, gpu}) {
-            Buf X = put(be, x), W = put(be, w), B = put(be, b), Y = be.alloc(s.outSize());
-            be.convForward(Y, X, W, B, s, act);
-            Buf DY = put(be, g), DW = put(be, dw0), DB = put(be, db0), DX = be.alloc(s.inSize());
-            be.convBackward(DX, DW, DB, DY, Y, X, W, s, act);
-            res[4 * side] = get(be, Y, s.outSize());
-            res[4 * side + 1] = get(be, DX, s.inSize());
-            res[4 * side + 2] = get(be, DW, s.weightSize());
-            res[4 * side + 3] = get(be, DB, s.outC());
-            side++;
-          }
+          float[][] in = inputs(r, s), c = run(cpu, s, in, act), d = run(gpu, s, in, act);
           String what = gpu.name() + " " + s.describe() + " " + act;
           if (act == Activation.TANH) {
             // tanhf on the device, Math.tanh on the CPU: the outputs and what follows from them differ by rounding
-            Parity.assertClose(what + " y", res[0], res[4], 1e-5);
-            Parity.assertClose(what + " dx", res[1], res[5], 1e-5);
+            Parity.assertClose(what + " y", c[0], d[0], 1e-5);
+            Parity.assertClose(what + " dx", c[1], d[1], 1e-5);
           } else {
-            assertArrayEquals(res[0], res[4], what + " y: same terms, same order, same bits");
-            assertArrayEquals(res[1], res[5], what + " dx: same terms, same order, same bits");
+            assertArrayEquals(c[0], d[0], what + " y: same terms, same order, same bits");
+            assertArrayEquals(c[1], d[1], what + " dx: same terms, same order, same bits");
           }
           boolean split = ConvKernels.rowChunk(s) < s.batch() * s.narrowH() * s.narrowW();
-          if (act == Activation.TANH || split) sums(what + " dw (accumulated" + (split ? ", split" : "") + ")", res[2], res[6]);
-          else assertArrayEquals(res[2], res[6], what + " dw (accumulated): same terms, same order, same bits");
-          sums(what + " db (accumulated)", res[3], res[7]);
+          if (act == Activation.TANH || split) sums(what + " dw (accumulated" + (split ? ", split" : "") + ")", c[2], d[2]);
+          else assertArrayEquals(c[2], d[2], what + " dw (accumulated): same terms, same order, same bits");
+          sums(what + " db (accumulated)", c[3], d[3]);
         }
       }
     }
@@ -104,34 +112,16 @@ class ConvKernelsTest {
   void theTf32KernelsAgreeWithTheCpuTf32Mode() {
     Emulator.assumeBuilt();
     Random r = new Random(22);
-    java.util.List<Conv2d> shapes = new java.util.ArrayList<>(ConvOpsTest.shapes());
-    shapes.add(Conv2d.conv(1, 2, 5, 5, 70, 3, 1, 1));
-    shapes.add(Conv2d.transposed(1, 3, 3, 3, 70, 4, 2, 1));
-    shapes.add(Conv2d.conv(3, 3, 33, 31, 5, 4, 2, 1));
     try (CudaBackend gpu = CudaBackend.emulated(); CpuBackend cpu = new CpuBackend(2)) {
       gpu.precision(io.github.betavae.backend.Precision.TF32);
       cpu.precision(io.github.betavae.backend.Precision.TF32);
-      for (Conv2d s : shapes) {
-        float[] x = gaussian(r, s.inSize()), w = gaussian(r, s.weightSize()), b = gaussian(r, s.outC());
-        float[] g = gaussian(r, s.outSize()), dw0 = gaussian(r, s.weightSize()), db0 = gaussian(r, s.outC());
-        float[][] res = new float[8][];
-        int side = 0;
-        for (Backend be : new Backend[] {cpu, gpu}) {
-          Buf X = put(be, x), W = put(be, w), B = put(be, b), Y = be.alloc(s.outSize());
-          be.convForward(Y, X, W, B, s, Activation.RELU);
-          Buf DY = put(be, g), DW = put(be, dw0), DB = put(be, db0), DX = be.alloc(s.inSize());
-          be.convBackward(DX, DW, DB, DY, Y, X, W, s, Activation.RELU);
-          res[4 * side] = get(be, Y, s.outSize());
-          res[4 * side + 1] = get(be, DX, s.inSize());
-          res[4 * side + 2] = get(be, DW, s.weightSize());
-          res[4 * side + 3] = get(be, DB, s.outC());
-          side++;
-        }
+      for (Conv2d s : shapes()) {
+        float[][] in = inputs(r, s), c = run(cpu, s, in, Activation.RELU), d = run(gpu, s, in, Activation.RELU);
         String what = "tf32 " + s.describe();
-        Parity.assertClose(what + " y", res[0], res[4], 1e-5);
-        Parity.assertClose(what + " dx", res[1], res[5], 1e-5);
-        sums(what + " dw (accumulated)", res[2], res[6]);
-        sums(what + " db (accumulated)", res[3], res[7]);
+        Parity.assertClose(what + " y", c[0], d[0], 1e-5);
+        Parity.assertClose(what + " dx", c[1], d[1], 1e-5);
+        sums(what + " dw (accumulated)", c[2], d[2]);
+        sums(what + " db (accumulated)", c[3], d[3]);
       }
     }
   }

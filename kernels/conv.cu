@@ -29,7 +29,8 @@
 // conv_wide_direct, one thread per output element, serves a wide side of at most 4 channels (the
 // decoder's last transposed convolution writes one), where a 32-row tile would be nearly all
 // padding. conv_bias_grad gives each channel a block, its threads walking the (n, position) terms at
-// a stride and a fixed tree adding the partials: deterministic, within rounding of the CPU's sum.
+// a stride and a fixed tree adding the partials: deterministic, within rounding of the CPU's sum;
+// conv_bias_grad_partial does the same per chunk of samples where a channel has many positions.
 #pragma once
 #include "common.cuh"
 #include "dense_tf32.cu"
@@ -404,4 +405,26 @@ extern "C" __global__ void conv_bias_grad(float* dy, float* db, const float* y, 
   }
   const float total = bv_block_sum(acc, buf);
   if (threadIdx.x == 0) db[c] += total;
+}
+
+// conv_bias_grad for many positions per channel (a first layer's 32 channels, a last layer's one):
+// the samples in S chunks of nc, one block per (channel, chunk), each block's sum in the same fixed
+// tree, written to partial (S, Ch) = partial[s·Ch + c]; dense_backward_dw_sum(db, partial, 1, Ch, S)
+// then adds the chunks to db in order. dy is overwritten with dA as above.
+// grid (Ch, S), block 256
+extern "C" __global__ void conv_bias_grad_partial(float* dy, float* partial, const float* y, int N, int Ch, int P,
+                                                  int act, int nc) {
+  BV_SHARED(float, buf, 32);
+  const int c = blockIdx.x, n1 = min(N, (int)(blockIdx.y + 1) * nc);
+  float acc = 0.f;
+  for (int n = blockIdx.y * nc; n < n1; n++) {
+    const long long base = ((long long)n * Ch + c) * P;
+    for (int e = threadIdx.x; e < P; e += blockDim.x) {
+      const float g = dy[base + e] * bv_act_grad(y[base + e], act);
+      dy[base + e] = g;
+      acc += g;
+    }
+  }
+  const float total = bv_block_sum(acc, buf);
+  if (threadIdx.x == 0) partial[(long long)blockIdx.y * Ch + c] = total;
 }

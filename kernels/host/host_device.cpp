@@ -88,7 +88,7 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(dense_backward_dw_partial), BV_KERNEL(dense_backward_dw_sum), BV_KERNEL(dense_backward_dx),
       BV_KERNEL(dense_backward_dx_128), BV_KERNEL(dense_backward_dx_partial), BV_KERNEL(dense_backward_dx_sum),
       BV_KERNEL(conv_narrow), BV_KERNEL(conv_wide), BV_KERNEL(conv_wide_direct), BV_KERNEL(conv_kernel_grad),
-      BV_KERNEL(conv_kernel_grad_partial), BV_KERNEL(conv_bias_grad), BV_KERNEL(conv_narrow_tf32),
+      BV_KERNEL(conv_kernel_grad_partial), BV_KERNEL(conv_bias_grad), BV_KERNEL(conv_bias_grad_partial), BV_KERNEL(conv_narrow_tf32),
       BV_KERNEL(conv_wide_tf32), BV_KERNEL(conv_kernel_grad_tf32),
       BV_KERNEL(reparam_forward_kernel1), BV_KERNEL(reparam_backward_kernel1),
       BV_KERNEL(likelihood_forward_kernel1), BV_KERNEL(adam_step_kernel1),  BV_KERNEL(gather_forward_kernel1),

@@ -16,6 +16,8 @@ import io.github.betavae.backend.Conv2d;
  *   <li>the weight gradient's sum over (n, i, j) in chunks (through a scratch buffer,
  *       {@link DenseKernels#kChunk(long, int, int)}) when the weight has too few tiles to fill the GPU;
  *   <li>a wide side of at most {@link #DIRECT_MAX_CHANNELS} channels direct, one thread per output;
+ *   <li>the bias gradient one block per channel, or per (channel, chunk of samples) where a channel
+ *       has many positions ({@link #biasChunk});
  *   <li>{@code --precision tf32}: the {@code *_tf32} kernels on tensor cores (dense_tf32.cu's 64×64
  *       WMMA tile with the same gathering loaders; the weight gradient split the same way), the direct
  *       kernel with its operands rounded.
@@ -40,14 +42,20 @@ final class ConvKernels {
    */
   static final int MAX_SPLITS = 256;
 
+  /** Fewest (sample, position) terms a block of the split bias gradient takes. */
+  static final int MIN_BIAS_TERMS = 4096;
+
   private final Device dev;
   private final Scratch scratch;
+  /** The bias gradient's partial sums: separate from {@link #scratch}, which the weight gradient may be using. */
+  private final Scratch biasScratch;
   /** TF32 products on tensor cores; set by the backend between calls. */
   boolean tf32;
 
   ConvKernels(Device dev) {
     this.dev = dev;
     this.scratch = new Scratch(dev);
+    this.biasScratch = new Scratch(dev);
   }
 
   void forward(Buf y, Buf x, Buf w, Buf b, Conv2d s, Activation act) {
@@ -68,13 +76,40 @@ final class ConvKernels {
     CudaBuf DY = Launch.floats(op, "dy", dy, s.outSize()), Y = Launch.floats(op, "y", y, s.outSize());
     CudaBuf X = Launch.floats(op, "x", x, s.inSize()), W = Launch.floats(op, "w", w, s.weightSize());
     CudaBuf DX = dx == null ? null : Launch.floats(op, "dx", dx, s.inSize());
-    dev.launch("conv_bias_grad", Dim3.of(s.outC()), Dim3.of(Launch.THREADS), KernelArgs.of().ptr(DY.address()).ptr(DB.address())
-        .ptr(Y.address()).i32(s.batch()).i32(s.outC()).i32(s.outH() * s.outW()).i32(act.ordinal()));
+    biasGrad(DY.address(), DB.address(), Y.address(), s, act);
     long wide = s.transposed() ? DY.address() : X.address(), narrow = s.transposed() ? X.address() : DY.address();
     kernelGrad(DW.address(), wide, narrow, s);
     if (DX == null) return;
     if (s.transposed()) narrow(DX.address(), DY.address(), W.address(), 0, s, Activation.IDENTITY);
     else wide(DX.address(), DY.address(), W.address(), 0, s, Activation.IDENTITY);
+  }
+
+  /**
+   * Samples per block of the bias gradient: all of them (one block per channel) unless a channel
+   * has many positions and there are few channels, then chunks that bring the grid toward
+   * {@link DenseKernels#TARGET_BLOCKS} blocks of at least {@link #MIN_BIAS_TERMS} terms each (the
+   * decoder's one-channel output at batch 64: 64 blocks instead of one).
+   */
+  static int biasChunk(Conv2d s) {
+    long perChannel = (long) s.batch() * s.outH() * s.outW();
+    long splits = Math.min(Math.min(s.batch(), (DenseKernels.TARGET_BLOCKS + s.outC() - 1) / s.outC()), perChannel / MIN_BIAS_TERMS);
+    return splits < 2 ? s.batch() : (int) ((s.batch() + splits - 1) / splits);
+  }
+
+  /** dA in place of dy; db += Σ dA per channel (see {@link #biasChunk}). */
+  private void biasGrad(long dy, long db, long y, Conv2d s, Activation act) {
+    int chunk = biasChunk(s), plane = s.outH() * s.outW();
+    if (chunk >= s.batch()) {
+      dev.launch("conv_bias_grad", Dim3.of(s.outC()), Dim3.of(Launch.THREADS),
+          KernelArgs.of().ptr(dy).ptr(db).ptr(y).i32(s.batch()).i32(s.outC()).i32(plane).i32(act.ordinal()));
+      return;
+    }
+    int splits = Launch.blocks(s.batch(), chunk);
+    long partial = biasScratch.floats((long) splits * s.outC());
+    dev.launch("conv_bias_grad_partial", Dim3.of(s.outC(), splits), Dim3.of(Launch.THREADS),
+        KernelArgs.of().ptr(dy).ptr(partial).ptr(y).i32(s.batch()).i32(s.outC()).i32(plane).i32(act.ordinal()).i32(chunk));
+    dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(s.outC(), Launch.THREADS), 1), Dim3.of(Launch.THREADS),
+        KernelArgs.of().ptr(db).ptr(partial).i32(1).i32(s.outC()).i32(splits));
   }
 
   /**

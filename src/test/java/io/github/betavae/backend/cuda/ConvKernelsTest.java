@@ -46,13 +46,15 @@ class ConvKernelsTest {
 
   /**
    * ConvOpsTest's shapes, plus more than one 64-row tile of channels on the narrow and on the wide
-   * side, and a weight gradient whose 720-row sum is split into chunks.
+   * side, a weight gradient whose 720-row sum is split into chunks, and a one-channel output whose
+   * bias gradient is split by samples.
    */
   private static java.util.List<Conv2d> shapes() {
     java.util.List<Conv2d> shapes = new java.util.ArrayList<>(ConvOpsTest.shapes());
     shapes.add(Conv2d.conv(1, 2, 5, 5, 70, 3, 1, 1));
     shapes.add(Conv2d.transposed(1, 3, 3, 3, 70, 4, 2, 1));
     shapes.add(Conv2d.conv(3, 3, 33, 31, 5, 4, 2, 1));
+    shapes.add(Conv2d.transposed(8, 4, 16, 16, 1, 4, 2, 1));
     return shapes;
   }
 
@@ -101,6 +103,8 @@ class ConvKernelsTest {
     }
     org.junit.jupiter.api.Assertions.assertTrue(shapes.stream().anyMatch(s -> ConvKernels.rowChunk(s) < s.batch() * s.narrowH() * s.narrowW()),
         "some shape splits the weight gradient's sum");
+    org.junit.jupiter.api.Assertions.assertTrue(shapes.stream().anyMatch(s -> ConvKernels.biasChunk(s) < s.batch()),
+        "some shape splits the bias gradient's sum");
   }
 
   /**

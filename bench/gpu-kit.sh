@@ -10,6 +10,9 @@
 #   benchmarks.jar             the lean JMH jar: cd bench && mvn -Pgpu clean package
 #   jre.tgz                    optional: a Java runtime (jre/bin/java) for machines without Java
 #   bench-cuda/                optional: bench/cuda's variant programs (bench/cuda/build-gpu.sh BUNDLE/bench-cuda)
+#   bench-cuda.tar.xz          or the same directory as an archive (tar cJf bench-cuda.tar.xz bench-cuda): the
+#                              programs share their kernels, so it is ~1 MB instead of ~20, which keeps the
+#                              bundle within what one device call carries
 # and OUT receives at most eight files: kit.log (every step's output), summary.md (step status and
 # the result tables), jmh-<class>.json (one per benchmark run: GpuTrainStepBench, GpuDenseBench,
 # GpuOpsBench, GpuTrainStepBenchConv), torch.jsonl, junit.xml. Java
@@ -332,6 +335,9 @@ fi
 # ------------------------------------------------------------------ variants
 if wanted variants; then
   vdir="$bundle/bench-cuda"
+  if [[ ! -x $vdir/dense_forward && -f $bundle/bench-cuda.tar.xz ]]; then
+    tar xJf "$bundle/bench-cuda.tar.xz" -C "$work" && vdir="$work/bench-cuda"
+  fi
   if [[ ! -x $vdir/dense_forward ]] && command -v nvcc >/dev/null 2>&1; then
     run variants 120 bash "$here/cuda/build-gpu.sh" "$work/bench-cuda"
     vdir="$work/bench-cuda"

@@ -389,13 +389,15 @@ extern "C" __global__ void conv_kernel_grad_tf32(float* out, const float* x, con
                            BvKernelStore{dst, K, accumulate});
 }
 
-// dy (N,Ch,P) is overwritten with dA = dy ⊙ act'(y); db (Ch) += Σ_{n,e} dA
-// grid Ch, block 256: one block per channel
-extern "C" __global__ void conv_bias_grad(float* dy, float* db, const float* y, int N, int Ch, int P, int act) {
-  BV_SHARED(float, buf, 32);
+// Samples [n0, n1) of channel blockIdx.x: dy (N,Ch,P) overwritten with dA = dy ⊙ act'(y), and the
+// block's sum of dA, its threads walking the (n, position) terms at a stride and a fixed tree adding
+// their partials (deterministic); returned to every thread.
+template <class SharedBuf>
+__device__ __forceinline__ float bv_conv_bias_sum(float* dy, const float* y, int Ch, int P, int act, int n0, int n1,
+                                                  SharedBuf& buf) {
   const int c = blockIdx.x;
   float acc = 0.f;
-  for (int n = 0; n < N; n++) {
+  for (int n = n0; n < n1; n++) {
     const long long base = ((long long)n * Ch + c) * P;
     for (int e = threadIdx.x; e < P; e += blockDim.x) {
       const float g = dy[base + e] * bv_act_grad(y[base + e], act);
@@ -403,8 +405,15 @@ extern "C" __global__ void conv_bias_grad(float* dy, float* db, const float* y, 
       acc += g;
     }
   }
-  const float total = bv_block_sum(acc, buf);
-  if (threadIdx.x == 0) db[c] += total;
+  return bv_block_sum(acc, buf);
+}
+
+// dy (N,Ch,P) is overwritten with dA = dy ⊙ act'(y); db (Ch) += Σ_{n,e} dA
+// grid Ch, block 256: one block per channel
+extern "C" __global__ void conv_bias_grad(float* dy, float* db, const float* y, int N, int Ch, int P, int act) {
+  BV_SHARED(float, buf, 32);
+  const float total = bv_conv_bias_sum(dy, y, Ch, P, act, 0, N, buf);
+  if (threadIdx.x == 0) db[blockIdx.x] += total;
 }
 
 // conv_bias_grad for many positions per channel (a first layer's 32 channels, a last layer's one):
@@ -415,16 +424,7 @@ extern "C" __global__ void conv_bias_grad(float* dy, float* db, const float* y, 
 extern "C" __global__ void conv_bias_grad_partial(float* dy, float* partial, const float* y, int N, int Ch, int P,
                                                   int act, int nc) {
   BV_SHARED(float, buf, 32);
-  const int c = blockIdx.x, n1 = min(N, (int)(blockIdx.y + 1) * nc);
-  float acc = 0.f;
-  for (int n = blockIdx.y * nc; n < n1; n++) {
-    const long long base = ((long long)n * Ch + c) * P;
-    for (int e = threadIdx.x; e < P; e += blockDim.x) {
-      const float g = dy[base + e] * bv_act_grad(y[base + e], act);
-      dy[base + e] = g;
-      acc += g;
-    }
-  }
-  const float total = bv_block_sum(acc, buf);
-  if (threadIdx.x == 0) partial[(long long)blockIdx.y * Ch + c] = total;
+  const int n0 = blockIdx.y * nc, n1 = min(N, n0 + nc);
+  const float total = bv_conv_bias_sum(dy, y, Ch, P, act, n0, n1, buf);
+  if (threadIdx.x == 0) partial[(long long)blockIdx.y * Ch + blockIdx.x] = total;
 }

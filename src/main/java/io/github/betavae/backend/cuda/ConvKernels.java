@@ -108,8 +108,13 @@ final class ConvKernels {
     long partial = biasScratch.floats((long) splits * s.outC());
     dev.launch("conv_bias_grad_partial", Dim3.of(s.outC(), splits), Dim3.of(Launch.THREADS),
         KernelArgs.of().ptr(dy).ptr(partial).ptr(y).i32(s.batch()).i32(s.outC()).i32(plane).i32(act.ordinal()).i32(chunk));
-    dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(s.outC(), Launch.THREADS), 1), Dim3.of(Launch.THREADS),
-        KernelArgs.of().ptr(db).ptr(partial).i32(1).i32(s.outC()).i32(splits));
+    addChunks(db, partial, 1, s.outC(), splits);
+  }
+
+  /** dst (rows, cols) += Σ_z partial[z] over the {@code splits} chunks, z ascending ({@code dense_backward_dw_sum}). */
+  private void addChunks(long dst, long partial, int rows, int cols, int splits) {
+    dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(cols, Launch.THREADS), rows), Dim3.of(Launch.THREADS),
+        KernelArgs.of().ptr(dst).ptr(partial).i32(rows).i32(cols).i32(splits));
   }
 
   /**
@@ -148,10 +153,7 @@ final class ConvKernels {
       long out = splits == 1 ? dw : scratch.floats((long) splits * o * kd);
       dev.launch("conv_kernel_grad_tf32", new Dim3(gx, gy, splits), Dim3.of(TF32_THREADS),
           geometry(KernelArgs.of().ptr(out).ptr(wide).ptr(narrow), s).i32(chunk).i32(splits == 1 ? 1 : 0));
-      if (splits > 1) {
-        dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(kd, Launch.THREADS), o), Dim3.of(Launch.THREADS),
-            KernelArgs.of().ptr(dw).ptr(out).i32(o).i32(kd).i32(splits));
-      }
+      if (splits > 1) addChunks(dw, out, o, kd, splits);
       return;
     }
     int o = s.narrowC(), kd = kernelColumns(s), rows = rows(s), chunk = rowChunk(s), tm = tm(o), tn = tn(kd);
@@ -165,8 +167,7 @@ final class ConvKernels {
     long partial = scratch.floats((long) splits * o * kd);
     dev.launch("conv_kernel_grad_partial", new Dim3(gx, gy, splits), Dim3.of(Launch.THREADS),
         geometry(KernelArgs.of().ptr(partial).ptr(wide).ptr(narrow), s).i32(chunk).i32(tm).i32(tn));
-    dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(kd, Launch.THREADS), o), Dim3.of(Launch.THREADS),
-        KernelArgs.of().ptr(dw).ptr(partial).i32(o).i32(kd).i32(splits));
+    addChunks(dw, partial, o, kd, splits);
   }
 
   /** Y = act(Σ X·K + b) from X at {@code x}; b 0 for none. */

@@ -32,6 +32,12 @@ public final class BetaVae implements AutoCloseable {
   private final Buf params;
   private final Buf grads;
   private final Map<Integer, Workspace> workspaces = new HashMap<>();
+  /**
+   * Where the backend writes the dense layers' gradients without zeroing them first
+   * ({@link Backend#fusesGradientZeroing()}): the tensors no dense layer writes, zeroed each step;
+   * null where the whole gradient is zeroed and every product accumulates.
+   */
+  private final List<ParamLayout.Tensor> zeroedFirst;
 
   public BetaVae(VaeConfig config, Backend backend) {
     this.config = config;
@@ -39,6 +45,23 @@ public final class BetaVae implements AutoCloseable {
     this.layout = new ParamLayout(config);
     this.params = be.alloc(layout.size());
     this.grads = be.alloc(layout.size());
+    this.zeroedFirst = be.fusesGradientZeroing() ? notDense(layout) : null;
+  }
+
+  /** The tensors of {@code l} that are not a dense layer's weight or bias (each dense layer is used once per step). */
+  private static List<ParamLayout.Tensor> notDense(ParamLayout l) {
+    java.util.Set<ParamLayout.Tensor> dense = new java.util.HashSet<>();
+    List<ParamLayout.Layer> layers = new ArrayList<>(l.encoderLayers());
+    layers.add(l.head());
+    layers.addAll(l.decoderLayers());
+    if (l.out() != null) layers.add(l.out());
+    for (ParamLayout.Layer d : layers) {
+      dense.add(d.weight());
+      dense.add(d.bias());
+    }
+    List<ParamLayout.Tensor> rest = new ArrayList<>();
+    for (ParamLayout.Tensor t : l.tensors()) if (!dense.contains(t)) rest.add(t);
+    return rest;
   }
 
   public VaeConfig config() {
@@ -245,7 +268,8 @@ public final class BetaVae implements AutoCloseable {
 
   private void backward(Workspace w, long seed, long step, StepState state) {
     int b = w.batch;
-    be.fill(grads, 0f);
+    if (zeroedFirst == null) be.fill(grads, 0f);
+    else for (ParamLayout.Tensor t : zeroedFirst) be.fill(view(grads, t), 0f);
     List<ParamLayout.Layer> dec = layout.decoderLayers();
     int nd = dec.size();
     Buf decIn = nd == 0 ? w.z : w.dec.get(nd - 1);
@@ -305,7 +329,7 @@ public final class BetaVae implements AutoCloseable {
 
   private void denseBack(Buf dx, Buf dy, Buf y, Buf x, ParamLayout.Layer l, int b, Activation act) {
     be.denseBackward(dx, view(grads, l.weight()), view(grads, l.bias()), dy, y, x,
-        view(params, l.weight()), b, l.in(), l.out(), act);
+        view(params, l.weight()), b, l.in(), l.out(), act, zeroedFirst == null);
   }
 
   private Buf view(Buf base, ParamLayout.Tensor t) {

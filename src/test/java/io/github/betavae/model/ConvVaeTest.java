@@ -49,6 +49,41 @@ class ConvVaeTest {
     assertArrayEquals(new long[] {32, 3, 4, 4}, b.tensor("decoder.deconvs.3.weight").shape());
   }
 
+  /**
+   * The fast CPU engine writes the dense layers' gradients without zeroing them first and zeroes only
+   * the convolutions' ({@link io.github.betavae.backend.Backend#fusesGradientZeroing()}): whatever the
+   * gradient buffer held before a step (here NaN), the step leaves the bits of a fresh buffer, and
+   * those agree with the naive engine's, which zeroes everything and accumulates.
+   */
+  @Test
+  void aStepOverwritesWhateverTheGradientHeld() {
+    for (VaeConfig c : List.of(VaeConfig.convolutional(Arch.CONV, 1, 4, Likelihood.BERNOULLI, 1),
+        new VaeConfig(300, List.of(70, 64), io.github.betavae.backend.Activation.RELU, 3, List.of(65),
+            io.github.betavae.backend.Activation.TANH, Likelihood.BERNOULLI, 4.0))) {
+      int batch = 5;
+      float[] x = new float[batch * c.inputSize()];
+      Random r = new Random(7);
+      for (int i = 0; i < x.length; i++) x[i] = r.nextInt(9) == 0 ? 1f : 0f;
+      float[][] g = new float[3][];
+      for (int run = 0; run < 3; run++) {
+        try (CpuBackend be = run == 2 ? CpuBackend.naive(1) : new CpuBackend(2); BetaVae m = new BetaVae(c, be)) {
+          assertEquals(run < 2, be.fusesGradientZeroing());
+          m.initialize(3);
+          be.write(m.input(batch), x);
+          if (run == 1) be.fill(m.grads(), Float.NaN);
+          m.forwardBackward(batch, 1, 0, Objective.beta(c.beta()));
+          g[run] = new float[(int) m.layout().size()];
+          be.read(m.grads(), g[run]);
+        }
+      }
+      String what = c.arch() + " " + c.inputSize();
+      assertArrayEquals(g[0], g[1], what + ": gradient after a NaN-filled buffer");
+      for (int i = 0; i < g[0].length; i++) {
+        assertEquals(g[2][i], g[0][i], 1e-5 * Math.max(1, Math.abs(g[2][i])), what + ": fast vs naive gradient at " + i);
+      }
+    }
+  }
+
   @Test
   void initialisationFollowsPyTorchsFanIn() {
     VaeConfig c = VaeConfig.convolutional(Arch.CONV, 1, 4, Likelihood.BERNOULLI, 1);

@@ -199,6 +199,18 @@ public class CpuBackend implements Backend {
   @Override
   public void denseBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w,
                             int batch, int in, int out, Activation act) {
+    denseBackward(dx, dw, db, dy, y, x, w, batch, in, out, act, true);
+  }
+
+  /** The fast path starts dw's and db's sums from zero itself when not accumulating (same bits). */
+  @Override
+  public boolean fusesGradientZeroing() {
+    return !naive;
+  }
+
+  @Override
+  public void denseBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w,
+                            int batch, int in, int out, Activation act, boolean accumulate) {
     CpuBuf DX = dx == null ? null : need(dx, (long) batch * in, "denseBackward dx");
     CpuBuf DW = need(dw, (long) out * in, "denseBackward dw"), DB = need(db, out, "denseBackward db");
     CpuBuf DY = need(dy, (long) batch * out, "denseBackward dy"), Y = need(y, (long) batch * out, "denseBackward y");
@@ -208,12 +220,16 @@ public class CpuBackend implements Backend {
     float[] dxa = DX == null ? null : DX.data;
     int dxo = DX == null ? 0 : DX.offset;
     if (naive) {
+      if (!accumulate) {
+        java.util.Arrays.fill(DW.data, DW.offset, DW.offset + out * in, 0f);
+        java.util.Arrays.fill(DB.data, DB.offset, DB.offset + out, 0f);
+      }
       NaiveOps.denseBackward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,
           DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act, precision);
     } else {
       synchronized (this) {
         dense.backward(dxa, dxo, DW.data, DW.offset, DB.data, DB.offset,
-            DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act);
+            DY.data, DY.offset, Y.data, Y.offset, X.data, X.offset, W.data, W.offset, batch, in, out, act, accumulate);
       }
     }
   }

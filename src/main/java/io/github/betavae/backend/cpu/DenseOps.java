@@ -175,6 +175,19 @@ final class DenseOps {
   /** See {@link io.github.betavae.backend.Backend#denseBackward}; dx may be null. */
   void backward(float[] dx, int dxo, float[] dw, int dwo, float[] db, int dbo, float[] dy, int dyo,
                 float[] y, int yo, float[] x, int xo, float[] w, int wo, int batch, int in, int out, Activation act) {
+    backward(dx, dxo, dw, dwo, db, dbo, dy, dyo, y, yo, x, xo, w, wo, batch, in, out, act, true);
+  }
+
+  /**
+   * {@link #backward} with dw and db accumulated into, or, when {@code accumulate} is false, written:
+   * each sum then starts from +0 in the task that owns it instead of from the stored gradient, which
+   * gives the bits of zeroing first (a sum that starts at +0 never becomes −0) without the fill and
+   * the read.
+   */
+  void backward(float[] dx, int dxo, float[] dw, int dwo, float[] db, int dbo, float[] dy, int dyo,
+                float[] y, int yo, float[] x, int xo, float[] w, int wo, int batch, int in, int out, Activation act,
+                boolean accumulate) {
+    if (!accumulate && batch == 0) java.util.Arrays.fill(dw, dwo, dwo + out * in, 0f); // no product task writes it
     try {
       if (act != Activation.IDENTITY) {
         Derivative d = derivative;
@@ -184,6 +197,7 @@ final class DenseOps {
       Backward g = backward;
       g.dx = dx; g.dxo = dxo; g.dw = dw; g.dwo = dwo; g.db = db; g.dbo = dbo; g.dy = dy; g.dyo = dyo;
       g.x = x; g.xo = xo; g.w = w; g.wo = wo; g.batch = batch; g.in = in; g.out = out;
+      g.accumulate = accumulate;
       g.inWidth = Gemm.blockWidth(in);
       g.outWidth = Gemm.blockWidth(out);
       g.batchWidth = Gemm.blockWidth(batch);
@@ -439,7 +453,7 @@ final class DenseOps {
   private final class Backward implements WorkerPool.Job {
     float[] dx, dw, db, dy, x, w;
     int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, batchWidth, dwTasks, dxTasks;
-    boolean flipDw, flipDx, sparseDw;
+    boolean flipDw, flipDx, sparseDw, accumulate;
 
     @Override
     public void run(int task, int worker) {
@@ -456,13 +470,14 @@ final class DenseOps {
       }
     }
 
-    /** dw[m0.., n0..] += dAᵀ·x, accumulated on top of the existing gradient. */
+    /** dw[m0.., n0..] += dAᵀ·x, accumulated on top of the existing gradient (or from zero, not accumulating). */
     private void weightBlock(Gemm.Scratch s, int t) {
       int inBlocks = Gemm.tiles(in, inWidth);
       int m0 = (t / inBlocks) * DW_ROWS, n0 = (t % inBlocks) * inWidth;
       int mc = Math.min(DW_ROWS, out - m0), nc = Math.min(inWidth, in - n0);
       float[][] c = s.c(mc);
-      for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
+      if (accumulate) for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
+      else Gemm.zero(c, mc, nc);
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
         packA(s, true, mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
@@ -493,8 +508,17 @@ final class DenseOps {
         float[] t0 = at[o], t1 = at[o + 1], t2 = at[o + 2], t3 = at[o + 3];
         for (int k = 0; k < in; k++) {
           int e = start[k], end = start[k + 1];
-          if (e == end) continue;
-          float a0 = dw[r0 + k], a1 = dw[r1 + k], a2 = dw[r2 + k], a3 = dw[r3 + k];
+          if (e == end) {
+            if (!accumulate) dw[r0 + k] = dw[r1 + k] = dw[r2 + k] = dw[r3 + k] = 0f;
+            continue;
+          }
+          float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+          if (accumulate) {
+            a0 = dw[r0 + k];
+            a1 = dw[r1 + k];
+            a2 = dw[r2 + k];
+            a3 = dw[r3 + k];
+          }
           for (; e < end; e++) {
             int j = sample[e];
             float v = value[e];
@@ -514,8 +538,11 @@ final class DenseOps {
         float[] t0 = at[o];
         for (int k = 0; k < in; k++) {
           int e = start[k], end = start[k + 1];
-          if (e == end) continue;
-          float a0 = dw[r0 + k];
+          if (e == end) {
+            if (!accumulate) dw[r0 + k] = 0f;
+            continue;
+          }
+          float a0 = accumulate ? dw[r0 + k] : 0f;
           for (; e < end; e++) a0 = Math.fma(t0[sample[e]], value[e], a0);
           dw[r0 + k] = a0;
         }
@@ -543,8 +570,12 @@ final class DenseOps {
     private void weightBlockTransposed(Gemm.Scratch s, int t) {
       int o0 = t * outWidth, nc = Math.min(outWidth, out - o0);
       float[][] c = s.c(in);
-      for (int f = 0; f < in; f++) {
-        for (int j = 0; j < nc; j++) c[f][j] = dw[dwo + (o0 + j) * in + f];
+      if (accumulate) {
+        for (int f = 0; f < in; f++) {
+          for (int j = 0; j < nc; j++) c[f][j] = dw[dwo + (o0 + j) * in + f];
+        }
+      } else {
+        Gemm.zero(c, in, nc);
       }
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
@@ -573,7 +604,7 @@ final class DenseOps {
       }
     }
 
-    /** db[o0..o0+nc) += column sums of dA, each summed over the batch in row order. */
+    /** db[o0..o0+nc) += (or, not accumulating, =) column sums of dA, each summed over the batch in row order. */
     private void biasBlock(Gemm.Scratch s, int t) {
       int o0 = t * outWidth, nc = Math.min(outWidth, out - o0);
       float[] acc = s.row;
@@ -583,7 +614,8 @@ final class DenseOps {
         System.arraycopy(dy, dyo + i * out + o0, src, 0, nc);
         for (int j = 0; j < nc; j++) acc[j] += src[j];
       }
-      for (int j = 0; j < nc; j++) db[dbo + o0 + j] += acc[j];
+      if (accumulate) for (int j = 0; j < nc; j++) db[dbo + o0 + j] += acc[j];
+      else System.arraycopy(acc, 0, db, dbo + o0, nc);
     }
   }
 }

@@ -93,4 +93,37 @@ class DenseOpsTest {
       org.junit.jupiter.api.Assertions.assertEquals(0, dense.sparseProducts);
     }
   }
+
+  /**
+   * A backward that writes dw and db (the train step's, which zeroes nothing first) gives the bits of
+   * zeroing them and accumulating, on every weight-gradient path (blocked, transposed for narrow
+   * inputs, sparse inputs, a batch of 0), whatever the buffers held before: here NaN.
+   */
+  @Test
+  void writingTheGradientEqualsZeroingThenAccumulating() {
+    Random r = new Random(52);
+    int[][] shapes = {{64, 1200, 300}, {64, 10, 1200}, {300, 20, 70}, {70, 300, 257}, {0, 64, 70}, {3, 4096, 64}};
+    try (WorkerPool pool = new WorkerPool(2, "write")) {
+      DenseOps ops = new DenseOps(pool);
+      for (int[] s : shapes) {
+        int b = s[0], in = s[1], out = s[2];
+        for (boolean sparseX : new boolean[] {false, true}) {
+          float[] x = sparseX ? new float[b * in] : Ops.gaussian(r, b * in, 1);
+          if (sparseX) for (int e = 0; e < x.length / 50; e++) x[r.nextInt(x.length)] = 1f;
+          float[] w = Ops.gaussian(r, out * in, 0.3), dy = Ops.gaussian(r, b * out, 1);
+          float[] dw1 = new float[out * in], db1 = new float[out], dw2 = new float[out * in], db2 = new float[out];
+          java.util.Arrays.fill(dw2, Float.NaN);
+          java.util.Arrays.fill(db2, Float.NaN);
+          long before = ops.sparseProducts;
+          ops.backward(null, 0, dw1, 0, db1, 0, dy.clone(), 0, new float[b * out], 0, x, 0, w, 0, b, in, out, Activation.IDENTITY);
+          boolean sparsePath = ops.sparseProducts > before;
+          ops.backward(null, 0, dw2, 0, db2, 0, dy.clone(), 0, new float[b * out], 0, x, 0, w, 0, b, in, out, Activation.IDENTITY, false);
+          String what = "(B,IN,OUT)=(" + b + "," + in + "," + out + ")" + (sparseX ? " sparse x" : "");
+          assertBitsEqual("dw " + what, dw1, dw2);
+          assertBitsEqual("db " + what, db1, db2);
+          if (sparseX && b > 0 && in >= 64) org.junit.jupiter.api.Assertions.assertTrue(sparsePath, "sparse path not taken: " + what);
+        }
+      }
+    }
+  }
 }

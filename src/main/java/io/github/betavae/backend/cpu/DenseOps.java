@@ -41,7 +41,10 @@ import io.github.betavae.backend.Activation;
 final class DenseOps {
   /** Elements per task for the elementwise derivative pass. */
   private static final int CHUNK = 1 << 14;
-  /** Rows of dw per weight-gradient task: the x panel packed by a task serves this many rows. */
+  /**
+   * Rows of dw per weight-gradient task (at most): the x panel packed by a task serves this many
+   * rows. {@link #dwRows} rounds it down to whole tiles of the kernel.
+   */
   private static final int DW_ROWS = 256;
   /**
    * Most batch rows a forward or input-gradient task keeps in its C block at once (a 256 KiB block);
@@ -90,6 +93,11 @@ final class DenseOps {
 
   /** The micro-kernel: plain or Vector API, same bits either way. */
   private final GemmPath.Kernel kernel;
+  /**
+   * Rows of dw per weight-gradient task: {@link #DW_ROWS} in whole tiles of a kernel that reads A in
+   * tiles (252 for six-row tiles), so no task leaves rows over for the kernel's scalar edge loop.
+   */
+  private final int dwRows;
 
   /** Dense ops with the default kernel (see {@link GemmPath#vectorByDefault()}). */
   DenseOps(WorkerPool pool) {
@@ -99,6 +107,7 @@ final class DenseOps {
   DenseOps(WorkerPool pool, GemmPath.Kernel kernel) {
     this.pool = pool;
     this.kernel = kernel;
+    this.dwRows = kernel.flatRows() > 0 ? DW_ROWS / kernel.flatRows() * kernel.flatRows() : DW_ROWS;
     this.scratch = new Gemm.Scratch[pool.threads()];
   }
 
@@ -163,7 +172,7 @@ final class DenseOps {
     f.byRows = f.flip && !narrow(out, batch);
     f.sparse = f.byRows && sparse(x, xo, batch, in);
     // by rows of w: blocks of output units (an even number of them, so two workers share evenly)
-    f.width = f.sparse ? SPARSE_ROWS : Gemm.blockWidth(f.flip && !f.byRows ? batch : out);
+    f.width = f.sparse ? SPARSE_ROWS : f.byRows ? rowBlock(out) : Gemm.blockWidth(f.flip ? batch : out);
     if (f.byRows && !f.sparse && batch > 0) packTransposed(x, xo, batch, in);
     try {
       pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip && !f.byRows ? batch : out, f.width));
@@ -207,7 +216,7 @@ final class DenseOps {
       if (g.sparseDw) byColumns(batch, in);
       int inBlocks = Gemm.tiles(in, g.inWidth);
       g.dwTasks = batch == 0 ? 0 : g.sparseDw ? Gemm.tiles(out, SPARSE_ROWS)
-          : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, DW_ROWS) * inBlocks;
+          : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, dwRows) * inBlocks;
       g.dxTasks = dx == null ? 0 : g.flipDx ? Gemm.tiles(batch, g.batchWidth) : inBlocks;
       pool.run(g, g.dwTasks + g.dxTasks + Gemm.tiles(out, g.outWidth));
     } finally {
@@ -215,6 +224,16 @@ final class DenseOps {
       Backward g = backward;
       g.dx = g.dw = g.db = g.dy = g.x = g.w = null;
     }
+  }
+
+  /**
+   * Rows of w per task of a forward by rows of w: {@link Gemm#blockWidth} rounded up to whole tiles of
+   * a kernel that reads A in tiles (1200 outputs: six blocks of 204 rows rather than 200, which left
+   * two rows per block to the kernel's scalar edge loop).
+   */
+  private int rowBlock(int out) {
+    int w = Gemm.blockWidth(out), f = kernel.flatRows();
+    return f > 0 ? (w + f - 1) / f * f : w;
   }
 
   /** Whether a product with {@code n} output columns and {@code m} rows runs better transposed. */
@@ -473,8 +492,8 @@ final class DenseOps {
     /** dw[m0.., n0..] += dAᵀ·x, accumulated on top of the existing gradient (or from zero, not accumulating). */
     private void weightBlock(Gemm.Scratch s, int t) {
       int inBlocks = Gemm.tiles(in, inWidth);
-      int m0 = (t / inBlocks) * DW_ROWS, n0 = (t % inBlocks) * inWidth;
-      int mc = Math.min(DW_ROWS, out - m0), nc = Math.min(inWidth, in - n0);
+      int m0 = (t / inBlocks) * dwRows, n0 = (t % inBlocks) * inWidth;
+      int mc = Math.min(dwRows, out - m0), nc = Math.min(inWidth, in - n0);
       float[][] c = s.c(mc);
       if (accumulate) for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
       else Gemm.zero(c, mc, nc);

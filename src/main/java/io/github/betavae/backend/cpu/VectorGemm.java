@@ -152,8 +152,13 @@ final class VectorGemm implements GemmPath.Kernel {
     FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j1);
     FloatVector c40 = FloatVector.fromArray(S, r4, j), c41 = FloatVector.fromArray(S, r4, j1);
     FloatVector c50 = FloatVector.fromArray(S, r5, j), c51 = FloatVector.fromArray(S, r5, j1);
-    for (int k = 0; k < kc; k++) {
-      int bk = bo + k * w, ak = ao + k * MR_FLAT;
+    // Two induction variables stepping by the tiles' strides, and one bounds check before the loop:
+    // written as ao + k·6 and bo + k·2L, C2 kept two range checks and three stack reloads per step
+    // (80 GFLOP/s in a probe on an AVX2 EPYC, 240 × 252 × 256 panels); like this it ran 95.
+    int aEnd = ao + kc * MR_FLAT;
+    java.util.Objects.checkFromToIndex(ao, aEnd, ap.length);
+    java.util.Objects.checkFromIndexSize(bo, kc * w, bp.length);
+    for (int ak = ao, bk = bo; ak < aEnd; ak += MR_FLAT, bk += w) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bk), b1 = FloatVector.fromArray(S, bp, bk + L);
       FloatVector x;
       x = FloatVector.broadcast(S, ap[ak]);

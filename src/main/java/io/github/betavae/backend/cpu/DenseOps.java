@@ -13,7 +13,7 @@ import io.github.betavae.backend.Activation;
  * <pre>
  * forward  y  (B,OUT) = act(x (B,IN) · wᵀ + b)   one task per column block of y;  B panel = w transposed
  * backward dx (B,IN)  = dA (B,OUT) · w (OUT,IN)   one task per column block of dx; B panel = rows of w
- *          dw (OUT,IN) += dAᵀ · x (B,IN)          one task per 256 rows × column block of dw; B panel = rows of x
+ *          dw (OUT,IN) += dAᵀ · x (B,IN)          one task per 252 or 256 rows × column block of dw; B panel = rows of x
  *          db (OUT)    += Σ_B dA, in row order    one task per column block of db
  * </pre>
  *

@@ -31,17 +31,14 @@ final class Gemm {
   /** Depth of the slices of a panel the kernel works through; a multiple of six. */
   static final int SLICE = 36;
 
-  /** One worker's packed panels and C block, allocated once and grown when a call needs more rows. */
-  static final class Scratch {
-    /** A panel, (rows, KC). */
+  /**
+   * A packed A panel in the layout a kernel reads ({@code DenseOps.packA}): its whole tiles of rows
+   * interleaved by k in {@code af}, the rows after them in {@code a}. Grown on demand, never shrunk.
+   */
+  static class PackedA {
+    /** Row arrays (KC each) for the rows past the whole tiles; only the rows packed are allocated. */
     float[][] a = new float[0][];
-    /** B panel, (KC, NC). */
-    final float[][] b = new float[KC][NC];
-    /** C block, (rows, NC). */
-    float[][] c = new float[0][];
-    /** A row of NC floats for epilogues (bias, column sums). */
-    final float[] row = new float[NC];
-    /** The A panel's whole tiles of rows interleaved by k, for a kernel with {@code flatRows() > 0}. */
+    /** The whole tiles of rows interleaved by k, for a kernel with {@code flatRows() > 0}. */
     float[] af = new float[0];
 
     /** The flat A panel with at least {@code n} floats. */
@@ -50,11 +47,22 @@ final class Gemm {
       return af;
     }
 
-    /** The A panel with at least {@code rows} rows. */
-    float[][] a(int rows) {
-      if (a.length < rows) a = grow(a, rows, KC);
+    /** The row arrays, with rows {@code from ≤ r < rows} allocated. */
+    float[][] a(int from, int rows) {
+      if (a.length < rows) a = java.util.Arrays.copyOf(a, Math.max(rows, 2 * a.length));
+      for (int r = from; r < rows; r++) if (a[r] == null) a[r] = new float[KC];
       return a;
     }
+  }
+
+  /** One worker's packed panels and C block, allocated once and grown when a call needs more rows. */
+  static final class Scratch extends PackedA {
+    /** B panel, (KC, NC). */
+    final float[][] b = new float[KC][NC];
+    /** C block, (rows, NC). */
+    float[][] c = new float[0][];
+    /** A row of NC floats for epilogues (bias, column sums). */
+    final float[] row = new float[NC];
 
     /** The C block with at least {@code rows} rows. */
     float[][] c(int rows) {

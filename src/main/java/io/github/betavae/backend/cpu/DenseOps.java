@@ -66,7 +66,7 @@ final class DenseOps {
   boolean transposeNarrow = true;
   /**
    * Whether a forward with at most {@link #MAX_ROWS} samples runs as yᵀ = w·xᵀ over blocks of w's
-   * rows (packing rows of w, a copy, and the small xᵀ) instead of y = x·wᵀ (packing w transposed,
+   * rows (reading w's rows in place where the kernel can, else packing them; and the small xᵀ) instead of y = x·wᵀ (packing w transposed,
    * a strided gather of the whole weight matrix every call: 13% of a batch-64 step's time in a
    * profile); off only in tests that compare the orientations.
    */
@@ -399,10 +399,16 @@ final class DenseOps {
       int o0 = t * width, mc = Math.min(width, out - o0);
       float[][] c = s.c(mc);
       Gemm.zero(c, mc, batch);
+      boolean inPlace = kernel.stridedA() && !tf32; // TF32 rounds A in the packing
       for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, in - k0);
-        packA(s, false, mc, kc, w, wo + o0 * in + k0, in);
-        multiply(s, c, xPanels[k0 / Gemm.KC], mc, kc, batch); // packed by the caller
+        float[][] b = xPanels[k0 / Gemm.KC]; // packed by the caller
+        if (inPlace) {
+          kernel.multiplyStrided(c, w, wo + o0 * in + k0, in, b, mc, kc, batch);
+        } else {
+          packA(s, false, mc, kc, w, wo + o0 * in + k0, in);
+          multiply(s, c, b, mc, kc, batch);
+        }
       }
       storeTransposed(s, c, o0, mc);
     }

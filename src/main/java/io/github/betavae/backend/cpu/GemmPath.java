@@ -30,6 +30,23 @@ final class GemmPath {
       multiply(c, a, f > 0 ? Gemm.flatCopy(a, f, mc / f * f, kc) : new float[0], b, mc, kc, nc);
     }
 
+    /**
+     * Whether {@link #multiplyStrided} reads A in place; where false, callers pack A and call
+     * {@link #multiply} instead (the default {@link #multiplyStrided} throws).
+     */
+    default boolean stridedA() {
+      return false;
+    }
+
+    /**
+     * c (mc, nc) += A (mc, kc) · b (kc, nc) with A read where it lies, A(i, k) = {@code a[ao + i·lda + k]},
+     * in the order of {@link Gemm}'s class comment: for a product that would read each packed A panel
+     * once from memory anyway (the forward of a batch by rows of w), packing only adds a copy.
+     */
+    default void multiplyStrided(float[][] c, float[] a, int ao, int lda, float[][] b, int mc, int kc, int nc) {
+      throw new UnsupportedOperationException("this kernel reads A packed");
+    }
+
     /** Rows per tile of A that the kernel reads interleaved from a flat copy; 0 when it reads rows. */
     default int flatRows() {
       return 0;

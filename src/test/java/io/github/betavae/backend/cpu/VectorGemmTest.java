@@ -91,6 +91,33 @@ class VectorGemmTest {
     }
   }
 
+  /**
+   * The six-row tile reading A in place (rows {@code lda} apart in one array, as the forward reads w)
+   * gives the plain kernel's bits: whole tiles and rows left over, columns past the last pair of
+   * vectors, depths of 1 up to a panel, A at an offset in a wider matrix.
+   */
+  @Test
+  void stridedAGivesThePlainKernelsBits() {
+    Random r = new Random(42);
+    for (int[] s : new int[][] {{1, 1, 1}, {6, 7, 5}, {204, 252, 64}, {17, 251, 33}, {5, 66, 208}, {12, 30, 32}, {13, 1, 47}}) {
+      int mc = s[0], kc = s[1], nc = s[2], lda = kc + 13, ao = 7;
+      float[] flat = Ops.gaussian(r, ao + mc * lda, 1);
+      float[][] a = new float[mc][], b = new float[kc][], c = new float[mc][], d = new float[mc][];
+      for (int i = 0; i < mc; i++) a[i] = java.util.Arrays.copyOfRange(flat, ao + i * lda, ao + i * lda + kc);
+      for (int k = 0; k < kc; k++) b[k] = Ops.gaussian(r, nc, 1);
+      for (int i = 0; i < mc; i++) {
+        c[i] = Ops.gaussian(r, nc, 1);
+        d[i] = c[i].clone();
+      }
+      Gemm.kernel(c, a, b, mc, kc, nc);
+      VectorGemm.strided(d, flat, ao, lda, b, mc, kc, nc);
+      for (int i = 0; i < mc; i++) {
+        assertBitsEqual("strided row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
+      }
+    }
+    assertEquals(VectorGemm.ROWS == VectorGemm.MR_FLAT, GemmPath.kernel(true).stridedA());
+  }
+
   @Test
   void denseLayersGiveThePlainPathsBits() {
     Random r = new Random(41);

@@ -532,6 +532,16 @@ final class DenseOps {
       int inBlocks = Gemm.tiles(in, inWidth);
       int m0 = (t / inBlocks) * dwRows, n0 = (t % inBlocks) * inWidth;
       int mc = Math.min(dwRows, out - m0), nc = Math.min(inWidth, in - n0);
+      if (kernel.flatC()) { // straight into dw
+        for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
+          int kc = Math.min(Gemm.KC, batch - k0);
+          if (!sharedDw) packA(s, true, mc, kc, dy, dyo + k0 * out + m0, out);
+          packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
+          Gemm.PackedA pa = sharedDw ? dwPanels[t / inBlocks] : s;
+          kernel.multiplyInto(dw, dwo + m0 * in + n0, in, !accumulate && k0 == 0, pa.a, pa.af, s.b, mc, kc, nc);
+        }
+        return;
+      }
       float[][] c = s.c(mc);
       if (accumulate) for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
       else Gemm.zero(c, mc, nc);

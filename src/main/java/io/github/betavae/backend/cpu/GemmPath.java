@@ -47,6 +47,21 @@ final class GemmPath {
       throw new UnsupportedOperationException("this kernel reads A packed");
     }
 
+    /** Whether {@link #multiplyInto} writes C in place; where false, callers go through row arrays. */
+    default boolean flatC() {
+      return false;
+    }
+
+    /**
+     * {@link #multiply} with C in place, C(i, j) = {@code c[co + i·ldc + j]}, starting from +0 instead
+     * of C's values when {@code zero} (same bits as zeroing C first): the weight gradient writes its
+     * blocks straight into dw rather than through a scratch block it would zero and copy back.
+     */
+    default void multiplyInto(float[] c, int co, int ldc, boolean zero, float[][] a, float[] af, float[][] b,
+                              int mc, int kc, int nc) {
+      throw new UnsupportedOperationException("this kernel writes C through row arrays");
+    }
+
     /** Rows per tile of A that the kernel reads interleaved from a flat copy; 0 when it reads rows. */
     default int flatRows() {
       return 0;

@@ -56,6 +56,19 @@ final class VectorGemm implements GemmPath.Kernel {
     return ROWS == MR_FLAT;
   }
 
+  /** The six-row tile writes a row-major C in place too ({@link #into}); the eight-row one does not. */
+  @Override
+  public boolean flatC() {
+    return ROWS == MR_FLAT;
+  }
+
+  @Override
+  public void multiplyInto(float[] c, int co, int ldc, boolean zero, float[][] a, float[] af, float[][] b,
+                           int mc, int kc, int nc) {
+    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile writes C through row arrays");
+    into(c, co, ldc, zero, a, af, b, mc, kc, nc);
+  }
+
   @Override
   public void multiplyStrided(float[][] c, float[] a, int ao, int lda, float[][] b, int mc, int kc, int nc) {
     if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile reads A packed");
@@ -169,6 +182,97 @@ final class VectorGemm implements GemmPath.Kernel {
         for (int j = j0; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
       }
     }
+  }
+
+  /**
+   * {@link #flat} with C in place, C(i, j) = {@code c[co + i·ldc + j]}, from +0 when {@code zero}:
+   * {@value #MR_FLAT}-row tiles ({@link #tile6x2Into}), the rows past the last tile (all columns) and
+   * the tiled rows' columns past the last pair of vectors in plain loops. Same FMAs in the same order.
+   */
+  static void into(float[] c, int co, int ldc, boolean zero, float[][] a, float[] af, float[][] b, int mc, int kc, int nc) {
+    int w = 2 * L, nv = nc / w * w, tiles = mc / MR_FLAT, m6 = tiles * MR_FLAT;
+    if (nv > 0 && tiles > 0) {
+      float[] bp = slivers(b, kc, nv);
+      for (int j = 0; j < nv; j += w) {
+        for (int t = 0; t < tiles; t++) {
+          tile6x2Into(c, co + t * MR_FLAT * ldc + j, ldc, zero, af, t * kc * MR_FLAT, bp, j * kc, kc);
+        }
+      }
+    }
+    for (int i = 0; i < mc; i++) {
+      int j0 = i < m6 && nv > 0 ? nv : 0, ci = co + i * ldc;
+      if (j0 >= nc) continue;
+      if (zero) java.util.Arrays.fill(c, ci + j0, ci + nc, 0f);
+      int at = i / MR_FLAT * kc * MR_FLAT + i % MR_FLAT;
+      float[] ai = i < m6 ? null : a[i];
+      for (int k = 0; k < kc; k++) {
+        float ak = ai == null ? af[at + k * MR_FLAT] : ai[k];
+        float[] bk = b[k];
+        for (int j = j0; j < nc; j++) c[ci + j] = Math.fma(ak, bk[j], c[ci + j]);
+      }
+    }
+  }
+
+  /**
+   * {@link #tile6x2} with the 6 × 2L block of C in place from {@code co} (rows {@code ldc} apart),
+   * its accumulators starting from +0 when {@code zero}.
+   */
+  private static void tile6x2Into(float[] c, int co, int ldc, boolean zero, float[] ap, int ao, float[] bp, int bo, int kc) {
+    int w = 2 * L, q0 = co, q1 = q0 + ldc, q2 = q1 + ldc, q3 = q2 + ldc, q4 = q3 + ldc, q5 = q4 + ldc;
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (zero) {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+    } else {
+      c00 = FloatVector.fromArray(S, c, q0);
+      c01 = FloatVector.fromArray(S, c, q0 + L);
+      c10 = FloatVector.fromArray(S, c, q1);
+      c11 = FloatVector.fromArray(S, c, q1 + L);
+      c20 = FloatVector.fromArray(S, c, q2);
+      c21 = FloatVector.fromArray(S, c, q2 + L);
+      c30 = FloatVector.fromArray(S, c, q3);
+      c31 = FloatVector.fromArray(S, c, q3 + L);
+      c40 = FloatVector.fromArray(S, c, q4);
+      c41 = FloatVector.fromArray(S, c, q4 + L);
+      c50 = FloatVector.fromArray(S, c, q5);
+      c51 = FloatVector.fromArray(S, c, q5 + L);
+    }
+    int aEnd = ao + kc * MR_FLAT;
+    java.util.Objects.checkFromToIndex(ao, aEnd, ap.length);
+    java.util.Objects.checkFromIndexSize(bo, kc * w, bp.length);
+    for (int ak = ao, bk = bo; ak < aEnd; ak += MR_FLAT, bk += w) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bk), b1 = FloatVector.fromArray(S, bp, bk + L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, ap[ak]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, ap[ak + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, ap[ak + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, ap[ak + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, ap[ak + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, ap[ak + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+    }
+    c00.intoArray(c, q0);
+    c01.intoArray(c, q0 + L);
+    c10.intoArray(c, q1);
+    c11.intoArray(c, q1 + L);
+    c20.intoArray(c, q2);
+    c21.intoArray(c, q2 + L);
+    c30.intoArray(c, q3);
+    c31.intoArray(c, q3 + L);
+    c40.intoArray(c, q4);
+    c41.intoArray(c, q4 + L);
+    c50.intoArray(c, q5);
+    c51.intoArray(c, q5 + L);
   }
 
   /** B's first nv columns (a multiple of 2L) as slivers of 2L, k after k, in this thread's buffer. */

@@ -118,6 +118,43 @@ class VectorGemmTest {
     assertEquals(VectorGemm.ROWS == VectorGemm.MR_FLAT, GemmPath.kernel(true).stridedA());
   }
 
+  /**
+   * The six-row tile writing C in place (rows {@code ldc} apart in one array, as the weight gradient
+   * writes dw) gives the plain kernel's bits, accumulating onto C or starting from zero whatever C
+   * held (NaN here), and leaves the elements around the block alone.
+   */
+  @Test
+  void cInPlaceGivesThePlainKernelsBits() {
+    Random r = new Random(43);
+    for (int[] s : new int[][] {{1, 1, 1}, {6, 7, 5}, {252, 64, 256}, {17, 251, 33}, {5, 66, 208}, {64, 64, 200}, {13, 1, 47}}) {
+      int mc = s[0], kc = s[1], nc = s[2], ldc = nc + 9, co = 5, f = VectorGemm.MR_FLAT, m = mc / f * f;
+      float[][] a = new float[mc][], b = new float[kc][];
+      for (int i = 0; i < mc; i++) a[i] = Ops.gaussian(r, kc, 1);
+      for (int k = 0; k < kc; k++) b[k] = Ops.gaussian(r, nc, 1);
+      float[] af = Gemm.flatCopy(a, f, m, kc);
+      for (boolean zero : new boolean[] {false, true}) {
+        float[] flat = Ops.gaussian(r, co + mc * ldc + 3, 1);
+        float[][] c = new float[mc][];
+        for (int i = 0; i < mc; i++) {
+          c[i] = zero ? new float[nc] : java.util.Arrays.copyOfRange(flat, co + i * ldc, co + i * ldc + nc);
+          if (zero) java.util.Arrays.fill(flat, co + i * ldc, co + i * ldc + nc, Float.NaN);
+        }
+        float[] before = flat.clone();
+        Gemm.kernel(c, a, b, mc, kc, nc);
+        VectorGemm.into(flat, co, ldc, zero, a, af, b, mc, kc, nc);
+        String what = (zero ? "zero" : "accumulate") + " (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")";
+        for (int i = 0; i < mc; i++) {
+          assertBitsEqual("row " + i + " " + what, c[i], java.util.Arrays.copyOfRange(flat, co + i * ldc, co + i * ldc + nc));
+          for (int j = nc; j < ldc && co + i * ldc + j < flat.length; j++) {
+            assertEquals(before[co + i * ldc + j], flat[co + i * ldc + j], "outside the block, row " + i + " " + what);
+          }
+        }
+        assertEquals(before[0], flat[0], what);
+      }
+    }
+    assertEquals(VectorGemm.ROWS == VectorGemm.MR_FLAT, GemmPath.kernel(true).flatC());
+  }
+
   @Test
   void denseLayersGiveThePlainPathsBits() {
     Random r = new Random(41);

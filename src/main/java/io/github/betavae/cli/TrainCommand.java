@@ -136,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
       + "cores on a GPU and in the same way on the CPU engine; recorded in config.json, kept by --resume"})
   String precision = "fp32";
 
-  @Option(names = "--plain-progress", description = "progress as a plain line about every 5% of the run, even on a terminal")
+  @Option(names = "--plain-progress", description = "progress as a plain line about every 5%% of the run, even on a terminal")
   boolean plainProgress;
 
   @Option(names = "--quiet", description = "no progress output")

@@ -34,6 +34,24 @@ class MainTest {
     assertTrue(t.out().contains("unit-free squared error"), "help says what the Gaussian likelihood is");
   }
 
+  /** Every command's help formats cleanly: picocli warns on stderr about a stray '%' in a description. */
+  @Test
+  void helpTextsFormatWithoutWarnings() {
+    java.io.PrintStream old = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    String train;
+    try {
+      train = Cli.run("train", "--help").out();
+      for (String c : new String[] {"eval", "sample", "traverse", "score", "sweep", "info"}) Cli.run(c, "--help");
+    } finally {
+      System.setErr(old);
+    }
+    String warnings = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(!warnings.contains("picocli WARN"), warnings);
+    assertTrue(train.contains("about every 5% of the"), train);
+  }
+
   @Test
   void noCommandOrUnknownCommandIsAUsageError() {
     Cli.Result none = Cli.run();

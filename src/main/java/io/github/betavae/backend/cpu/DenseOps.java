@@ -509,8 +509,9 @@ final class DenseOps {
   private final class Backward implements WorkerPool.Job {
     float[] dx, dw, db, dy, x, w;
     int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, batchWidth, dwTasks, dxTasks;
+    boolean flipDw, flipDx, sparseDw, accumulate;
     /** Whether dA's panels were packed by the caller ({@link #dwPanels}, {@link #dxPanels}). */
-    boolean flipDw, flipDx, sparseDw, accumulate, sharedDw, sharedDx;
+    boolean sharedDw, sharedDx;
 
     @Override
     public void run(int task, int worker) {
@@ -531,27 +532,20 @@ final class DenseOps {
     private void weightBlock(Gemm.Scratch s, int t) {
       int inBlocks = Gemm.tiles(in, inWidth);
       int m0 = (t / inBlocks) * dwRows, n0 = (t % inBlocks) * inWidth;
-      int mc = Math.min(dwRows, out - m0), nc = Math.min(inWidth, in - n0);
-      if (kernel.flatC()) { // straight into dw
-        for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
-          int kc = Math.min(Gemm.KC, batch - k0);
-          if (!sharedDw) packA(s, true, mc, kc, dy, dyo + k0 * out + m0, out);
-          packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
-          Gemm.PackedA pa = sharedDw ? dwPanels[t / inBlocks] : s;
-          kernel.multiplyInto(dw, dwo + m0 * in + n0, in, !accumulate && k0 == 0, pa.a, pa.af, s.b, mc, kc, nc);
-        }
-        return;
-      }
-      float[][] c = s.c(mc);
-      if (accumulate) for (int i = 0; i < mc; i++) System.arraycopy(dw, dwo + (m0 + i) * in + n0, c[i], 0, nc);
-      else Gemm.zero(c, mc, nc);
+      int mc = Math.min(dwRows, out - m0), nc = Math.min(inWidth, in - n0), at = dwo + m0 * in + n0;
+      Gemm.PackedA pa = sharedDw ? dwPanels[t / inBlocks] : s;
+      // a kernel that writes C in place multiplies straight into dw; others through a scratch block
+      float[][] c = kernel.flatC() ? null : s.c(mc);
+      if (c != null && accumulate) for (int i = 0; i < mc; i++) System.arraycopy(dw, at + i * in, c[i], 0, nc);
+      else if (c != null) Gemm.zero(c, mc, nc);
       for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
         int kc = Math.min(Gemm.KC, batch - k0);
         if (!sharedDw) packA(s, true, mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
         packRows(s.b, kc, nc, x, xo + k0 * in + n0, in);
-        multiply(sharedDw ? dwPanels[t / inBlocks] : s, c, s.b, mc, kc, nc);
+        if (c == null) kernel.multiplyInto(dw, at, in, !accumulate && k0 == 0, pa.a, pa.af, s.b, mc, kc, nc);
+        else multiply(pa, c, s.b, mc, kc, nc);
       }
-      for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, dwo + (m0 + i) * in + n0, nc);
+      if (c != null) for (int i = 0; i < mc; i++) System.arraycopy(c[i], 0, dw, at + i * in, nc);
     }
 
     /**

@@ -24,6 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code fma(a[i][k], b[k][j], acc)} for k = 0, 1, …, kc−1, lane by lane; a lane-wise FMA rounds like
  * {@link Math#fma}. No sum is ever split or reduced across lanes, so the bits equal
  * {@link Gemm#kernel}'s for every shape. Rows and columns past the last whole tile take the same FMAs in a plain loop.
+ *
+ * <p>The six-row tile comes in three forms with the same loop body: C in row arrays
+ * ({@link #tile6x2}), C in place in a row-major array ({@link #tile6x2Into}, the weight gradient into
+ * dw) and A read in place ({@link #tile6x2Strided}, the forward from w). The body is repeated rather
+ * than shared because its twelve accumulators must stay in registers through one loop, and a helper
+ * that took or returned them would make C2 allocate them as objects.
  */
 final class VectorGemm implements GemmPath.Kernel {
   /** Made by {@link GemmPath} through reflection, once per JVM. */

@@ -7,8 +7,8 @@ package io.github.betavae.backend;
  * <p>Letters: B batch, IN/OUT layer widths, Z latent size, D features. All matrices are row-major;
  * weights are (OUT, IN) like PyTorch's {@code nn.Linear}. Accumulation contract (as in the kernels):
  * parameter gradients are accumulated with {@code +=} (a dense backward may be asked to write them
- * instead), activations and activation gradients are written with {@code =}. Every reduction runs in a fixed order, so results are bit-identical for
- * any thread count.
+ * instead), activations and activation gradients are written with {@code =}. Every reduction runs in
+ * a fixed order, so results are bit-identical for any thread count.
  */
 public interface Backend extends AutoCloseable {
 

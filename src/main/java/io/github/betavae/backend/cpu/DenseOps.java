@@ -66,7 +66,8 @@ final class DenseOps {
   boolean transposeNarrow = true;
   /**
    * Whether a forward with at most {@link #MAX_ROWS} samples runs as yᵀ = w·xᵀ over blocks of w's
-   * rows (reading w's rows in place where the kernel can, else packing them; and the small xᵀ) instead of y = x·wᵀ (packing w transposed,
+   * rows (reading w's rows in place where the kernel can, else packing them; and the small xᵀ)
+   * instead of y = x·wᵀ (packing w transposed,
    * a strided gather of the whole weight matrix every call: 13% of a batch-64 step's time in a
    * profile); off only in tests that compare the orientations.
    */

@@ -67,9 +67,9 @@ final class DenseOps {
   /**
    * Whether a forward with at most {@link #MAX_ROWS} samples runs as yᵀ = w·xᵀ over blocks of w's
    * rows (reading w's rows in place where the kernel can, else packing them; and the small xᵀ)
-   * instead of y = x·wᵀ (packing w transposed,
-   * a strided gather of the whole weight matrix every call: 13% of a batch-64 step's time in a
-   * profile); off only in tests that compare the orientations.
+   * instead of y = x·wᵀ (packing w transposed, a strided gather of the whole weight matrix every
+   * call: 13% of a batch-64 step's time in a profile); off only in tests that compare the
+   * orientations.
    */
   boolean forwardByWeightRows = true;
   /** Whether sparse inputs take the sparse path; off only in tests that compare the two. */

@@ -45,22 +45,18 @@ public final class BetaVae implements AutoCloseable {
     this.layout = new ParamLayout(config);
     this.params = be.alloc(layout.size());
     this.grads = be.alloc(layout.size());
-    this.zeroedFirst = be.fusesGradientZeroing() ? notDense(layout) : null;
+    this.zeroedFirst = be.fusesGradientZeroing() ? notDense() : null;
   }
 
-  /** The tensors of {@code l} that are not a dense layer's weight or bias (each dense layer is used once per step). */
-  private static List<ParamLayout.Tensor> notDense(ParamLayout l) {
+  /** The layout's tensors that are not a dense layer's weight or bias (each dense layer is used once per step). */
+  private List<ParamLayout.Tensor> notDense() {
     java.util.Set<ParamLayout.Tensor> dense = new java.util.HashSet<>();
-    List<ParamLayout.Layer> layers = new ArrayList<>(l.encoderLayers());
-    layers.add(l.head());
-    layers.addAll(l.decoderLayers());
-    if (l.out() != null) layers.add(l.out());
-    for (ParamLayout.Layer d : layers) {
+    for (ParamLayout.Layer d : allLayers()) {
       dense.add(d.weight());
       dense.add(d.bias());
     }
     List<ParamLayout.Tensor> rest = new ArrayList<>();
-    for (ParamLayout.Tensor t : l.tensors()) if (!dense.contains(t)) rest.add(t);
+    for (ParamLayout.Tensor t : layout.tensors()) if (!dense.contains(t)) rest.add(t);
     return rest;
   }
 

@@ -101,6 +101,23 @@ __device__ __forceinline__ void bv_conv_tile(float (&acc)[TM][TN], const LA& la,
   }
 }
 
+// Hands each of the outputs this thread holds after bv_conv_tile (row m0 + ty + 16·i, column
+// n0 + tx + 16·j) that lies inside rows × cols to store(row, col, value): the FP32 kernels' epilogue,
+// with the same store functors as their TF32 forms.
+template <int TM, int TN, class Store>
+__device__ __forceinline__ void bv_conv_store(const float (&acc)[TM][TN], int rows, int cols, int m0, int n0,
+                                              const Store& store) {
+  const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+#pragma unroll
+  for (int i = 0; i < TM; i++) {
+#pragma unroll
+    for (int j = 0; j < TN; j++) {
+      const int r = m0 + ty + 16 * i, c = n0 + tx + 16 * j;
+      if (r < rows && c < cols) store(r, c, acc[i][j]);
+    }
+  }
+}
+
 // conv_narrow's operands: A(o, r) = K[o, r], r = (c, kh, kw); Bm(r, q) = im2col(X)(r, q).
 struct BvNarrowA {
   const float* kern;
@@ -112,24 +129,24 @@ struct BvIm2col {
   BvConvGeom g;
   __device__ __forceinline__ float operator()(int r, int q) const { return bv_im2col(x, g, r, q); }
 };
+// Its epilogue: Y[n, o, position] = act(C + b[o]) for q = (n, position).
+struct BvNarrowStore {
+  float* y;
+  const float* b;
+  int O, P, act;
+  __device__ __forceinline__ void operator()(int o, int q, float c) const {
+    y[((long long)(q / P) * O + o) * P + q % P] = bv_act(c + (b ? b[o] : 0.f), act);
+  }
+};
 
 template <int TM>
 __device__ __forceinline__ void bv_conv_narrow(float* y, const float* x, const float* kern, const float* b,
                                                const BvConvGeom& g, int act) {
   const int P = g.OH * g.OW, Q = g.N * P, K = g.C * g.k * g.k;
-  const int m0 = blockIdx.y * 16 * TM, n0 = blockIdx.x * 64, tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  const int m0 = blockIdx.y * 16 * TM, n0 = blockIdx.x * 64;
   float acc[TM][4] = {};
   bv_conv_tile<TM, 4, true, false>(acc, BvNarrowA{kern, K}, BvIm2col{x, g}, g.O, Q, 0, K, m0, n0);
-#pragma unroll
-  for (int i = 0; i < TM; i++) {
-    const int o = m0 + ty + 16 * i;
-    const float bias = (b && o < g.O) ? b[o] : 0.f;
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      const int q = n0 + tx + 16 * j;
-      if (o < g.O && q < Q) y[((long long)(q / P) * g.O + o) * P + q % P] = bv_act(acc[i][j] + bias, act);
-    }
-  }
+  bv_conv_store(acc, g.O, Q, m0, n0, BvNarrowStore{y, b, g.O, P, act});
 }
 
 // X (N,C,H,W), K (O,C,k,k), b (O) or null -> Y (N,O,OH,OW) = act(Σ X·K + b)
@@ -180,28 +197,29 @@ struct BvWideB {
     return (i >= 0 && i < g.OH && j >= 0 && j < g.OW) ? y[(((long long)n * g.O + o) * g.OH + i) * g.OW + j] : 0.f;
   }
 };
+// Its epilogue: X[n, c, h, w] = act(C + b[c]) for col = (n, a0, q0).
+struct BvWideStore {
+  float* x;
+  const float* b;
+  BvConvGeom g;
+  BvPhase f;
+  int act;
+  __device__ __forceinline__ void operator()(int c, int col, float v) const {
+    const int P = f.ph * f.pw, n = col / P, e = col % P, h = f.h0 + e / f.pw * g.s, w = f.w0 + e % f.pw * g.s;
+    x[(((long long)n * g.C + c) * g.H + h) * g.W + w] = bv_act(v + (b ? b[c] : 0.f), act);
+  }
+};
 
 template <int TM>
 __device__ __forceinline__ void bv_conv_wide(float* x, const float* y, const float* kern, const float* b,
                                              const BvConvGeom& g, int act) {
   const BvPhase f(g, blockIdx.z);
   const int P = f.ph * f.pw, Q = g.N * P, K = g.O * f.nh * f.nw;
-  const int m0 = blockIdx.y * 16 * TM, n0 = blockIdx.x * 64, tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  const int m0 = blockIdx.y * 16 * TM, n0 = blockIdx.x * 64;
   if (n0 >= Q) return;  // a smaller phase than the grid's largest: the whole block leaves
   float acc[TM][4] = {};
   bv_conv_tile<TM, 4, true, false>(acc, BvWideA{kern, g, f}, BvWideB{y, g, f}, g.C, Q, 0, K, m0, n0);
-#pragma unroll
-  for (int i = 0; i < TM; i++) {
-    const int c = m0 + ty + 16 * i;
-    const float bias = (b && c < g.C) ? b[c] : 0.f;
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      const int col = n0 + tx + 16 * j;
-      if (c >= g.C || col >= Q) continue;
-      const int n = col / P, e = col % P, h = f.h0 + e / f.pw * g.s, w = f.w0 + e % f.pw * g.s;
-      x[(((long long)n * g.C + c) * g.H + h) * g.W + w] = bv_act(acc[i][j] + bias, act);
-    }
-  }
+  bv_conv_store(acc, g.C, Q, m0, n0, BvWideStore{x, b, g, f, act});
 }
 
 // Y (N,O,OH,OW), K (O,C,k,k), b (C) or null -> X (N,C,H,W) = act(Σ Y·K + b), the terms where
@@ -261,6 +279,16 @@ struct BvIm2colT {
   BvConvGeom g;
   __device__ __forceinline__ float operator()(int row, int r) const { return bv_im2col(x, g, r, row); }
 };
+// The weight gradient's epilogue: K[o, r] = C, or += C with add ≠ 0.
+struct BvKernelStore {
+  float* out;
+  int K, add;
+  __device__ __forceinline__ void operator()(int o, int r, float c) const {
+    float* d = out + (long long)o * K + r;
+    if (add) *d += c;
+    else *d = c;
+  }
+};
 
 // Rows [kb, ke) of the weight gradient's sum into a (16·TM)×(16·TN) tile of K (O, C·k²): with
 // from_kern, from the values kern holds and back into kern; else from 0 into out.
@@ -280,16 +308,7 @@ __device__ __forceinline__ void bv_conv_kernel_grad(float* kern, float* out, boo
     }
   }
   bv_conv_tile<TM, TN, true, true>(acc, BvRowsA{y, g.O, P}, BvIm2colT{x, g}, g.O, K, kb, ke, m0, n0);
-  float* dst = from_kern ? kern : out;
-#pragma unroll
-  for (int i = 0; i < TM; i++) {
-    const int o = m0 + ty + 16 * i;
-#pragma unroll
-    for (int j = 0; j < TN; j++) {
-      const int r = n0 + tx + 16 * j;
-      if (o < g.O && r < K) dst[(long long)o * K + r] = acc[i][j];
-    }
-  }
+  bv_conv_store(acc, g.O, K, m0, n0, BvKernelStore{from_kern ? kern : out, K, 0});
 }
 
 // The four tile shapes: tm 2 or 4 (32 or 64 output channels), tn 1 or 4 (16 or 64 of C·k²).
@@ -324,16 +343,7 @@ extern "C" __global__ void conv_kernel_grad_partial(float* partial, const float*
 
 // ---- TF32 (--precision tf32, DESIGN §12): the same three products on tensor cores, through
 // dense_tf32.cu's tile (64×64 per block of 4 warps, operands rounded to TF32 as they are staged, FP32
-// accumulation) with the gathering loaders above; conv_wide_direct rounds its operands itself.
-
-struct BvNarrowStore {
-  float* y;
-  const float* b;
-  int O, P, act;
-  __device__ __forceinline__ void operator()(int o, int q, float c) const {
-    y[((long long)(q / P) * O + o) * P + q % P] = bv_act(c + (b ? b[o] : 0.f), act);
-  }
-};
+// accumulation) with the gathering loaders and the stores above; conv_wide_direct rounds its operands itself.
 
 // as conv_narrow, in TF32; grid (ceil(N·OH·OW/64), ceil(O/64)), block 128
 extern "C" __global__ void conv_narrow_tf32(float* y, const float* x, const float* kern, const float* b, int N, int C,
@@ -343,18 +353,6 @@ extern "C" __global__ void conv_narrow_tf32(float* y, const float* x, const floa
   bv_tf32_tile<true, false>(BvNarrowA{kern, K}, BvIm2col{x, g}, O, N * P, 0, K, blockIdx.y * TF_BM, blockIdx.x * TF_BN,
                             BvNarrowStore{y, b, O, P, act});
 }
-
-struct BvWideStore {
-  float* x;
-  const float* b;
-  BvConvGeom g;
-  BvPhase f;
-  int act;
-  __device__ __forceinline__ void operator()(int c, int col, float v) const {
-    const int P = f.ph * f.pw, n = col / P, e = col % P, h = f.h0 + e / f.pw * g.s, w = f.w0 + e % f.pw * g.s;
-    x[(((long long)n * g.C + c) * g.H + h) * g.W + w] = bv_act(v + (b ? b[c] : 0.f), act);
-  }
-};
 
 // as conv_wide, in TF32; grid (ceil(N·⌈H/s⌉·⌈W/s⌉/64), ceil(C/64), s·s), block 128
 extern "C" __global__ void conv_wide_tf32(float* x, const float* y, const float* kern, const float* b, int N, int C,
@@ -366,16 +364,6 @@ extern "C" __global__ void conv_wide_tf32(float* x, const float* y, const float*
   bv_tf32_tile<true, false>(BvWideA{kern, g, f}, BvWideB{y, g, f}, C, Q, 0, O * f.nh * f.nw, blockIdx.y * TF_BM,
                             blockIdx.x * TF_BN, BvWideStore{x, b, g, f, act});
 }
-
-struct BvKernelStore {
-  float* out;
-  int K, add;
-  __device__ __forceinline__ void operator()(int o, int r, float c) const {
-    float* d = out + (long long)o * K + r;
-    if (add) *d += c;
-    else *d = c;
-  }
-};
 
 // as conv_kernel_grad, in TF32, rows [z·chunk, (z+1)·chunk) ∩ [0, N·OH·OW) for z = blockIdx.z:
 // accumulate ≠ 0 (one chunk): out is K, K += C; else out is partial (S, O, C·k²), partial[z] = C, for

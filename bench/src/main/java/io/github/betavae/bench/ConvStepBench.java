@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * DL4J {@link ComputationGraph} of its {@code ConvolutionLayer}/{@code Deconvolution2D} layers
  * ({@link Dl4jConvVae}), one {@code fit} call (forward, backward, Adam), with a fresh ε from ND4J's
  * RNG each step. The batch is fixed random binary pixels (30% on): the convolutions' cost does not
- * depend on the pixel values (ours takes the sparse path of {@code DenseOps} only for products with
- * at least 64 inputs per row, which no convolution here has on the image).
+ * depend on the pixel values (ours compacts dead input columns in {@code DenseOps} only for products
+ * with at least 64 inputs per row, which no convolution here has on the image).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

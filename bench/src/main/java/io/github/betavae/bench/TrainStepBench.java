@@ -29,9 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * VariationalAutoencoder layer, one {@code pretrainLayer} call (forward, backward and its Adam
  * updater). The batch ({@code input}) is either real dSprites images ({@code dsprites}, about 4% of
  * pixels on: what the network trains on) or random binary pixels with 30% on ({@code random30}).
- * DL4J's cost does not depend on the pixel values; ours does, because its first layer visits only
- * the nonzero pixels of a sparse batch (forward and weight gradient), so {@code random30} is the
- * dense-arithmetic comparison.
+ * DL4J's cost does not depend on the pixel values; ours does, because its first layer skips the
+ * pixels that are off in every image of the batch (forward and weight gradient; about half of them on
+ * dSprites), so {@code random30}, every pixel on somewhere, is the dense-arithmetic comparison.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -25,14 +25,18 @@ import io.github.betavae.backend.Activation;
  * {@code Cᵀ = Bᵀ·Aᵀ}, so the long side runs in the vector loop. Each element still takes its products
  * in increasing k from the same start, so both orientations give the same bits.
  *
- * <p>Sparse inputs (binary images such as dSprites, a few percent of pixels on): where at most
- * 1/{@value #SPARSE_FRACTION} of x is nonzero, the forward and the weight gradient visit only x's
- * nonzero entries (listed per sample in index order). A skipped term is {@code fma(w, 0, acc) = acc}
- * exactly for finite w (a sum that starts at +0 is never −0), so each element still takes the
- * same FMAs in the same order and the bits equal the dense path's. Not under TF32 (its operand
- * rounding lives in the packing). One difference: a NaN or infinite weight times a zero input gives
- * NaN on the dense path, while the sparse path skips the term; in training weights stay finite (the
- * numeric guard stops non-finite gradients, and checkpoints holding them are refused).
+ * <p>Dead input columns (binary images such as dSprites: about 4% of pixels on, and in a batch of 64
+ * only about half the pixels ever on): where at most {@value #LIVE_PERCENT}% of x's columns hold a
+ * nonzero in some sample, the forward and the weight gradient run as the same blocked products over
+ * those live columns only, x gathered into a narrower matrix, w's live columns gathered as the A panels
+ * are packed (forward), dw's blocks scattered back with the dead columns written as zero (weight
+ * gradient). A skipped term is {@code fma(w, 0, acc) = acc} exactly for finite w (a sum that starts
+ * at +0 is never −0), so each element still takes the same FMAs in the same order and the bits equal
+ * the dense path's, under TF32 too (a zero rounds to zero). Two differences: a NaN or infinite weight
+ * times a zero input gives NaN on the dense path, while this path skips the term (in training
+ * weights stay finite: the numeric guard stops non-finite gradients, and checkpoints holding them are
+ * refused); and a gradient accumulated into that holds −0 where x's column is dead stays −0, where
+ * the dense path may turn it into +0 (the train step writes its gradient, from +0).
  *
  * <p>The job objects are reused from call to call (fields set by the caller, read by the tasks), so a
  * call allocates nothing once each worker's scratch has grown to the largest block it needs;
@@ -52,10 +56,8 @@ final class DenseOps {
    * bounded however large an evaluation batch is.
    */
   private static final int MAX_ROWS = 256;
-  /** x is taken as sparse where at most 1/this of its entries are nonzero. */
-  static final int SPARSE_FRACTION = 8;
-  /** Rows of w (forward) or dw (weight gradient) per sparse task. */
-  private static final int SPARSE_ROWS = 32;
+  /** x's live columns are compacted where at most this percentage of its columns are live. */
+  static final int LIVE_PERCENT = 75;
 
   private final WorkerPool pool;
   private final Gemm.Scratch[] scratch;
@@ -72,19 +74,22 @@ final class DenseOps {
    * orientations.
    */
   boolean forwardByWeightRows = true;
-  /** Whether sparse inputs take the sparse path; off only in tests that compare the two. */
-  boolean sparseInputs = true;
+  /** Whether inputs with dead columns take the compacted path; off only in tests that compare the two. */
+  boolean compactInputs = true;
 
-  /** Products that took the sparse path so far (forward and weight gradient), for tests. */
-  long sparseProducts;
+  /** Products that took the compacted path so far (forward and weight gradient), for tests. */
+  long compactProducts;
 
-  /** The nonzeros of the last input found sparse: sample j's are [start[j], start[j+1]). */
-  private int[] nzStart = new int[1], nzIndex = new int[0];
-  private float[] nzValue = new float[0];
-  /** The same nonzeros by column (the weight gradient's order): column k's are [colStart[k], colStart[k+1]), samples ascending. */
-  private int[] colStart = new int[1], colSample = new int[0];
-  private float[] colValue = new float[0];
-  private int[] fillScratch = new int[0];
+  /**
+   * The last input found compactable: its live columns ascending in {@code live[0 … liveCount)},
+   * {@code run[c]} how many of {@code live[c], live[c+1], …} are consecutive columns (so blocks
+   * scatter and gather by runs), and x restricted to them in {@code xLive} (batch × liveCount).
+   */
+  private int[] live = new int[0], run = new int[0];
+  private int liveCount;
+  private float[] xLive = new float[0];
+  private boolean[] seen = new boolean[0];
+
   /**
    * xᵀ for a forward by rows of w, packed once per call by the caller and read by every task:
    * {@code xPanels[p]} is the B panel of depth block p (rows p·KC … of xᵀ, {@link Gemm#NC} columns).
@@ -160,6 +165,29 @@ final class DenseOps {
     if (tf32) for (int r = m; r < rows; r++) io.github.betavae.backend.Precision.tf32(a[r], 0, cols);
   }
 
+  /**
+   * {@link #packA} of rows of w restricted to x's live columns {@code live[c0 … c0 + cols)}: A(i, k) =
+   * {@code src[off + i·ld + live[c0 + k]]}.
+   */
+  private void packLive(Gemm.PackedA s, int rows, int cols, float[] src, int off, int ld, int c0) {
+    int f = kernel.flatRows(), m = f == 0 ? 0 : rows / f * f;
+    if (m > 0) {
+      float[] af = s.af(m * cols);
+      Gemm.packFlatGather(af, f, m, cols, src, off, ld, live, c0);
+      if (tf32) io.github.betavae.backend.Precision.tf32(af, 0, m * cols);
+    }
+    float[][] a = s.a(m, rows);
+    for (int r = m; r < rows; r++) {
+      float[] ar = a[r];
+      for (int k = 0, row = off + r * ld; k < cols; ) {
+        int len = Math.min(run[c0 + k], cols - k);
+        System.arraycopy(src, row + live[c0 + k], ar, k, len);
+        k += len;
+      }
+      if (tf32) io.github.betavae.backend.Precision.tf32(ar, 0, cols);
+    }
+  }
+
   /** c += A · b, A as {@link #packA} left it in {@code s} (the worker's scratch or a shared panel). */
   private void multiply(Gemm.PackedA s, float[][] c, float[][] b, int mc, int kc, int nc) {
     kernel.multiply(c, s.a, s.af, b, mc, kc, nc);
@@ -180,10 +208,11 @@ final class DenseOps {
     f.batch = batch; f.in = in; f.out = out; f.act = act;
     f.flip = narrow(out, batch) || forwardByWeightRows && batch <= MAX_ROWS && batch <= Gemm.NC && in >= 64;
     f.byRows = f.flip && !narrow(out, batch);
-    f.sparse = f.byRows && sparse(x, xo, batch, in);
+    f.compact = f.byRows && compact(x, xo, batch, in);
     // by rows of w: blocks of output units (an even number of them, so two workers share evenly)
-    f.width = f.sparse ? SPARSE_ROWS : f.byRows ? rowBlock(out) : Gemm.blockWidth(f.flip ? batch : out);
-    if (f.byRows && !f.sparse && batch > 0) packTransposed(x, xo, batch, in);
+    f.width = f.byRows ? rowBlock(out) : Gemm.blockWidth(f.flip ? batch : out);
+    if (f.compact) packTransposed(xLive, 0, batch, liveCount);
+    else if (f.byRows && batch > 0) packTransposed(x, xo, batch, in);
     try {
       pool.run(f, batch == 0 ? 0 : Gemm.tiles(f.flip && !f.byRows ? batch : out, f.width));
     } finally {
@@ -206,7 +235,6 @@ final class DenseOps {
   void backward(float[] dx, int dxo, float[] dw, int dwo, float[] db, int dbo, float[] dy, int dyo,
                 float[] y, int yo, float[] x, int xo, float[] w, int wo, int batch, int in, int out, Activation act,
                 boolean accumulate) {
-    if (!accumulate && batch == 0) java.util.Arrays.fill(dw, dwo, dwo + out * in, 0f); // no product task writes it
     try {
       if (act != Activation.IDENTITY) {
         Derivative d = derivative;
@@ -222,13 +250,16 @@ final class DenseOps {
       g.batchWidth = Gemm.blockWidth(batch);
       g.flipDw = narrow(in, out);
       g.flipDx = narrow(in, batch);
-      g.sparseDw = !g.flipDw && in >= 64 && batch <= Gemm.NC && sparse(x, xo, batch, in);
-      if (g.sparseDw) byColumns(batch, in);
-      int inBlocks = Gemm.tiles(in, g.inWidth);
-      g.dwTasks = batch == 0 ? 0 : g.sparseDw ? Gemm.tiles(out, SPARSE_ROWS)
-          : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, dwRows) * inBlocks;
+      g.compactDw = !g.flipDw && in >= 64 && batch <= Gemm.NC && compact(x, xo, batch, in);
+      // the weight gradient's column blocks: over the live columns of x where compacted
+      g.liveWidth = Gemm.blockWidth(g.compactDw ? liveCount : in);
+      int inBlocks = Gemm.tiles(in, g.inWidth), dwBlocks = g.compactDw ? Gemm.tiles(liveCount, g.liveWidth) : inBlocks;
+      g.dwBlocks = dwBlocks;
+      g.dwTasks = batch == 0 ? 0 : g.flipDw ? Gemm.tiles(out, g.outWidth) : Gemm.tiles(out, dwRows) * dwBlocks;
+      // no product task writes dw: no samples, or no live column
+      if (!accumulate && g.dwTasks == 0) java.util.Arrays.fill(dw, dwo, dwo + out * in, 0f);
       g.dxTasks = dx == null ? 0 : g.flipDx ? Gemm.tiles(batch, g.batchWidth) : inBlocks;
-      g.sharedDw = !g.flipDw && !g.sparseDw && batch > 0 && batch <= Gemm.KC && inBlocks > 1;
+      g.sharedDw = !g.flipDw && batch > 0 && batch <= Gemm.KC && dwBlocks > 1;
       if (g.sharedDw) {
         dwPanels = panels(dwPanels, Gemm.tiles(out, dwRows));
         for (int m0 = 0, p = 0; m0 < out; m0 += dwRows, p++) {
@@ -274,59 +305,42 @@ final class DenseOps {
   }
 
   /**
-   * Whether x (rows × in) is sparse enough for the sparse path (see the class comment); if so, lists
-   * its nonzeros in {@link #nzStart}/{@link #nzIndex}/{@link #nzValue}. Stops counting as soon as
-   * the budget is passed, so a dense input costs a short scan.
+   * Whether x (rows × in) has few enough live columns (some sample nonzero there; NaN counts as
+   * nonzero) for the compacted path, at most {@value #LIVE_PERCENT}% (see the class comment); if so,
+   * lists them in {@link #live} and {@link #run} and gathers x's live columns into {@link #xLive}.
+   * Stops as soon as too many columns are live, so a dense input costs a scan of a row or two.
    */
-  private boolean sparse(float[] x, int xo, int rows, int in) {
-    if (!sparseInputs || tf32 || rows == 0) return false;
-    long budget = (long) rows * in / SPARSE_FRACTION;
-    int n = 0;
-    for (int i = xo, end = xo + rows * in; i < end; i++) {
-      if (x[i] != 0f && ++n > budget) return false;
-    }
-    if (nzIndex.length < n) {
-      nzIndex = new int[n];
-      nzValue = new float[n];
-    }
-    if (nzStart.length < rows + 1) nzStart = new int[rows + 1];
-    int e = 0;
+  private boolean compact(float[] x, int xo, int rows, int in) {
+    if (!compactInputs || rows == 0) return false;
+    int limit = (int) ((long) in * LIVE_PERCENT / 100), n = 0;
+    if (seen.length < in) seen = new boolean[in];
+    boolean[] seen = this.seen;
+    java.util.Arrays.fill(seen, 0, in, false);
     for (int j = 0; j < rows; j++) {
-      nzStart[j] = e;
       for (int k = 0, r = xo + j * in; k < in; k++) {
-        float v = x[r + k];
-        if (v != 0f) {
-          nzIndex[e] = k;
-          nzValue[e++] = v;
+        if (x[r + k] != 0f && !seen[k]) {
+          seen[k] = true;
+          if (++n > limit) return false;
         }
       }
     }
-    nzStart[rows] = e;
-    sparseProducts++;
-    return true;
-  }
-
-  /** Lists the nonzeros found by {@link #sparse} by column too, samples in increasing order. */
-  private void byColumns(int rows, int in) {
-    int n = nzStart[rows];
-    if (colSample.length < n) {
-      colSample = new int[n];
-      colValue = new float[n];
+    if (live.length < n) {
+      live = new int[n];
+      run = new int[n];
     }
-    if (colStart.length < in + 1) colStart = new int[in + 1];
-    int[] start = colStart;
-    java.util.Arrays.fill(start, 0, in + 1, 0);
-    for (int e = 0; e < n; e++) start[nzIndex[e] + 1]++;
-    for (int k = 0; k < in; k++) start[k + 1] += start[k];
-    int[] fill = scratchInts(in);
-    System.arraycopy(start, 0, fill, 0, in);
+    for (int k = 0, c = 0; k < in; k++) if (seen[k]) live[c++] = k;
+    for (int c = n - 1; c >= 0; c--) run[c] = c + 1 < n && live[c + 1] == live[c] + 1 ? run[c + 1] + 1 : 1;
+    if (xLive.length < rows * n) xLive = new float[rows * n];
     for (int j = 0; j < rows; j++) {
-      for (int e = nzStart[j]; e < nzStart[j + 1]; e++) {
-        int at = fill[nzIndex[e]]++;
-        colSample[at] = j;
-        colValue[at] = nzValue[e];
+      for (int c = 0, r = xo + j * in, d = j * n; c < n; ) {
+        int len = run[c];
+        System.arraycopy(x, r + live[c], xLive, d + c, len);
+        c += len;
       }
     }
+    liveCount = n;
+    compactProducts++;
+    return true;
   }
 
   /**
@@ -346,25 +360,16 @@ final class DenseOps {
     }
   }
 
-  private int[] scratchInts(int n) {
-    if (fillScratch.length < n) fillScratch = new int[n];
-    return fillScratch;
-  }
-
   /** Forward: one task per column block of y, bias and activation applied in the epilogue. */
   private final class Forward implements WorkerPool.Job {
     float[] y, x, w, b;
     int yo, xo, wo, bo, batch, in, out, width;
-    boolean flip, byRows, sparse;
+    boolean flip, byRows, compact;
     Activation act;
 
     @Override
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
-      if (sparse) {
-        sparseRows(s, task);
-        return;
-      }
       if (byRows) {
         weightRows(s, task);
         return;
@@ -401,10 +406,14 @@ final class DenseOps {
       float[][] c = s.c(mc);
       Gemm.zero(c, mc, batch);
       boolean inPlace = kernel.stridedA() && !tf32; // TF32 rounds A in the packing
-      for (int k0 = 0; k0 < in; k0 += Gemm.KC) {
-        int kc = Math.min(Gemm.KC, in - k0);
+      int depth = compact ? liveCount : in;
+      for (int k0 = 0; k0 < depth; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, depth - k0);
         float[][] b = xPanels[k0 / Gemm.KC]; // packed by the caller
-        if (inPlace) {
+        if (compact) {
+          packLive(s, mc, kc, w, wo + o0 * in, in, k0);
+          multiply(s, c, b, mc, kc, batch);
+        } else if (inPlace) {
           kernel.multiplyStrided(c, w, wo + o0 * in + k0, in, b, mc, kc, batch);
         } else {
           packA(s, false, mc, kc, w, wo + o0 * in + k0, in);
@@ -423,55 +432,6 @@ final class DenseOps {
         float[] co = c[o];
         for (int j = 0; j < batch; j++) y[yo + j * out + o0 + o] = co[j];
       }
-    }
-
-    /**
-     * {@link #weightRows} over x's nonzeros only: yᵀ[o][j] = Σ_k w[o][k]·x[j][k] over sample j's
-     * nonzero k in increasing order, eight output units at a time (eight independent sums).
-     */
-    private void sparseRows(Gemm.Scratch s, int t) {
-      int o0 = t * width, mc = Math.min(width, out - o0);
-      float[][] c = s.c(mc);
-      int[] start = nzStart, index = nzIndex;
-      float[] value = nzValue, w = this.w;
-      int o = 0;
-      for (; o + 8 <= mc; o += 8) {
-        int r0 = wo + (o0 + o) * in, r1 = r0 + in, r2 = r1 + in, r3 = r2 + in;
-        int r4 = r3 + in, r5 = r4 + in, r6 = r5 + in, r7 = r6 + in;
-        for (int j = 0; j < batch; j++) {
-          float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
-          for (int e = start[j], end = start[j + 1]; e < end; e++) {
-            int k = index[e];
-            float v = value[e];
-            a0 = Math.fma(w[r0 + k], v, a0);
-            a1 = Math.fma(w[r1 + k], v, a1);
-            a2 = Math.fma(w[r2 + k], v, a2);
-            a3 = Math.fma(w[r3 + k], v, a3);
-            a4 = Math.fma(w[r4 + k], v, a4);
-            a5 = Math.fma(w[r5 + k], v, a5);
-            a6 = Math.fma(w[r6 + k], v, a6);
-            a7 = Math.fma(w[r7 + k], v, a7);
-          }
-          c[o][j] = a0;
-          c[o + 1][j] = a1;
-          c[o + 2][j] = a2;
-          c[o + 3][j] = a3;
-          c[o + 4][j] = a4;
-          c[o + 5][j] = a5;
-          c[o + 6][j] = a6;
-          c[o + 7][j] = a7;
-        }
-      }
-      for (; o < mc; o++) {
-        int r0 = wo + (o0 + o) * in;
-        float[] c0 = c[o];
-        for (int j = 0; j < batch; j++) {
-          float a0 = 0f;
-          for (int e = start[j], end = start[j + 1]; e < end; e++) a0 = Math.fma(w[r0 + index[e]], value[e], a0);
-          c0[j] = a0;
-        }
-      }
-      storeTransposed(s, c, o0, mc);
     }
 
     /** yᵀ[.., i0..] = w · xᵀ for a block of samples; the bias and activation go in on the way out. */
@@ -510,7 +470,9 @@ final class DenseOps {
   private final class Backward implements WorkerPool.Job {
     float[] dx, dw, db, dy, x, w;
     int dxo, dwo, dbo, dyo, xo, wo, batch, in, out, inWidth, outWidth, batchWidth, dwTasks, dxTasks;
-    boolean flipDw, flipDx, sparseDw, accumulate;
+    /** The weight gradient's column blocks: their width and number (over x's live columns where compacted). */
+    int liveWidth, dwBlocks;
+    boolean flipDw, flipDx, compactDw, accumulate;
     /** Whether dA's panels were packed by the caller ({@link #dwPanels}, {@link #dxPanels}). */
     boolean sharedDw, sharedDx;
 
@@ -518,7 +480,7 @@ final class DenseOps {
     public void run(int task, int worker) {
       Gemm.Scratch s = scratch(worker);
       if (task < dwTasks) {
-        if (sparseDw) weightRowsSparse(s, task);
+        if (compactDw) weightBlockLive(s, task);
         else if (flipDw) weightBlockTransposed(s, task);
         else weightBlock(s, task);
       } else if (task < dwTasks + dxTasks) {
@@ -531,10 +493,9 @@ final class DenseOps {
 
     /** dw[m0.., n0..] += dAᵀ·x, accumulated on top of the existing gradient (or from zero, not accumulating). */
     private void weightBlock(Gemm.Scratch s, int t) {
-      int inBlocks = Gemm.tiles(in, inWidth);
-      int m0 = (t / inBlocks) * dwRows, n0 = (t % inBlocks) * inWidth;
-      int mc = Math.min(dwRows, out - m0), nc = Math.min(inWidth, in - n0), at = dwo + m0 * in + n0;
-      Gemm.PackedA pa = sharedDw ? dwPanels[t / inBlocks] : s;
+      int m0 = (t / dwBlocks) * dwRows, n0 = (t % dwBlocks) * liveWidth;
+      int mc = Math.min(dwRows, out - m0), nc = Math.min(liveWidth, in - n0), at = dwo + m0 * in + n0;
+      Gemm.PackedA pa = sharedDw ? dwPanels[t / dwBlocks] : s;
       // a kernel that writes C in place multiplies straight into dw; others through a scratch block
       float[][] c = kernel.flatC() ? null : s.c(mc);
       if (c != null && accumulate) for (int i = 0; i < mc; i++) System.arraycopy(dw, at + i * in, c[i], 0, nc);
@@ -550,64 +511,45 @@ final class DenseOps {
     }
 
     /**
-     * dw[o][k] += Σ_j dA[j][o]·x[j][k] over x's nonzeros only, samples in order, for a block of
-     * {@value #SPARSE_ROWS} rows of dw: four rows at a time, each walked along k (the nonzeros by
-     * column), so each element is loaded and stored once and sums its terms in sample order.
+     * {@link #weightBlock} over x's live columns: the block {@code live[c0 … c0 + nc)} of the compacted
+     * product dAᵀ·x_live, scattered into dw by runs of consecutive columns. The task owns dw's columns
+     * from its first live column to the next block's (from 0, to the end, for the first and last
+     * block), and writes the dead ones among them as zero when not accumulating.
      */
-    private void weightRowsSparse(Gemm.Scratch s, int t) {
-      int m0 = t * SPARSE_ROWS, mc = Math.min(SPARSE_ROWS, out - m0);
-      int[] start = colStart, sample = colSample;
-      float[] value = colValue, dw = this.dw, dy = this.dy;
-      // dAᵀ for the block: row o of dA's column, so each sum reads its coefficients contiguously
-      float[][] at = s.c(mc);
-      for (int o = 0; o < mc; o++) {
-        float[] ao = at[o];
-        for (int j = 0; j < batch; j++) ao[j] = dy[dyo + j * out + m0 + o];
-      }
-      int o = 0;
-      for (; o + 4 <= mc; o += 4) {
-        int r0 = dwo + (m0 + o) * in, r1 = r0 + in, r2 = r1 + in, r3 = r2 + in;
-        float[] t0 = at[o], t1 = at[o + 1], t2 = at[o + 2], t3 = at[o + 3];
-        for (int k = 0; k < in; k++) {
-          int e = start[k], end = start[k + 1];
-          if (e == end) {
-            if (!accumulate) dw[r0 + k] = dw[r1 + k] = dw[r2 + k] = dw[r3 + k] = 0f;
-            continue;
+    private void weightBlockLive(Gemm.Scratch s, int t) {
+      int n = liveCount;
+      int m0 = (t / dwBlocks) * dwRows, c0 = (t % dwBlocks) * liveWidth;
+      int mc = Math.min(dwRows, out - m0), nc = Math.min(liveWidth, n - c0);
+      int lo = c0 == 0 ? 0 : live[c0], hi = c0 + nc == n ? in : live[c0 + nc];
+      Gemm.PackedA pa = sharedDw ? dwPanels[t / dwBlocks] : s;
+      float[][] c = s.c(mc);
+      if (accumulate) {
+        for (int i = 0; i < mc; i++) {
+          for (int j = 0, row = dwo + (m0 + i) * in; j < nc; ) {
+            int len = Math.min(run[c0 + j], nc - j);
+            System.arraycopy(dw, row + live[c0 + j], c[i], j, len);
+            j += len;
           }
-          float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
-          if (accumulate) {
-            a0 = dw[r0 + k];
-            a1 = dw[r1 + k];
-            a2 = dw[r2 + k];
-            a3 = dw[r3 + k];
-          }
-          for (; e < end; e++) {
-            int j = sample[e];
-            float v = value[e];
-            a0 = Math.fma(t0[j], v, a0);
-            a1 = Math.fma(t1[j], v, a1);
-            a2 = Math.fma(t2[j], v, a2);
-            a3 = Math.fma(t3[j], v, a3);
-          }
-          dw[r0 + k] = a0;
-          dw[r1 + k] = a1;
-          dw[r2 + k] = a2;
-          dw[r3 + k] = a3;
         }
+      } else {
+        Gemm.zero(c, mc, nc);
       }
-      for (; o < mc; o++) {
-        int r0 = dwo + (m0 + o) * in;
-        float[] t0 = at[o];
-        for (int k = 0; k < in; k++) {
-          int e = start[k], end = start[k + 1];
-          if (e == end) {
-            if (!accumulate) dw[r0 + k] = 0f;
-            continue;
-          }
-          float a0 = accumulate ? dw[r0 + k] : 0f;
-          for (; e < end; e++) a0 = Math.fma(t0[sample[e]], value[e], a0);
-          dw[r0 + k] = a0;
+      for (int k0 = 0; k0 < batch; k0 += Gemm.KC) {
+        int kc = Math.min(Gemm.KC, batch - k0);
+        if (!sharedDw) packA(s, true, mc, kc, dy, dyo + k0 * out + m0, out); // A(i, k) = dA[k0 + k][m0 + i]
+        packRows(s.b, kc, nc, xLive, k0 * n + c0, n);
+        multiply(pa, c, s.b, mc, kc, nc);
+      }
+      for (int i = 0; i < mc; i++) {
+        int row = dwo + (m0 + i) * in, k = lo;
+        for (int j = 0; j < nc; ) {
+          int col = live[c0 + j], len = Math.min(run[c0 + j], nc - j);
+          if (!accumulate && col > k) java.util.Arrays.fill(dw, row + k, row + col, 0f);
+          System.arraycopy(c[i], j, dw, row + col, len);
+          j += len;
+          k = col + len;
         }
+        if (!accumulate && hi > k) java.util.Arrays.fill(dw, row + k, row + hi, 0f);
       }
     }
 

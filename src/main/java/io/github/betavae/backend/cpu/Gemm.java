@@ -181,6 +181,33 @@ final class Gemm {
   }
 
   /**
+   * {@link #packFlat} (not transposed) of A restricted to the columns {@code idx[i0 … i0 + cols)}:
+   * {@code dst[t·cols·tile + k·tile + r] = src[off + (t·tile + r)·ld + idx[i0 + k]]}.
+   */
+  static void packFlatGather(float[] dst, int tile, int rows, int cols, float[] src, int off, int ld, int[] idx, int i0) {
+    for (int t = 0; t < rows / tile; t++) {
+      int base = t * cols * tile, row = off + t * tile * ld;
+      if (tile == 6) {
+        for (int k = 0, d = base; k < cols; k++, d += 6) {
+          int q = row + idx[i0 + k];
+          float v0 = src[q], v1 = src[q + ld], v2 = src[q + 2 * ld], v3 = src[q + 3 * ld], v4 = src[q + 4 * ld], v5 = src[q + 5 * ld];
+          dst[d] = v0;
+          dst[d + 1] = v1;
+          dst[d + 2] = v2;
+          dst[d + 3] = v3;
+          dst[d + 4] = v4;
+          dst[d + 5] = v5;
+        }
+      } else {
+        for (int r = 0; r < tile; r++) {
+          int q = row + r * ld;
+          for (int k = 0; k < cols; k++) dst[base + k * tile + r] = src[q + idx[i0 + k]];
+        }
+      }
+    }
+  }
+
+  /**
    * dst[r][c] = src[off + c·ld + r] for r < rows, c < cols (the source transposed). Eight source rows
    * are read side by side so each destination row is touched once per eight elements.
    */

@@ -45,59 +45,78 @@ class DenseOpsTest {
   }
 
   /**
-   * Sparse inputs (binary, and other values, up to the 1/8 threshold) take the nonzero-only forward
-   * and weight gradient; they must give the dense path's bits, for any thread count, on top of an
-   * existing gradient. Just above the threshold the dense path runs.
+   * Inputs whose columns are zero in every sample of the batch (up to the 75% threshold of live
+   * columns; binary and other values; live columns scattered or in one band; some zeros within them
+   * too) take the compacted forward and weight gradient; they must give the dense path's bits, for
+   * any thread count, on top of an existing gradient, in FP32 and TF32. Just over the threshold the
+   * dense path runs.
    */
   @Test
-  void sparseInputsGiveTheDensePathsBits() {
+  void deadInputColumnsGiveTheDensePathsBits() {
     Random r = new Random(51);
-    int[][] shapes = {{64, 4096, 1200}, {1, 64, 64}, {3, 65, 70}, {17, 1023, 129}, {70, 100, 257}, {256, 300, 64}};
-    double[] densities = {0, 0.01, 0.04, 0.12};
-    try (WorkerPool one = new WorkerPool(1, "dense"); WorkerPool three = new WorkerPool(3, "sparse")) {
-      DenseOps dense = new DenseOps(one), sparse = new DenseOps(three);
-      dense.sparseInputs = false;
+    int[][] shapes = {{64, 4096, 1200}, {1, 64, 64}, {3, 65, 70}, {17, 1023, 129}, {70, 100, 257}, {256, 300, 64},
+        {254, 130, 70}};
+    double[] liveFractions = {0, 0.01, 0.3, 0.75};
+    try (WorkerPool one = new WorkerPool(1, "dense"); WorkerPool three = new WorkerPool(3, "compact")) {
+      DenseOps dense = new DenseOps(one), compact = new DenseOps(three);
+      dense.compactInputs = false;
       for (int[] s : shapes) {
         int b = s[0], in = s[1], out = s[2];
         float[] w = Ops.gaussian(r, out * in, 0.3), bias = Ops.gaussian(r, out, 0.1);
         float[] dy = Ops.gaussian(r, b * out, 1), dw0 = Ops.gaussian(r, out * in, 0.1), db0 = Ops.gaussian(r, out, 0.1);
-        for (double p : densities) {
-          for (boolean binary : new boolean[] {true, false}) {
+        for (double p : liveFractions) {
+          for (int variant = 0; variant < 3; variant++) {
+            boolean binary = variant != 1, band = variant == 2, tf32 = variant == 1;
+            int live = (int) (p * in);
+            boolean[] isLive = new boolean[in];
+            if (band) {
+              int from = r.nextInt(in - live + 1);
+              java.util.Arrays.fill(isLive, from, from + live, true);
+            } else {
+              for (int c = 0; c < live; ) {
+                int k = r.nextInt(in);
+                if (!isLive[k]) { isLive[k] = true; c++; }
+              }
+            }
             float[] x = new float[b * in];
-            int nonzero = (int) Math.round(p * x.length);
-            for (int e = 0; e < nonzero; e++) x[r.nextInt(x.length)] = binary ? 1f : (float) r.nextGaussian();
+            for (int e = 0; e < x.length; e++) {
+              if (isLive[e % in] && r.nextInt(3) > 0) x[e] = binary ? 1f : (float) r.nextGaussian();
+            }
             Activation act = binary ? Activation.RELU : Activation.TANH;
-            String what = act + " (B,IN,OUT)=(" + b + "," + in + "," + out + ") density " + p + (binary ? " binary" : "");
-            long before = sparse.sparseProducts;
+            String what = act + " (B,IN,OUT)=(" + b + "," + in + "," + out + ") live " + p + (binary ? " binary" : "")
+                + (band ? " band" : "") + (tf32 ? " tf32" : "");
+            dense.tf32 = compact.tf32 = tf32;
+            long before = compact.compactProducts;
             float[] y1 = new float[b * out], y2 = new float[b * out];
             dense.forward(y1, 0, x, 0, w, 0, bias, 0, b, in, out, act);
-            sparse.forward(y2, 0, x, 0, w, 0, bias, 0, b, in, out, act);
+            compact.forward(y2, 0, x, 0, w, 0, bias, 0, b, in, out, act);
             assertBitsEqual("forward " + what, y1, y2);
             float[] dx1 = new float[b * in], dx2 = new float[b * in], dw1 = dw0.clone(), dw2 = dw0.clone();
             float[] db1 = db0.clone(), db2 = db0.clone(), dy1 = dy.clone(), dy2 = dy.clone();
             dense.backward(dx1, 0, dw1, 0, db1, 0, dy1, 0, y1, 0, x, 0, w, 0, b, in, out, act);
-            sparse.backward(dx2, 0, dw2, 0, db2, 0, dy2, 0, y1, 0, x, 0, w, 0, b, in, out, act);
+            compact.backward(dx2, 0, dw2, 0, db2, 0, dy2, 0, y1, 0, x, 0, w, 0, b, in, out, act);
             assertBitsEqual("backward dx " + what, dx1, dx2);
             assertBitsEqual("backward dw " + what, dw1, dw2);
             assertBitsEqual("backward db " + what, db1, db2);
-            org.junit.jupiter.api.Assertions.assertEquals(before + 2, sparse.sparseProducts, "sparse path not taken: " + what);
+            org.junit.jupiter.api.Assertions.assertEquals(before + 2, compact.compactProducts, "compacted path not taken: " + what);
           }
         }
+        dense.tf32 = compact.tf32 = false;
         // just over the threshold: dense
         float[] x = new float[b * in];
-        for (int e = 0; e <= x.length / DenseOps.SPARSE_FRACTION; e++) x[e] = 1f;
-        long before = sparse.sparseProducts;
-        sparse.forward(new float[b * out], 0, x, 0, w, 0, bias, 0, b, in, out, Activation.RELU);
-        org.junit.jupiter.api.Assertions.assertEquals(before, sparse.sparseProducts, "dense input took the sparse path");
+        for (int k = 0; k <= in * DenseOps.LIVE_PERCENT / 100; k++) x[(k % b) * in + k] = 1f;
+        long before = compact.compactProducts;
+        compact.forward(new float[b * out], 0, x, 0, w, 0, bias, 0, b, in, out, Activation.RELU);
+        org.junit.jupiter.api.Assertions.assertEquals(before, compact.compactProducts, "dense input took the compacted path");
       }
-      org.junit.jupiter.api.Assertions.assertEquals(0, dense.sparseProducts);
+      org.junit.jupiter.api.Assertions.assertEquals(0, dense.compactProducts);
     }
   }
 
   /**
    * A backward that writes dw and db (the train step's, which zeroes nothing first) gives the bits of
    * zeroing them and accumulating, on every weight-gradient path (blocked, transposed for narrow
-   * inputs, sparse inputs, a batch of 0, a batch of several depth panels), whatever the buffers held
+   * inputs, compacted for dead input columns (all of them dead too), a batch of 0, a batch of several depth panels), whatever the buffers held
    * before: here NaN.
    */
   @Test
@@ -108,21 +127,22 @@ class DenseOpsTest {
       DenseOps ops = new DenseOps(pool);
       for (int[] s : shapes) {
         int b = s[0], in = s[1], out = s[2];
-        for (boolean sparseX : new boolean[] {false, true}) {
+        for (int kind = 0; kind < 3; kind++) {
+          boolean sparseX = kind > 0; // x zero in two thirds of its columns (kind 1) or in all (kind 2)
           float[] x = sparseX ? new float[b * in] : Ops.gaussian(r, b * in, 1);
-          if (sparseX) for (int e = 0; e < x.length / 50; e++) x[r.nextInt(x.length)] = 1f;
+          if (kind == 1) for (int e = 0; e < x.length; e++) if (e % in % 3 == 1 && r.nextBoolean()) x[e] = 1f;
           float[] w = Ops.gaussian(r, out * in, 0.3), dy = Ops.gaussian(r, b * out, 1);
           float[] dw1 = new float[out * in], db1 = new float[out], dw2 = new float[out * in], db2 = new float[out];
           java.util.Arrays.fill(dw2, Float.NaN);
           java.util.Arrays.fill(db2, Float.NaN);
-          long before = ops.sparseProducts;
+          long before = ops.compactProducts;
           ops.backward(null, 0, dw1, 0, db1, 0, dy.clone(), 0, new float[b * out], 0, x, 0, w, 0, b, in, out, Activation.IDENTITY);
-          boolean sparsePath = ops.sparseProducts > before;
+          boolean compacted = ops.compactProducts > before;
           ops.backward(null, 0, dw2, 0, db2, 0, dy.clone(), 0, new float[b * out], 0, x, 0, w, 0, b, in, out, Activation.IDENTITY, false);
-          String what = "(B,IN,OUT)=(" + b + "," + in + "," + out + ")" + (sparseX ? " sparse x" : "");
+          String what = "(B,IN,OUT)=(" + b + "," + in + "," + out + ")" + (kind == 1 ? " dead columns" : kind == 2 ? " zero x" : "");
           assertBitsEqual("dw " + what, dw1, dw2);
           assertBitsEqual("db " + what, db1, db2);
-          if (sparseX && b > 0 && b <= Gemm.NC && in >= 64) org.junit.jupiter.api.Assertions.assertTrue(sparsePath, "sparse path not taken: " + what);
+          if (sparseX && b > 0 && b <= Gemm.NC && in >= 64) org.junit.jupiter.api.Assertions.assertTrue(compacted, "compacted path not taken: " + what);
         }
       }
     }

@@ -137,20 +137,15 @@ final class VectorGemm implements GemmPath.Kernel {
    */
   private static void flat(float[][] c, float[][] a, float[] af, float[][] b, int mc, int kc, int nc) {
     int w = 2 * L, nv = nc / w * w, tiles = mc / MR_FLAT, m6 = tiles * MR_FLAT;
-    float[] bp = null;
     if (nv > 0 && tiles > 0) {
-      bp = slivers(b, kc, nv);
+      float[] bp = slivers(b, kc, nv);
       for (int j = 0; j < nv; j += w) {
         for (int t = 0; t < tiles; t++) tile6x2(c, af, t * kc * MR_FLAT, bp, j * kc, t * MR_FLAT, j, kc);
       }
     }
     int mv = m6;
     if (mc - m6 >= MR_NARROW) {
-      // on the slivers where they were made (a batch of 64: 10 six-row tiles and these four rows)
-      for (int j = 0; j < nv; j += w) {
-        if (bp != null) tile4x2Slivers(c, a, bp, j * kc, m6, j, kc);
-        else tile4x2(c, a, b, m6, j, kc);
-      }
+      for (int j = 0; j < nv; j += w) tile4x2(c, a, b, m6, j, kc);
       mv += MR_NARROW;
     }
     plain(c, a, b, mv, mc, 0, nv, kc);
@@ -456,47 +451,6 @@ final class VectorGemm implements GemmPath.Kernel {
     c21.intoArray(c[i + 2], j1);
     c30.intoArray(c[i + 3], j);
     c31.intoArray(c[i + 3], j1);
-  }
-
-  /**
-   * {@link #tile4x2} with B read from the slivers {@link #flat} copied ({@code bp[bo + k·2L + l] =
-   * b[k][j + l]}): the four rows left under the six-row tiles read B contiguously instead of one row
-   * array per k (at a third of the six-row tiles' rate, they took 2% of a batch-64 step on 1 thread).
-   */
-  private static void tile4x2Slivers(float[][] c, float[][] a, float[] bp, int bo, int i, int j, int kc) {
-    int j1 = j + L, w = 2 * L;
-    float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
-    float[] r0 = c[i], r1 = c[i + 1], r2 = c[i + 2], r3 = c[i + 3];
-    FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j1);
-    FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j1);
-    FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j1);
-    FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j1);
-    java.util.Objects.checkFromIndexSize(0, kc, Math.min(Math.min(a0.length, a1.length), Math.min(a2.length, a3.length)));
-    java.util.Objects.checkFromIndexSize(bo, kc * w, bp.length);
-    for (int k = 0, bk = bo; k < kc; k++, bk += w) {
-      FloatVector b0 = FloatVector.fromArray(S, bp, bk), b1 = FloatVector.fromArray(S, bp, bk + L);
-      FloatVector x;
-      x = FloatVector.broadcast(S, a0[k]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a1[k]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a2[k]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a3[k]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-    }
-    c00.intoArray(r0, j);
-    c01.intoArray(r0, j1);
-    c10.intoArray(r1, j);
-    c11.intoArray(r1, j1);
-    c20.intoArray(r2, j);
-    c21.intoArray(r2, j1);
-    c30.intoArray(r3, j);
-    c31.intoArray(r3, j1);
   }
 
   /** Rows i..i+7, columns j..j+2L of C, over the whole depth. */

@@ -114,6 +114,44 @@ class DenseOpsTest {
   }
 
   /**
+   * The vector kernel's layer (six-row tiles, dA's panels padded to whole tiles where four or five
+   * rows are left over, dead-column compaction) against the plain kernel's, which has none of those:
+   * the same bits for every product, at batches whose last tile is partial in every way (64 = ten
+   * tiles and four rows, 17 and 10, a batch over 256 swept in two chunks) and on top of an existing
+   * gradient.
+   */
+  @Test
+  void vectorAndPlainKernelsGiveTheSameBits() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(GemmPath.vectorAvailable(), "Vector API module absent");
+    Random r = new Random(53);
+    int[][] shapes = {{64, 1200, 300}, {64, 300, 1200}, {17, 200, 70}, {10, 130, 64}, {3, 70, 90}, {300, 70, 100},
+        {64, 4096, 64}};
+    try (WorkerPool pool = new WorkerPool(2, "kernels")) {
+      DenseOps vector = new DenseOps(pool, GemmPath.kernel(true)), plain = new DenseOps(pool, GemmPath.PLAIN);
+      for (int[] s : shapes) {
+        int b = s[0], in = s[1], out = s[2];
+        float[] x = Ops.gaussian(r, b * in, 1), w = Ops.gaussian(r, out * in, 0.3), bias = Ops.gaussian(r, out, 0.1);
+        if (in == 4096) for (int e = 0; e < x.length; e++) if (e % in >= 1000) x[e] = 0f; // dead columns
+        float[] dy = Ops.gaussian(r, b * out, 1), dw0 = Ops.gaussian(r, out * in, 0.1), db0 = Ops.gaussian(r, out, 0.1);
+        for (Activation act : new Activation[] {Activation.RELU, Activation.TANH}) {
+          String what = act + " (B,IN,OUT)=(" + b + "," + in + "," + out + ")";
+          float[] y1 = new float[b * out], y2 = new float[b * out];
+          plain.forward(y1, 0, x, 0, w, 0, bias, 0, b, in, out, act);
+          vector.forward(y2, 0, x, 0, w, 0, bias, 0, b, in, out, act);
+          assertBitsEqual("forward " + what, y1, y2);
+          float[] dx1 = new float[b * in], dx2 = new float[b * in], dw1 = dw0.clone(), dw2 = dw0.clone();
+          float[] db1 = db0.clone(), db2 = db0.clone(), dy1 = dy.clone(), dy2 = dy.clone();
+          plain.backward(dx1, 0, dw1, 0, db1, 0, dy1, 0, y1, 0, x, 0, w, 0, b, in, out, act);
+          vector.backward(dx2, 0, dw2, 0, db2, 0, dy2, 0, y1, 0, x, 0, w, 0, b, in, out, act);
+          assertBitsEqual("backward dx " + what, dx1, dx2);
+          assertBitsEqual("backward dw " + what, dw1, dw2);
+          assertBitsEqual("backward db " + what, db1, db2);
+        }
+      }
+    }
+  }
+
+  /**
    * A backward that writes dw and db (the train step's, which zeroes nothing first) gives the bits of
    * zeroing them and accumulating, on every weight-gradient path (blocked, transposed for narrow
    * inputs, compacted for dead input columns (all of them dead too), a batch of 0, a batch of several depth panels), whatever the buffers held

@@ -60,9 +60,11 @@ class VectorGemmTest {
     Random r = new Random(40);
     GemmPath.Kernel vector = GemmPath.kernel(true);
     // Rows that leave 0..3 over after tiles of four and 0..5 after tiles of six, columns that end
-    // mid-vector and mid-pair, depths of 1 up to a whole panel.
+    // mid-vector and mid-pair or leave one whole vector after the pairs (48 and 208 at 512 bits, 56
+    // at 256), depths of 1 up to a whole panel.
     for (int[] s : new int[][] {{1, 1, 1}, {3, 7, 5}, {64, 252, 256}, {17, 251, 33}, {5, 66, 208},
-        {6, 1, 47}, {7, 130, 16}, {4, 41, 31}, {2, 76, 64}, {9, 252, 200}, {10, 9, 70}, {12, 30, 32}}) {
+        {6, 1, 47}, {7, 130, 16}, {4, 41, 31}, {2, 76, 64}, {9, 252, 200}, {10, 9, 70}, {12, 30, 32},
+        {16, 40, 48}, {17, 33, 56}, {64, 252, 208}}) {
       int mc = s[0], kc = s[1], nc = s[2];
       float[][] a = new float[mc][], b = new float[kc][], c = new float[mc][], d = new float[mc][];
       for (int i = 0; i < mc; i++) a[i] = Ops.gaussian(r, kc, 1);

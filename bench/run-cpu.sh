@@ -29,6 +29,21 @@ fi
 # Forks inherit this. Our engine does not use OpenMP, so only the peer is affected.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
+# ND4J ships OpenBLAS 0.3.19, which picks its kernels by CPU model and falls back to its SSE3
+# "Prescott" kernels on Intel models newer than it knows (an AVX-512 Xeon of family 6 model 207 ran
+# the anchor's products at about 20 GFLOP/s a core that way). Unless you choose one, on Intel the
+# anchor gets the kernels of the widest vectors the CPU has, so it is measured at its best (on the
+# AMD EPYC of earlier runs it reached AVX2 rates by itself, so AMD is left to OpenBLAS); the core it
+# ran is written to the .env file from its own report (OPENBLAS_VERBOSE=2 makes every fork print it).
+if [[ -z "${OPENBLAS_CORETYPE:-}" ]] && grep -q -m1 GenuineIntel /proc/cpuinfo 2>/dev/null; then
+  if grep -q -w avx512f /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -q -w avx2 /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+export OPENBLAS_VERBOSE=2
+
 command -v mvn >/dev/null || { echo "run-cpu.sh: mvn not found on PATH" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "run-cpu.sh: python3 not found on PATH" >&2; exit 2; }
 
@@ -54,6 +69,7 @@ base="$tag-$stamp"
   echo "# java"
   java -version 2>&1
   echo "OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+  echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset, OpenBLAS chooses}"
   echo "# load before the run"
   uptime
 } > "$base.env"
@@ -65,6 +81,8 @@ java -jar "$jar" "$bench" -p threads="$threads" $opts -rf json -rff "$base.json"
 
 echo "# load after the run" >> "$base.env"
 uptime >> "$base.env"
+cores="$(grep -o -E '^Core: [A-Za-z0-9]+' "$base.log" | sort -u | sed 's/^Core: //' | tr '\n' ' ')"
+echo "OpenBLAS cores the anchor ran: ${cores:-none reported}" >> "$base.env"
 python3 "$here/summarize.py" "$base.json" > "$base.md"
 cat "$base.md"
 echo "== wrote bench/results/$base.{env,log,json,md}"

@@ -13,18 +13,20 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Register blocking: {@value #MR} rows × 2 vectors of C (16 of the 32 AVX-512 registers) live in
  * locals across the whole depth of the panel; each step broadcasts one element of A per row and loads
- * two vectors of the packed B row. Column blocks of B are the outer loop so the B sliver being
- * reused ({@code kc × 2 vectors}, up to 32 KiB at 512 bits) stays in L1 while the rows of C go past it.
+ * two vectors of B. Column slivers of B are the outer loop so the sliver being reused
+ * ({@code kc × 2 vectors}, up to 32 KiB at 512 bits) stays in L1 while the rows of C go past it.
  * Where vectors are 256 bits or narrower (AVX2, 16 registers) the tile is {@value #MR_FLAT} rows × 2
- * vectors (12 accumulators, 2 of B, 1 broadcast) on operands repacked flat ({@link #flat}): six
- * separate rows of A would need six array references and bounds checks in the loop, which left C2
- * short of registers.
+ * vectors (12 accumulators, 2 of B, 1 broadcast). Both read operands repacked flat ({@link #flat},
+ * {@link #flat8}): A's rows interleaved by k and B's slivers contiguous, so the loop walks two arrays
+ * at running offsets behind one bounds check; separate rows of A would need one array reference and
+ * bounds check each in the loop, which left C2 short of registers at 256 bits, and at 512 bits the
+ * eight-row tile on row arrays ran about 5% slower a train step (the same bits either way).
  *
  * <p>Summation order: each accumulator starts from C's current value and takes
  * {@code fma(a[i][k], b[k][j], acc)} for k = 0, 1, …, kc−1, lane by lane; a lane-wise FMA rounds like
  * {@link Math#fma}. No sum is ever split or reduced across lanes, so the bits equal
- * {@link Gemm#kernel}'s for every shape. Rows and columns past the last whole tile take the same FMAs in a
- * one-vector tile or a plain loop.
+ * {@link Gemm#kernel}'s for every shape. Rows and columns past the last whole tile take the same
+ * FMAs in a one-vector tile (512 bits) or a plain loop.
  *
  * <p>The six-row tile comes in three forms with the same loop body: C in row arrays
  * ({@link #tile6x2}), C in place in a row-major array ({@link #tile6x2Into}, the weight gradient into
@@ -49,12 +51,13 @@ final class VectorGemm implements GemmPath.Kernel {
   @Override
   public void multiply(float[][] c, float[][] a, float[] af, float[][] b, int mc, int kc, int nc) {
     if (ROWS == MR_FLAT) flat(c, a, af, b, mc, kc, nc);
-    else kernel(c, a, b, mc, kc, nc, ROWS);
+    else flat8(c, a, af, b, mc, kc, nc);
   }
 
+  /** Both tile heights read A's whole tiles of rows packed flat. */
   @Override
   public int flatRows() {
-    return ROWS == MR_FLAT ? MR_FLAT : 0;
+    return ROWS;
   }
 
   /** The six-row tile reads A in place too ({@link #strided}); the eight-row one does not. */
@@ -72,13 +75,13 @@ final class VectorGemm implements GemmPath.Kernel {
   @Override
   public void multiplyInto(float[] c, int co, int ldc, boolean zero, float[][] a, float[] af, float[][] b,
                            int mc, int kc, int nc) {
-    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile writes C through row arrays");
+    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile writes C through row arrays only");
     into(c, co, ldc, zero, a, af, b, mc, kc, nc);
   }
 
   @Override
   public void multiplyStrided(float[][] c, float[] a, int ao, int lda, float[][] b, int mc, int kc, int nc) {
-    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile reads A packed");
+    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile reads A packed only");
     strided(c, a, ao, lda, b, mc, kc, nc);
   }
 
@@ -112,29 +115,20 @@ final class VectorGemm implements GemmPath.Kernel {
       flat(c, a, Gemm.flatCopy(a, MR_FLAT, mc / MR_FLAT * MR_FLAT, kc), b, mc, kc, nc);
       return;
     }
-    int nv = nc / (2 * L) * (2 * L), mv = mc / rows * rows;
+    if (rows == MR) {
+      flat8(c, a, Gemm.flatCopy(a, MR, mc / MR * MR, kc), b, mc, kc, nc);
+      return;
+    }
+    int nv = nc / (2 * L) * (2 * L), mv = mc / MR_NARROW * MR_NARROW;
     for (int j = 0; j < nv; j += 2 * L) {
-      if (rows == MR) {
-        for (int i = 0; i < mv; i += MR) tile8x2(c, a, b, i, j, kc);
-      } else {
-        for (int i = 0; i < mv; i += MR_NARROW) tile4x2(c, a, b, i, j, kc);
-      }
+      for (int i = 0; i < mv; i += MR_NARROW) tile4x2(c, a, b, i, j, kc);
     }
-    // One vector of columns left after the pairs (a 208-wide block at 512 bits: six pairs and one
-    // vector) takes a one-vector tile: it is the edge of every column block of a 1200-wide layer, and
-    // the plain loop below ran it about 17 times slower per FMA than the tiles (30% of a 1-thread step
-    // on an AVX-512 Xeon).
-    int n1 = nv;
-    if (rows == MR && nc - nv >= L) {
-      for (int i = 0; i < mv; i += MR) tile8x1(c, a, b, i, nv, kc);
-      n1 += L;
-    }
-    // The other edges (the rows past the last whole tile, and the columns past the last vector)
+    // The edges (the rows past the last whole tile, and the columns past the last pair of vectors)
     // take the plain row loop: few calls reach them, and Vector API code is very slow until C2 has
     // compiled it, which for rarely run code can take many calls. The same FMAs in the same order,
     // so same bits.
-    plain(c, a, b, mv, mc, 0, n1, kc);
-    plain(c, a, b, 0, mc, n1, nc, kc);
+    plain(c, a, b, mv, mc, 0, nv, kc);
+    plain(c, a, b, 0, mc, nv, nc, kc);
   }
 
   /**
@@ -169,6 +163,42 @@ final class VectorGemm implements GemmPath.Kernel {
         float ak = af[at + k * MR_FLAT];
         float[] bk = b[k];
         for (int j = nv; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
+      }
+    }
+  }
+
+  /**
+   * {@link #flat} with {@value #MR}-row tiles, for 512-bit vectors: the first m = ⌊mc/8⌋·8 rows of A
+   * interleaved in {@code af} ({@code af[t·kc·8 + k·8 + r] = A(8t + r, k)}), the rows after them in
+   * {@code a}; {@link #tile8x2Flat} on B's slivers of 2L columns copied flat, {@link #tile8x1Flat}
+   * where one vector of columns is left after the pairs, the edges in plain loops. Same FMAs in the
+   * same order as the other tiles.
+   */
+  static void flat8(float[][] c, float[][] a, float[] af, float[][] b, int mc, int kc, int nc) {
+    int w = 2 * L, nv = nc / w * w, tiles = mc / MR, m8 = tiles * MR, n1 = nv;
+    if (tiles > 0) {
+      if (nv > 0) {
+        float[] bp = slivers(b, kc, nv);
+        for (int j = 0; j < nv; j += w) {
+          for (int t = 0; t < tiles; t++) tile8x2Flat(c, af, t * kc * MR, bp, j * kc, t * MR, j, kc);
+        }
+      }
+      if (nc - nv >= L) {
+        for (int t = 0; t < tiles; t++) tile8x1Flat(c, af, t * kc * MR, b, t * MR, nv, kc);
+        n1 += L;
+      }
+    }
+    // the rows past the last tile, every column, from their row arrays
+    plain(c, a, b, m8, mc, 0, nc, kc);
+    // the tiled rows' columns past the last vector, from the flat copy
+    if (n1 >= nc) return;
+    for (int i = 0; i < m8; i++) {
+      float[] ci = c[i];
+      int at = i / MR * kc * MR + i % MR;
+      for (int k = 0; k < kc; k++) {
+        float ak = af[at + k * MR];
+        float[] bk = b[k];
+        for (int j = n1; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
       }
     }
   }
@@ -425,7 +455,7 @@ final class VectorGemm implements GemmPath.Kernel {
     }
   }
 
-  /** Rows i..i+3, columns j..j+2L of C, over the whole depth (same FMAs as {@link #tile8x2}). */
+  /** Rows i..i+3, columns j..j+2L of C, over the whole depth (same FMAs as {@link #tile6x2}). */
   private static void tile4x2(float[][] c, float[][] a, float[][] b, int i, int j, int kc) {
     int j1 = j + L;
     float[] a0 = a[i + 0];
@@ -463,108 +493,97 @@ final class VectorGemm implements GemmPath.Kernel {
     c31.intoArray(c[i + 3], j1);
   }
 
-  /** Rows i..i+7, columns j..j+2L of C, over the whole depth. */
-  private static void tile8x2(float[][] c, float[][] a, float[][] b, int i, int j, int kc) {
-    int j1 = j + L;
-    float[] a0 = a[i + 0];
-    float[] a1 = a[i + 1];
-    float[] a2 = a[i + 2];
-    float[] a3 = a[i + 3];
-    float[] a4 = a[i + 4];
-    float[] a5 = a[i + 5];
-    float[] a6 = a[i + 6];
-    float[] a7 = a[i + 7];
-    FloatVector c00 = FloatVector.fromArray(S, c[i + 0], j), c01 = FloatVector.fromArray(S, c[i + 0], j1);
-    FloatVector c10 = FloatVector.fromArray(S, c[i + 1], j), c11 = FloatVector.fromArray(S, c[i + 1], j1);
-    FloatVector c20 = FloatVector.fromArray(S, c[i + 2], j), c21 = FloatVector.fromArray(S, c[i + 2], j1);
-    FloatVector c30 = FloatVector.fromArray(S, c[i + 3], j), c31 = FloatVector.fromArray(S, c[i + 3], j1);
-    FloatVector c40 = FloatVector.fromArray(S, c[i + 4], j), c41 = FloatVector.fromArray(S, c[i + 4], j1);
-    FloatVector c50 = FloatVector.fromArray(S, c[i + 5], j), c51 = FloatVector.fromArray(S, c[i + 5], j1);
-    FloatVector c60 = FloatVector.fromArray(S, c[i + 6], j), c61 = FloatVector.fromArray(S, c[i + 6], j1);
-    FloatVector c70 = FloatVector.fromArray(S, c[i + 7], j), c71 = FloatVector.fromArray(S, c[i + 7], j1);
-    for (int k = 0; k < kc; k++) {
-      float[] bk = b[k];
-      FloatVector b0 = FloatVector.fromArray(S, bk, j), b1 = FloatVector.fromArray(S, bk, j1);
+  /** Rows i..i+7, columns j..j+2L of C from the flat 8-row A tile at {@code ao} and B sliver at {@code bo}. */
+  private static void tile8x2Flat(float[][] c, float[] ap, int ao, float[] bp, int bo, int i, int j, int kc) {
+    int j1 = j + L, w = 2 * L;
+    float[] r0 = c[i], r1 = c[i + 1], r2 = c[i + 2], r3 = c[i + 3], r4 = c[i + 4], r5 = c[i + 5], r6 = c[i + 6], r7 = c[i + 7];
+    FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j1);
+    FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j1);
+    FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j1);
+    FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j1);
+    FloatVector c40 = FloatVector.fromArray(S, r4, j), c41 = FloatVector.fromArray(S, r4, j1);
+    FloatVector c50 = FloatVector.fromArray(S, r5, j), c51 = FloatVector.fromArray(S, r5, j1);
+    FloatVector c60 = FloatVector.fromArray(S, r6, j), c61 = FloatVector.fromArray(S, r6, j1);
+    FloatVector c70 = FloatVector.fromArray(S, r7, j), c71 = FloatVector.fromArray(S, r7, j1);
+    int aEnd = ao + kc * MR;
+    java.util.Objects.checkFromToIndex(ao, aEnd, ap.length);
+    java.util.Objects.checkFromIndexSize(bo, kc * w, bp.length);
+    for (int ak = ao, bk = bo; ak < aEnd; ak += MR, bk += w) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bk), b1 = FloatVector.fromArray(S, bp, bk + L);
       FloatVector x;
-      x = FloatVector.broadcast(S, a0[k]);
+      x = FloatVector.broadcast(S, ap[ak]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a1[k]);
+      x = FloatVector.broadcast(S, ap[ak + 1]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a2[k]);
+      x = FloatVector.broadcast(S, ap[ak + 2]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a3[k]);
+      x = FloatVector.broadcast(S, ap[ak + 3]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, a4[k]);
+      x = FloatVector.broadcast(S, ap[ak + 4]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, a5[k]);
+      x = FloatVector.broadcast(S, ap[ak + 5]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
-      x = FloatVector.broadcast(S, a6[k]);
+      x = FloatVector.broadcast(S, ap[ak + 6]);
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
-      x = FloatVector.broadcast(S, a7[k]);
+      x = FloatVector.broadcast(S, ap[ak + 7]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
     }
-    c00.intoArray(c[i + 0], j);
-    c01.intoArray(c[i + 0], j1);
-    c10.intoArray(c[i + 1], j);
-    c11.intoArray(c[i + 1], j1);
-    c20.intoArray(c[i + 2], j);
-    c21.intoArray(c[i + 2], j1);
-    c30.intoArray(c[i + 3], j);
-    c31.intoArray(c[i + 3], j1);
-    c40.intoArray(c[i + 4], j);
-    c41.intoArray(c[i + 4], j1);
-    c50.intoArray(c[i + 5], j);
-    c51.intoArray(c[i + 5], j1);
-    c60.intoArray(c[i + 6], j);
-    c61.intoArray(c[i + 6], j1);
-    c70.intoArray(c[i + 7], j);
-    c71.intoArray(c[i + 7], j1);
+    c00.intoArray(r0, j);
+    c01.intoArray(r0, j1);
+    c10.intoArray(r1, j);
+    c11.intoArray(r1, j1);
+    c20.intoArray(r2, j);
+    c21.intoArray(r2, j1);
+    c30.intoArray(r3, j);
+    c31.intoArray(r3, j1);
+    c40.intoArray(r4, j);
+    c41.intoArray(r4, j1);
+    c50.intoArray(r5, j);
+    c51.intoArray(r5, j1);
+    c60.intoArray(r6, j);
+    c61.intoArray(r6, j1);
+    c70.intoArray(r7, j);
+    c71.intoArray(r7, j1);
   }
 
-  /** Rows i..i+7, columns j..j+L of C, over the whole depth (same FMAs as {@link #tile8x2}). */
-  private static void tile8x1(float[][] c, float[][] a, float[][] b, int i, int j, int kc) {
-    float[] a0 = a[i + 0];
-    float[] a1 = a[i + 1];
-    float[] a2 = a[i + 2];
-    float[] a3 = a[i + 3];
-    float[] a4 = a[i + 4];
-    float[] a5 = a[i + 5];
-    float[] a6 = a[i + 6];
-    float[] a7 = a[i + 7];
-    FloatVector c0 = FloatVector.fromArray(S, c[i + 0], j);
-    FloatVector c1 = FloatVector.fromArray(S, c[i + 1], j);
-    FloatVector c2 = FloatVector.fromArray(S, c[i + 2], j);
-    FloatVector c3 = FloatVector.fromArray(S, c[i + 3], j);
-    FloatVector c4 = FloatVector.fromArray(S, c[i + 4], j);
-    FloatVector c5 = FloatVector.fromArray(S, c[i + 5], j);
-    FloatVector c6 = FloatVector.fromArray(S, c[i + 6], j);
-    FloatVector c7 = FloatVector.fromArray(S, c[i + 7], j);
-    for (int k = 0; k < kc; k++) {
+  /** Rows i..i+7, columns j..j+L of C from the flat 8-row A tile at {@code ao} and B's row arrays. */
+  private static void tile8x1Flat(float[][] c, float[] ap, int ao, float[][] b, int i, int j, int kc) {
+    float[] r0 = c[i], r1 = c[i + 1], r2 = c[i + 2], r3 = c[i + 3], r4 = c[i + 4], r5 = c[i + 5], r6 = c[i + 6], r7 = c[i + 7];
+    FloatVector c0 = FloatVector.fromArray(S, r0, j);
+    FloatVector c1 = FloatVector.fromArray(S, r1, j);
+    FloatVector c2 = FloatVector.fromArray(S, r2, j);
+    FloatVector c3 = FloatVector.fromArray(S, r3, j);
+    FloatVector c4 = FloatVector.fromArray(S, r4, j);
+    FloatVector c5 = FloatVector.fromArray(S, r5, j);
+    FloatVector c6 = FloatVector.fromArray(S, r6, j);
+    FloatVector c7 = FloatVector.fromArray(S, r7, j);
+    java.util.Objects.checkFromToIndex(ao, ao + kc * MR, ap.length);
+    for (int k = 0, ak = ao; k < kc; k++, ak += MR) {
       FloatVector b0 = FloatVector.fromArray(S, b[k], j);
-      c0 = FloatVector.broadcast(S, a0[k]).fma(b0, c0);
-      c1 = FloatVector.broadcast(S, a1[k]).fma(b0, c1);
-      c2 = FloatVector.broadcast(S, a2[k]).fma(b0, c2);
-      c3 = FloatVector.broadcast(S, a3[k]).fma(b0, c3);
-      c4 = FloatVector.broadcast(S, a4[k]).fma(b0, c4);
-      c5 = FloatVector.broadcast(S, a5[k]).fma(b0, c5);
-      c6 = FloatVector.broadcast(S, a6[k]).fma(b0, c6);
-      c7 = FloatVector.broadcast(S, a7[k]).fma(b0, c7);
+      c0 = FloatVector.broadcast(S, ap[ak]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[ak + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[ak + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[ak + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, ap[ak + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, ap[ak + 5]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, ap[ak + 6]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, ap[ak + 7]).fma(b0, c7);
     }
-    c0.intoArray(c[i + 0], j);
-    c1.intoArray(c[i + 1], j);
-    c2.intoArray(c[i + 2], j);
-    c3.intoArray(c[i + 3], j);
-    c4.intoArray(c[i + 4], j);
-    c5.intoArray(c[i + 5], j);
-    c6.intoArray(c[i + 6], j);
-    c7.intoArray(c[i + 7], j);
+    c0.intoArray(r0, j);
+    c1.intoArray(r1, j);
+    c2.intoArray(r2, j);
+    c3.intoArray(r3, j);
+    c4.intoArray(r4, j);
+    c5.intoArray(r5, j);
+    c6.intoArray(r6, j);
+    c7.intoArray(r7, j);
   }
 }

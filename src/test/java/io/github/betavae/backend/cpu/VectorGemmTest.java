@@ -78,7 +78,7 @@ class VectorGemmTest {
       for (int i = 0; i < mc; i++) {
         assertBitsEqual("row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
       }
-      // every tile height, whichever this machine's vectors choose (8 rows at 512 bits, 6 flat below)
+      // every tile height, whichever this machine's vectors choose (8 rows at 512 bits, 6 below; both flat)
       for (int rows : new int[] {VectorGemm.MR, VectorGemm.MR_FLAT, VectorGemm.MR_NARROW}) {
         float[][] e = new float[mc][];
         for (int i = 0; i < mc; i++) e[i] = d[i].clone();

@@ -60,10 +60,10 @@ final class VectorGemm implements GemmPath.Kernel {
     return ROWS;
   }
 
-  /** The six-row tile reads A in place too ({@link #strided}); the eight-row one does not. */
+  /** Both tile heights read A in place too ({@link #strided}, {@link #strided8}). */
   @Override
   public boolean stridedA() {
-    return ROWS == MR_FLAT;
+    return true;
   }
 
   /** The six-row tile writes a row-major C in place too ({@link #into}); the eight-row one does not. */
@@ -81,8 +81,8 @@ final class VectorGemm implements GemmPath.Kernel {
 
   @Override
   public void multiplyStrided(float[][] c, float[] a, int ao, int lda, float[][] b, int mc, int kc, int nc) {
-    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile reads A packed only");
-    strided(c, a, ao, lda, b, mc, kc, nc);
+    if (ROWS == MR_FLAT) strided(c, a, ao, lda, b, mc, kc, nc);
+    else strided8(c, a, ao, lda, b, mc, kc, nc);
   }
 
   /**
@@ -220,6 +220,31 @@ final class VectorGemm implements GemmPath.Kernel {
     }
     for (int i = 0; i < mc; i++) {
       int j0 = i < m6 ? nv : 0;
+      if (j0 >= nc) continue;
+      float[] ci = c[i];
+      for (int k = 0, q = ao + i * lda; k < kc; k++) {
+        float ak = a[q + k];
+        float[] bk = b[k];
+        for (int j = j0; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
+      }
+    }
+  }
+
+  /**
+   * {@link #strided} with {@value #MR}-row tiles ({@link #tile8x2Strided}), for 512-bit vectors: A's
+   * rows read in place, B's slivers copied flat, the rows past the last tile and the columns past the
+   * last pair of vectors in plain loops. Same FMAs in the same order.
+   */
+  static void strided8(float[][] c, float[] a, int ao, int lda, float[][] b, int mc, int kc, int nc) {
+    int w = 2 * L, nv = nc / w * w, tiles = mc / MR, m8 = tiles * MR;
+    if (nv > 0 && tiles > 0) {
+      float[] bp = slivers(b, kc, nv);
+      for (int j = 0; j < nv; j += w) {
+        for (int t = 0; t < tiles; t++) tile8x2Strided(c, a, ao + t * MR * lda, lda, bp, j * kc, t * MR, j, kc);
+      }
+    }
+    for (int i = 0; i < mc; i++) {
+      int j0 = i < m8 ? nv : 0;
       if (j0 >= nc) continue;
       float[] ci = c[i];
       for (int k = 0, q = ao + i * lda; k < kc; k++) {
@@ -585,5 +610,70 @@ final class VectorGemm implements GemmPath.Kernel {
     c5.intoArray(r5, j);
     c6.intoArray(r6, j);
     c7.intoArray(r7, j);
+  }
+
+  /**
+   * {@link #tile8x2Flat} with the eight rows of A read in place, {@code lda} apart from {@code ao}:
+   * two row bases four rows apart and three loop-invariant offsets, so the loop needs few registers.
+   */
+  private static void tile8x2Strided(float[][] c, float[] ap, int ao, int lda, float[] bp, int bo, int i, int j, int kc) {
+    int j1 = j + L, w = 2 * L;
+    float[] r0 = c[i], r1 = c[i + 1], r2 = c[i + 2], r3 = c[i + 3], r4 = c[i + 4], r5 = c[i + 5], r6 = c[i + 6], r7 = c[i + 7];
+    FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j1);
+    FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j1);
+    FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j1);
+    FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j1);
+    FloatVector c40 = FloatVector.fromArray(S, r4, j), c41 = FloatVector.fromArray(S, r4, j1);
+    FloatVector c50 = FloatVector.fromArray(S, r5, j), c51 = FloatVector.fromArray(S, r5, j1);
+    FloatVector c60 = FloatVector.fromArray(S, r6, j), c61 = FloatVector.fromArray(S, r6, j1);
+    FloatVector c70 = FloatVector.fromArray(S, r7, j), c71 = FloatVector.fromArray(S, r7, j1);
+    int l1 = lda, l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, aEnd = ao + kc;
+    java.util.Objects.checkFromToIndex(ao, aEnd + l4 + l3, ap.length);
+    java.util.Objects.checkFromIndexSize(bo, kc * w, bp.length);
+    for (int ak = ao, bk = bo; ak < aEnd; ak++, bk += w) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bk), b1 = FloatVector.fromArray(S, bp, bk + L);
+      int ak4 = ak + l4;
+      FloatVector x;
+      x = FloatVector.broadcast(S, ap[ak]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, ap[ak + l1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, ap[ak + l2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, ap[ak + l3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, ap[ak4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, ap[ak4 + l1]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = FloatVector.broadcast(S, ap[ak4 + l2]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = FloatVector.broadcast(S, ap[ak4 + l3]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    c00.intoArray(r0, j);
+    c01.intoArray(r0, j1);
+    c10.intoArray(r1, j);
+    c11.intoArray(r1, j1);
+    c20.intoArray(r2, j);
+    c21.intoArray(r2, j1);
+    c30.intoArray(r3, j);
+    c31.intoArray(r3, j1);
+    c40.intoArray(r4, j);
+    c41.intoArray(r4, j1);
+    c50.intoArray(r5, j);
+    c51.intoArray(r5, j1);
+    c60.intoArray(r6, j);
+    c61.intoArray(r6, j1);
+    c70.intoArray(r7, j);
+    c71.intoArray(r7, j1);
   }
 }

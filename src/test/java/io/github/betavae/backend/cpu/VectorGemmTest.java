@@ -94,14 +94,15 @@ class VectorGemmTest {
   }
 
   /**
-   * The six-row tile reading A in place (rows {@code lda} apart in one array, as the forward reads w)
+   * The six- and eight-row tiles reading A in place (rows {@code lda} apart in one array, as the forward reads w)
    * gives the plain kernel's bits: whole tiles and rows left over, columns past the last pair of
    * vectors, depths of 1 up to a panel, A at an offset in a wider matrix.
    */
   @Test
   void stridedAGivesThePlainKernelsBits() {
     Random r = new Random(42);
-    for (int[] s : new int[][] {{1, 1, 1}, {6, 7, 5}, {204, 252, 64}, {17, 251, 33}, {5, 66, 208}, {12, 30, 32}, {13, 1, 47}}) {
+    for (int[] s : new int[][] {{1, 1, 1}, {6, 7, 5}, {204, 252, 64}, {17, 251, 33}, {5, 66, 208}, {12, 30, 32}, {13, 1, 47},
+        {208, 252, 64}, {8, 9, 48}, {23, 40, 100}}) {
       int mc = s[0], kc = s[1], nc = s[2], lda = kc + 13, ao = 7;
       float[] flat = Ops.gaussian(r, ao + mc * lda, 1);
       float[][] a = new float[mc][], b = new float[kc][], c = new float[mc][], d = new float[mc][];
@@ -111,13 +112,17 @@ class VectorGemmTest {
         c[i] = Ops.gaussian(r, nc, 1);
         d[i] = c[i].clone();
       }
+      float[][] e = new float[mc][];
+      for (int i = 0; i < mc; i++) e[i] = d[i].clone();
       Gemm.kernel(c, a, b, mc, kc, nc);
       VectorGemm.strided(d, flat, ao, lda, b, mc, kc, nc);
+      VectorGemm.strided8(e, flat, ao, lda, b, mc, kc, nc);
       for (int i = 0; i < mc; i++) {
         assertBitsEqual("strided row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
+        assertBitsEqual("8-row strided row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], e[i]);
       }
     }
-    assertEquals(VectorGemm.ROWS == VectorGemm.MR_FLAT, GemmPath.kernel(true).stridedA());
+    assertTrue(GemmPath.kernel(true).stridedA());
   }
 
   /**

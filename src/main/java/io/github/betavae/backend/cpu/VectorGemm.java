@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors (12 accumulators, 2 of B, 1 broadcast). Both read operands repacked flat ({@link #flat},
  * {@link #flat8}): A's rows interleaved by k and B's slivers contiguous, so the loop walks two arrays
  * at running offsets behind one bounds check; separate rows of A would need one array reference and
- * bounds check each in the loop, which left C2 short of registers at 256 bits, and at 512 bits the
- * eight-row tile on row arrays ran about 5% slower a train step (the same bits either way).
+ * bounds check each in the loop, which left C2 short of registers at 256 bits; at 512 bits, in
+ * fresh-JVM step timings on an AVX-512 Xeon, the eight-row tile on row arrays was 4–8% slower (inside
+ * that machine's noise; the same bits either way).
  *
  * <p>Summation order: each accumulator starts from C's current value and takes
  * {@code fma(a[i][k], b[k][j], acc)} for k = 0, 1, …, kc−1, lane by lane; a lane-wise FMA rounds like
@@ -30,9 +31,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The six-row tile comes in three forms with the same loop body: C in row arrays
  * ({@link #tile6x2}), C in place in a row-major array ({@link #tile6x2Into}, the weight gradient into
- * dw) and A read in place ({@link #tile6x2Strided}, the forward from w). The body is repeated rather
- * than shared because its twelve accumulators must stay in registers through one loop, and a helper
- * that took or returned them would make C2 allocate them as objects.
+ * dw) and A read in place ({@link #tile6x2Strided}, the forward from w); the eight-row tile in two
+ * ({@link #tile8x2Flat}, {@link #tile8x2Strided}), plus its one-vector edge ({@link #tile8x1Flat}).
+ * The body is repeated rather than shared because its twelve or sixteen accumulators must stay in
+ * registers through one loop, and a helper that took or returned them would make C2 allocate them
+ * as objects.
  */
 final class VectorGemm implements GemmPath.Kernel {
   /** Made by {@link GemmPath} through reflection, once per JVM. */

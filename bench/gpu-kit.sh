@@ -28,7 +28,7 @@
 #   racecheck, synccheck, initcheck   the other three sanitizer tools on GpuTrainCheck (small net)
 #   train-check  GpuTrainCheck on a small net and on the conv net, through the trainer's resident path:
 #                graph = eager = streamed, GPU = CPU
-#   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024; the default net) here,
+#   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024; FP32 and TF32; the default net) here,
 #                and GpuDenseBench, GpuOpsBench and GpuTrainStepBenchConv (the same for the --arch conv net)
 #                after torch; one run per class
 #   torch        bench/torch_vae.py: PyTorch's train step and dense products on the same GPU
@@ -170,7 +170,14 @@ if [[ -n $cublas_dir ]]; then
   [[ $cublas_dir != "(loader cache)" ]] && export LD_LIBRARY_PATH="$cublas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   say "libcublas.so.12: found in $cublas_dir: the JCublas anchor can run"
 else
-  say "libcublas.so.12: not found: the JCublas (cuBLAS 12) anchor will fail with one line per benchmark; torch_vae.py --gemm gives PyTorch's cuBLAS instead"
+  say "libcublas.so.12: not found: GpuDenseBench runs our kernels only; torch_vae.py --gemm gives PyTorch's cuBLAS instead"
+  # the variant programs take cuBLAS 13 as well (same C API): PyTorch's own copy, else the toolkit's
+  cublas13=$(find /opt /usr/local/lib /usr/lib/python3* -name 'libcublas.so.13' -path '*nvidia*' 2>/dev/null | head -n1)
+  [[ -z $cublas13 ]] && cublas13=$(ls /usr/local/cuda*/lib64/libcublas.so.13 2>/dev/null | head -n1)
+  if [[ -n $cublas13 ]]; then
+    export LD_LIBRARY_PATH="$(dirname "$cublas13")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    say "libcublas.so.13: $cublas13: the variant programs' anchor"
+  fi
 fi
 
 if [[ -n $java && -f $jar ]]; then
@@ -296,8 +303,10 @@ bench_classes() {
       [[ -n ${KIT_JMH_CLASSES:-} && " $KIT_JMH_CLASSES " != *" $cls "* ]] && continue
       extra=() pattern="io.github.betavae.bench.gpu.$cls\."
       [[ $cls == GpuDenseBench && -z ${JMH_PARAMS:-} ]] && extra=(-p precision=fp32,tf32)
+      # without cuBLAS 12 every JCublas benchmark would spend a fork failing: ours only
+      [[ $cls == GpuDenseBench && -z $cublas_dir ]] && pattern='io.github.betavae.bench.gpu.GpuDenseBench\.ours'
       # the train step: the default net first, the conv net (GpuTrainStepBenchConv) after the anchors
-      [[ $cls == GpuTrainStepBench && -z ${JMH_PARAMS:-} ]] && extra=(-p arch=mlp)
+      [[ $cls == GpuTrainStepBench && -z ${JMH_PARAMS:-} ]] && extra=(-p arch=mlp -p precision=fp32,tf32)
       if [[ $cls == GpuTrainStepBenchConv ]]; then
         pattern='io.github.betavae.bench.gpu.GpuTrainStepBench\.'
         [[ -z ${JMH_PARAMS:-} ]] && extra=(-p arch=conv)

@@ -291,7 +291,7 @@ def gpu_step_table(entries, torch):
         _, op = split_name(e["benchmark"].rsplit(".", 1)[1])
         params = e.get("params", {})
         rows.append(dict(arch=params.get("arch", "mlp"), batch=str(params.get("batch", "")), engine="ours",
-                         how=STEP_LABELS.get(op, op), precision="fp32", s=seconds(e), note=""))
+                         how=STEP_LABELS.get(op, op), precision=params.get("precision", "fp32"), s=seconds(e), note=""))
     for t in torch:
         if t.get("bench") != "GpuTrainStepBench" or "kind" in t:
             continue

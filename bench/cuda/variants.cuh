@@ -92,7 +92,7 @@ float tf32(float v) {
   return v;
 }
 
-// libcublas.so.12's sgemm, loaded on first use (FP32: CUBLAS_PEDANTIC_MATH); null where it is not
+// cuBLAS's sgemm (libcublas.so.12, else .so.13, whose C API is the same), loaded on first use (FP32: CUBLAS_PEDANTIC_MATH); null where it is not
 // found, after one line saying so. Handles are pointers and enums ints in cuBLAS's C API:
 // CUBLAS_OP_N 0, CUBLAS_OP_T 1.
 #ifdef __CUDACC__
@@ -105,9 +105,10 @@ bv_sgemm_t cublas_sgemm() {
   if (tried) return sgemm;
   tried = true;
   void* lib = dlopen("libcublas.so.12", RTLD_NOW);
+  if (!lib) lib = dlopen("libcublas.so.13", RTLD_NOW);
   if (!lib) lib = dlopen("libcublas.so", RTLD_NOW);
   if (!lib) {
-    printf("  cuBLAS: libcublas.so.12 not found on the loader path: no anchor\n");
+    printf("  cuBLAS: neither libcublas.so.12 nor .so.13 on the loader path: no anchor\n");
     return nullptr;
   }
   typedef int (*create_t)(void**);

@@ -53,12 +53,17 @@ public class GpuTrainStepBench {
     @Param({"mlp", "conv"})
     public String arch;
 
+    /** fp32, or tf32 (the products on tensor cores, {@code --precision tf32}): {@code -p precision=fp32,tf32}. */
+    @Param({"fp32"})
+    public String precision;
+
     CudaBackend be;
     TrainerPath path;
 
     @Setup(Level.Trial)
     public void setUp() {
       be = Gpu.open();
+      be.precision(io.github.betavae.backend.Precision.parse(precision));
       // Four batches of random binary images: a few epochs per invocation, data resident.
       VaeConfig cfg = switch (arch) {
         case "mlp" -> VaeConfig.higgins();

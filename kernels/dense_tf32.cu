@@ -137,3 +137,28 @@ extern "C" __global__ void dense_backward_dw_tf32(float* dw, const float* dA, co
                                                           int OUT) {
   bv_tf32_gemm<false, false>(dw, nullptr, 2, 0, dA, 1, OUT, x, IN, 1, OUT, IN, B);
 }
+
+// Split-K for TF32 products whose output has few 64×64 tiles (batch 64 on an H200 left the whole-K
+// kernels 8–23% of cuBLAS's FP32 time, below our FP32 split-K): partial[z] (M,N) is chunk z of the
+// K sum, z = blockIdx.z, chunk [z·kChunk, (z+1)·kChunk) ∩ [0,K), as dense.cu's *_partial, and
+// dense_forward_sum / dense_backward_dx_sum add the chunks in order (plus bias and activation).
+
+// x (B,IN), w (OUT,IN) -> partial (S,B,OUT), chunk z of the IN sum
+// grid (ceil(OUT/64), ceil(B/64), S), block 128
+extern "C" __global__ void dense_forward_tf32_partial(float* partial, const float* x, const float* w, int B, int IN,
+                                                      int OUT, int kChunk) {
+  const int kb = blockIdx.z * kChunk;
+  bv_tf32_tile<true, true>(BvStrided{x, IN, 1}, BvStrided{w, 1, IN}, B, OUT, kb, min(IN, kb + kChunk),
+                           blockIdx.y * TF_BM, blockIdx.x * TF_BN,
+                           BvTf32Store{partial + (long long)blockIdx.z * B * OUT, nullptr, 1, 0, OUT});
+}
+
+// dA (B,OUT), w (OUT,IN) -> partial (S,B,IN), chunk z of the OUT sum
+// grid (ceil(IN/64), ceil(B/64), S), block 128
+extern "C" __global__ void dense_backward_dx_tf32_partial(float* partial, const float* dA, const float* w, int B,
+                                                          int IN, int OUT, int kChunk) {
+  const int kb = blockIdx.z * kChunk;
+  bv_tf32_tile<true, false>(BvStrided{dA, OUT, 1}, BvStrided{w, IN, 1}, B, IN, kb, min(OUT, kb + kChunk),
+                            blockIdx.y * TF_BM, blockIdx.x * TF_BN,
+                            BvTf32Store{partial + (long long)blockIdx.z * B * IN, nullptr, 1, 0, IN});
+}

@@ -97,6 +97,7 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(objective_forward_kernel1), BV_KERNEL(step_advance_kernel1), BV_KERNEL(finite_record_kernel1),
       BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1), BV_KERNEL(gather_bits_kernel1), BV_KERNEL(gather_floats_kernel1),
       BV_KERNEL(dense_forward_tf32), BV_KERNEL(dense_backward_dx_tf32), BV_KERNEL(dense_backward_dw_tf32),
+      BV_KERNEL(dense_forward_tf32_partial), BV_KERNEL(dense_backward_dx_tf32_partial),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

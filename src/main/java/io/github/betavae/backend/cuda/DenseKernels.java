@@ -24,7 +24,8 @@ public final class DenseKernels {
    * The kernel table, in one place. For each product (forward x·wᵀ over (B,OUT), dW over (OUT,IN),
    * dx over (B,IN)):
    * <ol>
-   *   <li>{@code --precision tf32}: the WMMA kernels ({@code *_tf32}, 64×64 tiles);
+   *   <li>{@code --precision tf32}: the WMMA kernels ({@code *_tf32}, 64×64 tiles), the forward and dx
+   *       split as below ({@code *_tf32_partial} + the FP32 {@code *_sum}) where the FP32 ones would be;
    *   <li>{@code --gemm cublas}: cuBLAS, then our epilogue;
    *   <li>at least {@link #WIDE_MIN_BLOCKS} tiles of 128×128: the warp-tiled kernels ({@code *_128});
    *   <li>else the 64×64 kernels, with the K sum split ({@code *_partial} + {@code *_sum}) when the
@@ -89,20 +90,20 @@ public final class DenseKernels {
       epilogue(Y, B, batch, out, act);
       return;
     }
-    if (tf32) {
+    int chunk = kChunk(batch, out, in);
+    if (tf32 && chunk >= in) {
       dev.launch("dense_forward_tf32", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
           KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address()).i32(batch).i32(in).i32(out)
               .i32(act.ordinal()));
       return;
     }
-    if (wide(batch, out)) {
+    if (!tf32 && wide(batch, out)) {
       int vec = vec(X.address(), in, 1) | vec(W.address(), in, 2) | vec(Y.address(), out, 4) & vec(B.address(), 0, 4);
       dev.launch("dense_forward_128", Dim3.of(Launch.blocks(out, WIDE), Launch.blocks(batch, WIDE)), Dim3.of(256),
           KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
               .i32(batch).i32(in).i32(out).i32(act.ordinal()).i32(vec));
       return;
     }
-    int chunk = kChunk(batch, out, in);
     if (chunk >= in) {
       dev.launch("dense_forward", Dim3.of(Launch.blocks(out, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
           KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
@@ -111,7 +112,8 @@ public final class DenseKernels {
     }
     int splits = Launch.blocks(in, chunk);
     long partial = scratch.floats((long) splits * batch * out);
-    dev.launch("dense_forward_partial", new Dim3(Launch.blocks(out, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
+    dev.launch(tf32 ? "dense_forward_tf32_partial" : "dense_forward_partial", new Dim3(Launch.blocks(out, TILE),
+        Launch.blocks(batch, TILE), splits), Dim3.of(tf32 ? 128 : 256),
         KernelArgs.of().ptr(partial).ptr(X.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
     dev.launch("dense_forward_sum", Dim3.of(Launch.blocks(out, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(Y.address()).ptr(partial).ptr(B.address()).i32(batch).i32(out).i32(splits).i32(act.ordinal()));
@@ -136,17 +138,11 @@ public final class DenseKernels {
       if (DX != null) cublas.run(CublasGemm.inputGrad(DX.address(), DY.address(), W.address(), batch, in, out));
       return;
     }
+    int wChunk = kChunk(out, in, batch);
     if (tf32) {
       dev.launch("dense_backward_dw_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(128),
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
-      if (DX != null) {
-        dev.launch("dense_backward_dx_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
-            KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
-      }
-      return;
-    }
-    int wChunk = kChunk(out, in, batch);
-    if (wide(out, in)) {
+    } else if (wide(out, in)) {
       int vec = vec(DY.address(), out, 1) | vec(X.address(), in, 2) | vec(DW.address(), in, 4);
       dev.launch("dense_backward_dw_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(out, WIDE)), Dim3.of(256),
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(vec));
@@ -163,13 +159,18 @@ public final class DenseKernels {
           KernelArgs.of().ptr(DW.address()).ptr(partial).i32(out).i32(in).i32(splits));
     }
     if (DX == null) return;
-    if (wide(batch, in)) {
+    int chunk = kChunk(batch, in, out);
+    if (tf32 && chunk >= out) {
+      dev.launch("dense_backward_dx_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
+          KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
+      return;
+    }
+    if (!tf32 && wide(batch, in)) {
       int vec = vec(DY.address(), out, 1) | vec(W.address(), in, 2) | vec(DX.address(), in, 4);
       dev.launch("dense_backward_dx_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(batch, WIDE)), Dim3.of(256),
           KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(vec));
       return;
     }
-    int chunk = kChunk(batch, in, out);
     if (chunk >= out) {
       dev.launch("dense_backward_dx", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(256),
           KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out));
@@ -177,7 +178,8 @@ public final class DenseKernels {
     }
     int splits = Launch.blocks(out, chunk);
     long partial = scratch.floats((long) splits * batch * in);
-    dev.launch("dense_backward_dx_partial", new Dim3(Launch.blocks(in, TILE), Launch.blocks(batch, TILE), splits), Dim3.of(256),
+    dev.launch(tf32 ? "dense_backward_dx_tf32_partial" : "dense_backward_dx_partial", new Dim3(Launch.blocks(in, TILE),
+        Launch.blocks(batch, TILE), splits), Dim3.of(tf32 ? 128 : 256),
         KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
     dev.launch("dense_backward_dx_sum", Dim3.of(Launch.blocks(in, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(DX.address()).ptr(partial).i32(batch).i32(in).i32(splits));

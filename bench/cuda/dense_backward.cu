@@ -7,6 +7,7 @@
 //   2  dense_backward_dw_partial + _sum (split-B)  7  dense_backward_dx_partial + _sum (split-OUT)
 //   3  dense_backward_dw_128 (warp tiles)          8  dense_backward_dx_128 (warp tiles)
 //   4  dense_backward_dw_tf32 (WMMA)               9  dense_backward_dx_tf32 (WMMA)
+//                                                  10 dense_backward_dx_tf32_partial + _sum (WMMA, split-OUT)
 //
 // dA is the output gradient after the activation's derivative (dense_bias_grad's job, not here).
 // The kernels are the library's own (kernels/all.cu); only the launch geometry is repeated here,
@@ -96,6 +97,13 @@ bool run(int v, Problem& p) {
     case 9:
       launch(dense_backward_dx_tf32, dim3(blocks(IN, 64), blocks(B, 64)), dim3(128), p.ddx, dA, w, B, IN, OUT);
       return true;
+    case 10: {
+      int chunk = split_chunk(B, IN, OUT), splits = blocks(OUT, chunk);
+      launch(dense_backward_dx_tf32_partial, dim3(blocks(IN, 64), blocks(B, 64), splits), dim3(128), p.dpartial, dA, w,
+             B, IN, OUT, chunk);
+      launch(dense_backward_dx_sum, dim3(blocks(IN, 256), B), dim3(256), p.ddx, (const float*)p.dpartial, B, IN, splits);
+      return true;
+    }
 #ifdef __CUDACC__
     case 0:
     case 5: {
@@ -120,8 +128,9 @@ const char* name(int v) {
   static const char* names[] = {"cublasSgemm (dw)", "dense_backward_dw (64x64)", "dense_backward_dw_partial + _sum",
                                 "dense_backward_dw_128 (warp tiles)", "dense_backward_dw_tf32 (WMMA)",
                                 "cublasSgemm (dx)", "dense_backward_dx (64x64)", "dense_backward_dx_partial + _sum",
-                                "dense_backward_dx_128 (warp tiles)", "dense_backward_dx_tf32 (WMMA)"};
-  return v >= 0 && v < 10 ? names[v] : "?";
+                                "dense_backward_dx_128 (warp tiles)", "dense_backward_dx_tf32 (WMMA)",
+                                "dense_backward_dx_tf32_partial + _sum"};
+  return v >= 0 && v < 11 ? names[v] : "?";
 }
 
 }  // namespace
@@ -150,9 +159,9 @@ int main(int argc, char** argv) {
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchor = 0;
-  for (int v = 0; v <= 9; v++) {
+  for (int v = 0; v <= 10; v++) {
     if (only >= 0 && v != only) continue;
-    bool dw = v < 5, tf = v == 4 || v == 9;
+    bool dw = v < 5, tf = v == 4 || v >= 9;
     if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
     if (!run(v, p)) continue;
     sync_device();

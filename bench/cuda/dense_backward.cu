@@ -27,28 +27,39 @@ struct Problem {
   float *ddA, *dx_in, *dw_in, *ddw, *ddx, *dpartial;
 };
 
-// dw0 + dAᵀ·x, or dA·w, in double; operands rounded to TF32 first when asked.
+// v in double, each element rounded to TF32 first when asked.
+std::vector<double> widened(const std::vector<float>& v, bool round) {
+  std::vector<double> d(v.size());
+  for (size_t i = 0; i < v.size(); i++) d[i] = round ? tf32(v[i]) : v[i];
+  return d;
+}
+
+// dw0 + dAᵀ·x, or dA·w, in double; operands rounded to TF32 first when asked. Every output sums its
+// terms in ascending order; rows of the output are spread over the host's cores.
 std::vector<double> reference(const Problem& p, bool dw, bool round) {
-  auto r = [round](float v) { return (double)(round ? tf32(v) : v); };
+  const std::vector<double> A = widened(p.dA, round), X = widened(p.x, round), W = widened(p.w, round);
   if (dw) {
     std::vector<double> out((size_t)p.OUT * p.IN);
-    for (int o = 0; o < p.OUT; o++) {
-      for (int k = 0; k < p.IN; k++) {
-        double s = 0;
-        for (int i = 0; i < p.B; i++) s += r(p.dA[(size_t)i * p.OUT + o]) * r(p.x[(size_t)i * p.IN + k]);
-        out[(size_t)o * p.IN + k] = p.dw0[(size_t)o * p.IN + k] + s;
+    parallel_for(p.OUT, [&](int o) {
+      double* s = &out[(size_t)o * p.IN];
+      for (int k = 0; k < p.IN; k++) s[k] = 0;
+      for (int i = 0; i < p.B; i++) {
+        const double a = A[(size_t)i * p.OUT + o], *xr = &X[(size_t)i * p.IN];
+        for (int k = 0; k < p.IN; k++) s[k] += a * xr[k];
       }
-    }
+      for (int k = 0; k < p.IN; k++) s[k] += p.dw0[(size_t)o * p.IN + k];
+    });
     return out;
   }
   std::vector<double> out((size_t)p.B * p.IN);
-  for (int i = 0; i < p.B; i++) {
-    for (int k = 0; k < p.IN; k++) {
-      double s = 0;
-      for (int o = 0; o < p.OUT; o++) s += r(p.dA[(size_t)i * p.OUT + o]) * r(p.w[(size_t)o * p.IN + k]);
-      out[(size_t)i * p.IN + k] = s;
+  parallel_for(p.B, [&](int i) {
+    double* s = &out[(size_t)i * p.IN];
+    for (int k = 0; k < p.IN; k++) s[k] = 0;
+    for (int o = 0; o < p.OUT; o++) {
+      const double a = A[(size_t)i * p.OUT + o], *wr = &W[(size_t)o * p.IN];
+      for (int k = 0; k < p.IN; k++) s[k] += a * wr[k];
     }
-  }
+  });
   return out;
 }
 

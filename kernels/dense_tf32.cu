@@ -162,3 +162,188 @@ extern "C" __global__ void dense_backward_dx_tf32_partial(float* partial, const 
                             blockIdx.y * TF_BM, blockIdx.x * TF_BN,
                             BvTf32Store{partial + (long long)blockIdx.z * B * IN, nullptr, 1, 0, IN});
 }
+
+// ---------------------------------------------------------------------------------------------
+// The wide TF32 kernels (dense_forward_tf32_wide, dense_backward_dx_tf32_wide,
+// dense_backward_dw_tf32_wide): one 128×64 output tile per block of 256 threads (8 warps as 4 × 2,
+// each a 32×32 piece as 2×2 fragments), for products with many output tiles. Against
+// bv_tf32_tile: twice the warps per block, 128-bit global loads where the launcher found the rows
+// aligned (vec bit 1: A, bit 2: B; a scalar path for the edges and everything else), and
+// double-buffered shared memory (the next 16-term K slice is loaded into registers while this one
+// is multiplied, then stored, rounded to TF32, to the other buffer: one barrier a slice). Each
+// slice's 16 terms are summed on the tensor cores from zero and added to the total in FP32, as in
+// bv_tf32_tile. The output goes through a 16×16 scratch per warp to the epilogue, which checks the
+// matrix edges.
+#define TW_BM 128
+#define TW_BN 64
+#define TW_BK 16
+#define TW_LDA (TW_BK + 4)  // A slices are stored [m][k]: rows of 20 floats (80 bytes)
+#define TW_LDB (TW_BN + 4)  // B slices [k][n]: rows of 68 floats
+
+// A(m,k) = A[m·sam + k·sak] over rows [m0, m0+128) and k [k0, k0+16) ∩ [.., ke): 8 values per
+// thread, two groups of 4 along A's contiguous index. KC (sak = 1): group g is row (t>>2) + 64g,
+// k (t&3)·4 .. +3; otherwise (sam = 1) k (t>>5) + 8g, rows (t&31)·4 .. +3.
+template <bool KC>
+__device__ __forceinline__ void bv_tw_load_a(float v[8], const float* __restrict__ A, long long sam, long long sak,
+                                             int M, int ke, int m0, int k0, bool vec) {
+  const int t = threadIdx.x;
+#pragma unroll
+  for (int g = 0; g < 2; g++) {
+    const int m = m0 + (KC ? (t >> 2) + 64 * g : (t & 31) * 4), k = k0 + (KC ? (t & 3) * 4 : (t >> 5) + 8 * g);
+    float* o = v + 4 * g;
+    if (KC ? (vec && m < M && k + 3 < ke) : (vec && m + 3 < M && k < ke)) {
+      const float4 q = BV_LD4(KC ? A + m * sam + k : A + k * sak + m);
+      o[0] = q.x, o[1] = q.y, o[2] = q.z, o[3] = q.w;
+    } else {
+#pragma unroll
+      for (int i = 0; i < 4; i++) {
+        const int mi = KC ? m : m + i, ki = KC ? k + i : k;
+        o[i] = (mi < M && ki < ke) ? A[mi * sam + ki * sak] : 0.f;
+      }
+    }
+  }
+}
+
+// Bm(k,n) = Bm[k·sbk + n·sbn] over k [k0, k0+16) ∩ [.., ke) and columns [n0, n0+64): 4 values per
+// thread along Bm's contiguous index. KC (sbk = 1): column t>>2, k (t&3)·4 .. +3; otherwise
+// (sbn = 1) k t>>4, columns (t&15)·4 .. +3.
+template <bool KC>
+__device__ __forceinline__ void bv_tw_load_b(float v[4], const float* __restrict__ Bm, long long sbk, long long sbn,
+                                             int N, int ke, int n0, int k0, bool vec) {
+  const int t = threadIdx.x;
+  const int n = n0 + (KC ? t >> 2 : (t & 15) * 4), k = k0 + (KC ? (t & 3) * 4 : t >> 4);
+  if (KC ? (vec && n < N && k + 3 < ke) : (vec && n + 3 < N && k < ke)) {
+    const float4 q = BV_LD4(KC ? Bm + n * sbn + k : Bm + k * sbk + n);
+    v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+  } else {
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+      const int ni = KC ? n : n + i, ki = KC ? k + i : k;
+      v[i] = (ni < N && ki < ke) ? Bm[ki * sbk + ni * sbn] : 0.f;
+    }
+  }
+}
+
+// A thread's slice values (the loaders' layouts), rounded to TF32, into buffer s: as[s·128 + m][k],
+// bs[s·16 + k][n].
+template <bool KC, class Shared>
+__device__ __forceinline__ void bv_tw_store_a(Shared& as, int s, const float v[8]) {
+  using nvcuda::wmma::__float_to_tf32;
+  const int t = threadIdx.x;
+#pragma unroll
+  for (int g = 0; g < 2; g++) {
+    const float* o = v + 4 * g;
+    if (KC) {
+      BV_STS4(as, s * TW_BM + (t >> 2) + 64 * g, (t & 3) * 4,
+              make_float4(__float_to_tf32(o[0]), __float_to_tf32(o[1]), __float_to_tf32(o[2]), __float_to_tf32(o[3])));
+    } else {
+#pragma unroll
+      for (int i = 0; i < 4; i++) as[s * TW_BM + (t & 31) * 4 + i][(t >> 5) + 8 * g] = __float_to_tf32(o[i]);
+    }
+  }
+}
+
+template <bool KC, class Shared>
+__device__ __forceinline__ void bv_tw_store_b(Shared& bs, int s, const float v[4]) {
+  using nvcuda::wmma::__float_to_tf32;
+  const int t = threadIdx.x;
+  if (KC) {
+#pragma unroll
+    for (int i = 0; i < 4; i++) bs[s * TW_BK + (t & 3) * 4 + i][t >> 2] = __float_to_tf32(v[i]);
+  } else {
+    BV_STS4(bs, s * TW_BK + (t >> 4), (t & 15) * 4,
+            make_float4(__float_to_tf32(v[0]), __float_to_tf32(v[1]), __float_to_tf32(v[2]), __float_to_tf32(v[3])));
+  }
+}
+
+// store(m, n, C(m,n)) for the block's 128×64 tile at (m0, n0), C = Σ_{k in [kb,ke)} tf32(A(m,k))·tf32(Bm(k,n)).
+template <bool A_KC, bool B_KC, class ST>
+__device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, long long sam, long long sak,
+                                                  const float* __restrict__ Bm, long long sbk, long long sbn, int M,
+                                                  int N, int kb, int ke, int m0, int n0, int vec, const ST& store) {
+  using namespace nvcuda;
+  BV_SHARED2A(float, as, 2 * TW_BM, TW_LDA);
+  BV_SHARED2A(float, bs, 2 * TW_BK, TW_LDB);
+  BV_SHARED2A(float, cs, 8 * 16, TW_LDA);
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, wm = warp >> 1, wn = warp & 1;
+  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.f);
+  float va[8], vb[4];
+  bv_tw_load_a<A_KC>(va, A, sam, sak, M, ke, m0, kb, vec & 1);
+  bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, kb, vec & 2);
+  bv_tw_store_a<A_KC>(as, 0, va);
+  bv_tw_store_b<B_KC>(bs, 0, vb);
+  __syncthreads();
+  int s = 0;
+  for (int k0 = kb; k0 < ke; k0 += TW_BK) {
+    const bool more = k0 + TW_BK < ke;
+    if (more) {
+      // in flight while this slice is multiplied
+      bv_tw_load_a<A_KC>(va, A, sam, sak, M, ke, m0, k0 + TW_BK, vec & 1);
+      bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, k0 + TW_BK, vec & 2);
+    }
+    wmma::fragment<wmma::accumulator, 16, 16, 8, float> part[2][2];
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) wmma::fill_fragment(part[i][j], 0.f);
+    for (int kk = 0; kk < TW_BK; kk += 8) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
+      for (int i = 0; i < 2; i++) wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, s * TW_BM + wm * 32 + i * 16, kk), TW_LDA);
+      for (int j = 0; j < 2; j++) wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, s * TW_BK + kk, wn * 32 + j * 16), TW_LDB);
+      for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) wmma::mma_sync(part[i][j], a[i], b[j], part[i][j]);
+    }
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++)
+        for (int e = 0; e < acc[i][j].num_elements; e++) acc[i][j].x[e] += part[i][j].x[e];
+    if (more) {
+      // the other buffer was last read before the previous barrier
+      bv_tw_store_a<A_KC>(as, s ^ 1, va);
+      bv_tw_store_b<B_KC>(bs, s ^ 1, vb);
+    }
+    __syncthreads();
+    s ^= 1;
+  }
+  for (int i = 0; i < 2; i++) {
+    for (int j = 0; j < 2; j++) {
+      // each warp reads back only its own scratch; block barriers (every warp runs this loop the
+      // same number of times) because the harness's race check orders by them
+      wmma::store_matrix_sync(BV_SHARED_AT(cs, warp * 16, 0), acc[i][j], TW_LDA, wmma::mem_row_major);
+      __syncthreads();
+      for (int e = lane; e < 256; e += 32) {
+        const int r = e >> 4, c = e & 15;  // consecutive lanes, consecutive columns
+        const int gm = m0 + wm * 32 + i * 16 + r, gn = n0 + wn * 32 + j * 16 + c;
+        if (gm < M && gn < N) store(gm, gn, (float)cs[warp * 16 + r][c]);
+      }
+      __syncthreads();
+    }
+  }
+}
+
+// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(tf32(x)·tf32(w)ᵀ + b)
+// grid (ceil(OUT/64), ceil(B/128)), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_forward_tf32_wide(float* y, const float* x, const float* w,
+                                                                         const float* b, int B, int IN, int OUT,
+                                                                         int act, int vec) {
+  bv_tf32_wide_tile<true, true>(x, IN, 1, w, 1, IN, B, OUT, 0, IN, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
+                                BvTf32Store{y, b, 0, act, OUT});
+}
+
+// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = tf32(dA)·tf32(w)
+// grid (ceil(IN/64), ceil(B/128)), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide(float* dx, const float* dA,
+                                                                             const float* w, int B, int IN, int OUT,
+                                                                             int vec) {
+  bv_tf32_wide_tile<true, false>(dA, OUT, 1, w, IN, 1, B, IN, 0, OUT, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
+                                 BvTf32Store{dx, nullptr, 1, 0, IN});
+}
+
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x)
+// grid (ceil(IN/64), ceil(OUT/128)), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide(float* dw, const float* dA,
+                                                                             const float* x, int B, int IN, int OUT,
+                                                                             int vec) {
+  bv_tf32_wide_tile<false, false>(dA, 1, OUT, x, IN, 1, OUT, IN, 0, B, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
+                                  BvTf32Store{dw, nullptr, 2, 0, IN});
+}

@@ -8,6 +8,7 @@
 //   3  dense_forward_128                    128×128 warp tiles, 8×8 per lane, 128-bit loads, double buffer
 //   4  dense_forward_tf32                   WMMA TF32 tensor cores (checked against a TF32 reference)
 //   5  dense_forward_tf32_partial + _sum    the same, K split in chunks as 2
+//   6  dense_forward_tf32_wide              WMMA, 128×64 tiles of 8 warps, 128-bit loads, double buffer
 //   0  cublasSgemm + dense_bias_act         the anchor, FP32 (GPU build; libcublas.so.12 loaded at run
 //                                           time, so no cuBLAS headers are needed to build; skipped
 //                                           with a line where the library is not found)
@@ -74,6 +75,12 @@ bool run(int v, Problem& p) {
       launch(dense_forward_tf32, dim3(blocks(OUT, 64), blocks(B, 64)), dim3(128), p.dy, (const float*)p.dx,
              (const float*)p.dw, (const float*)p.db, B, IN, OUT, act);
       return true;
+    case 6: {
+      int vec = IN % 4 == 0 ? 1 | 2 : 0;  // cudaMalloc'd bases are 256-byte aligned
+      launch(dense_forward_tf32_wide, dim3(blocks(OUT, 64), blocks(B, 128)), dim3(256), p.dy, (const float*)p.dx,
+             (const float*)p.dw, (const float*)p.db, B, IN, OUT, act, vec);
+      return true;
+    }
     case 5: {
       int chunk = std::max(16, std::min(k_chunk(B, OUT, IN), (IN / 2 + 15) / 16 * 16)), splits = blocks(IN, chunk);
       launch(dense_forward_tf32_partial, dim3(blocks(OUT, 64), blocks(B, 64), splits), dim3(128), p.dpartial,
@@ -107,6 +114,7 @@ const char* name(int v) {
     case 3: return "dense_forward_128 (warp tiles)";
     case 4: return "dense_forward_tf32 (WMMA)";
     case 5: return "dense_forward_tf32_partial + _sum (WMMA, split-K)";
+    case 6: return "dense_forward_tf32_wide (WMMA, 128x64)";
   }
   return "?";
 }
@@ -134,7 +142,7 @@ int main(int argc, char** argv) {
   printf("dense forward, B=%d IN=%d OUT=%d, ReLU\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchor = 0;
-  for (int v = 0; v <= 5; v++) {
+  for (int v = 0; v <= 6; v++) {
     if (only >= 0 && v != only) continue;
     if (!run(v, p)) continue;
     sync_device();

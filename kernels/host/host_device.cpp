@@ -98,6 +98,7 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(gather_step_kernel1), BV_KERNEL(shuffle_kernel1), BV_KERNEL(gather_bits_kernel1), BV_KERNEL(gather_floats_kernel1),
       BV_KERNEL(dense_forward_tf32), BV_KERNEL(dense_backward_dx_tf32), BV_KERNEL(dense_backward_dw_tf32),
       BV_KERNEL(dense_forward_tf32_partial), BV_KERNEL(dense_backward_dx_tf32_partial),
+      BV_KERNEL(dense_forward_tf32_wide), BV_KERNEL(dense_backward_dx_tf32_wide), BV_KERNEL(dense_backward_dw_tf32_wide),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

@@ -83,14 +83,16 @@ public final class CudaBackend implements Backend {
   }
 
   /**
-   * Which FP32 tile kernels the dense products use: {@code 0} the table in {@link DenseKernels}
-   * (the default), {@code 64} always the 64×64 kernels (with split-K), {@code 128} always the
-   * warp-tiled 128×128 kernels. For benchmarks that time each variant on the same shapes; every
-   * choice computes the same products (each output's K sum in the same order).
+   * Which tile kernels the dense products use: {@code 0} the table in {@link DenseKernels} (the
+   * default), {@code 64} always the 64×64 kernels (with split-K), {@code 128} always the wide ones
+   * (FP32: the warp-tiled 128×128 kernels; TF32: the 128×64 ones). For benchmarks that time each
+   * variant on the same shapes; in FP32 every choice computes the same products (each output's K
+   * sum in the same order), in TF32 the same within rounding.
    */
   public void denseTiles(int tiles) {
     if (tiles != 0 && tiles != 64 && tiles != 128) throw new IllegalArgumentException("dense tiles must be 0, 64 or 128 but was " + tiles);
     dense.wideMinBlocks = tiles == 0 ? DenseKernels.WIDE_MIN_BLOCKS : tiles == 64 ? Integer.MAX_VALUE : 1;
+    dense.tf32WideMinBlocks = tiles == 0 ? DenseKernels.TF32_WIDE_MIN_BLOCKS : tiles == 64 ? Integer.MAX_VALUE : 1;
   }
 
   /**

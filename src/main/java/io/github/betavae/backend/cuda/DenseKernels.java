@@ -24,8 +24,10 @@ public final class DenseKernels {
    * The kernel table, in one place. For each product (forward x·wᵀ over (B,OUT), dW over (OUT,IN),
    * dx over (B,IN)):
    * <ol>
-   *   <li>{@code --precision tf32}: the WMMA kernels ({@code *_tf32}, 64×64 tiles), the forward and dx
-   *       split as below ({@code *_tf32_partial} + the FP32 {@code *_sum}) where the FP32 ones would be;
+   *   <li>{@code --precision tf32}: the WMMA kernels; with at least {@link #TF32_WIDE_MIN_BLOCKS} tiles of
+   *       128×64 the wide ones ({@code *_tf32_wide}: 8 warps, 128-bit loads, double-buffered shared
+   *       memory), else those of 64×64 tiles ({@code *_tf32}), the forward and dx split as below
+   *       ({@code *_tf32_partial} + the FP32 {@code *_sum}) where the FP32 ones would be;
    *   <li>{@code --gemm cublas}: cuBLAS, then our epilogue;
    *   <li>at least {@link #WIDE_MIN_BLOCKS} tiles of 128×128: the warp-tiled kernels ({@code *_128});
    *   <li>else the 64×64 kernels, with the K sum split ({@code *_partial} + {@code *_sum}) when the
@@ -42,6 +44,14 @@ public final class DenseKernels {
   static final int WIDE_MIN_BLOCKS = 64;
   /** {@link #WIDE_MIN_BLOCKS}, lowered by tests so that the harness runs the wide kernels on small sizes. */
   int wideMinBlocks = WIDE_MIN_BLOCKS;
+  /**
+   * 128×64 tiles from which the TF32 products take the wide TF32 kernels: as for FP32, about half the
+   * SMs of a 132-SM GPU. Not yet measured on a GPU (the 64×64 TF32 kernels ran at 8–67% of cuBLAS's
+   * FP32 time on an H200; the wide ones are built as the FP32 wide kernels that ran at 53–88%).
+   */
+  static final int TF32_WIDE_MIN_BLOCKS = 64;
+  /** {@link #TF32_WIDE_MIN_BLOCKS}, lowered by tests. */
+  int tf32WideMinBlocks = TF32_WIDE_MIN_BLOCKS;
 
   private final Device dev;
   private final CublasGemm cublas;  // null: the hand-written GEMMs
@@ -88,6 +98,13 @@ public final class DenseKernels {
     if (cublas != null) {
       cublas.run(CublasGemm.forward(Y.address(), X.address(), W.address(), batch, in, out, 0f));
       epilogue(Y, B, batch, out, act);
+      return;
+    }
+    if (tf32 && tf32Wide(batch, out)) {
+      int vec = vec(X.address(), in, 1) | vec(W.address(), in, 2);
+      dev.launch("dense_forward_tf32_wide", Dim3.of(Launch.blocks(out, TF32_WIDE_N), Launch.blocks(batch, WIDE)),
+          Dim3.of(256), KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
+              .i32(batch).i32(in).i32(out).i32(act.ordinal()).i32(vec));
       return;
     }
     int chunk = kChunk(batch, out, in);
@@ -139,7 +156,12 @@ public final class DenseKernels {
       return;
     }
     int wChunk = kChunk(out, in, batch);
-    if (tf32) {
+    if (tf32 && tf32Wide(out, in)) {
+      int vec = vec(DY.address(), out, 1) | vec(X.address(), in, 2);
+      dev.launch("dense_backward_dw_tf32_wide", Dim3.of(Launch.blocks(in, TF32_WIDE_N), Launch.blocks(out, WIDE)),
+          Dim3.of(256), KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out)
+              .i32(vec));
+    } else if (tf32) {
       dev.launch("dense_backward_dw_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(128),
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
     } else if (wide(out, in)) {
@@ -159,6 +181,13 @@ public final class DenseKernels {
           KernelArgs.of().ptr(DW.address()).ptr(partial).i32(out).i32(in).i32(splits));
     }
     if (DX == null) return;
+    if (tf32 && tf32Wide(batch, in)) {
+      int vec = vec(DY.address(), out, 1) | vec(W.address(), in, 2);
+      dev.launch("dense_backward_dx_tf32_wide", Dim3.of(Launch.blocks(in, TF32_WIDE_N), Launch.blocks(batch, WIDE)),
+          Dim3.of(256), KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out)
+              .i32(vec));
+      return;
+    }
     int chunk = kChunk(batch, in, out);
     if (tf32 && chunk >= out) {
       dev.launch("dense_backward_dx_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(batch, TILE)), Dim3.of(128),
@@ -183,6 +212,14 @@ public final class DenseKernels {
         KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(chunk));
     dev.launch("dense_backward_dx_sum", Dim3.of(Launch.blocks(in, 256), batch), Dim3.of(256),
         KernelArgs.of().ptr(DX.address()).ptr(partial).i32(batch).i32(in).i32(splits));
+  }
+
+  /** Columns of a wide TF32 kernel's tile (its rows: {@link #WIDE}). */
+  static final int TF32_WIDE_N = 64;
+
+  /** Whether an (M,N) TF32 output goes to the 128×64 TF32 kernels (see the table above). */
+  boolean tf32Wide(int m, int n) {
+    return (long) Launch.blocks(m, WIDE) * Launch.blocks(n, TF32_WIDE_N) >= tf32WideMinBlocks;
   }
 
   /** Whether an (M,N) output goes to the 128×128 kernels (see the table above). */

@@ -63,6 +63,54 @@ class DenseWideTest {
     }
   }
 
+  /**
+   * The wide TF32 kernels ({@code *_tf32_wide}, 128×64 tiles) against products of TF32-rounded
+   * operands summed in FP32, on the same sizes and offsets (both the 128-bit and the element path).
+   * ReLU and identity only: their derivatives are 0 or 1, so rounding dA commutes with forming it.
+   */
+  @Test
+  void theWideTf32KernelsAgreeWithRoundedOperands() {
+    Emulator.assumeBuilt();
+    Random rnd = new Random(12);
+    try (CudaBackend be = CudaBackend.emulated()) {
+      DenseKernels dense = new DenseKernels(be.device());
+      dense.tf32 = true;
+      dense.tf32WideMinBlocks = 1;  // every product takes the 128×64 TF32 kernels
+      int c = 0;
+      for (int[] size : SIZES) {
+        for (int offset : new int[] {0, 1}) {
+          checkTf32(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
+        }
+      }
+    }
+  }
+
+  private static void checkTf32(CudaBackend be, DenseKernels dense, Random rnd, int batch, int in, int out, int offset, Activation act) {
+    String what = "tf32 B=" + batch + " IN=" + in + " OUT=" + out + " offset " + offset + " " + act;
+    float bound = (float) (1 / Math.sqrt(in));
+    float[] x = uniform(rnd, batch * in, 1), w = uniform(rnd, out * in, bound), b = uniform(rnd, out, bound);
+    float[] xr = rounded(x), wr = rounded(w), y = new float[batch * out];
+    NaiveOps.denseForward(y, 0, xr, 0, wr, 0, b, 0, batch, in, out, act);
+    Buf X = put(be, x, offset), W = put(be, w, offset), B = put(be, b, offset), Y = put(be, new float[y.length], offset);
+    dense.forward(Y, X, W, B, batch, in, out, act);
+    Parity.assertClose(what + " forward", y, get(be, Y, y.length, offset), 1e-5);
+
+    float[] dy = uniform(rnd, batch * out, 1), dw0 = uniform(rnd, out * in, 1);
+    float[] dx = new float[batch * in], dw = dw0.clone(), db = new float[out], dA = rounded(dy);
+    NaiveOps.denseBackward(dx, 0, dw, 0, db, 0, dA, 0, y, 0, xr, 0, wr, 0, batch, in, out, act);
+    Buf DY = put(be, dy, offset), DW = put(be, dw0, offset), DB = put(be, new float[out], offset);
+    Buf DX = put(be, new float[dx.length], offset), Yc = put(be, y, offset);
+    dense.backward(DX, DW, DB, DY, Yc, X, W, batch, in, out, act);
+    Parity.assertClose(what + " dx", dx, get(be, DX, dx.length, offset), 1e-5);
+    Parity.assertClose(what + " dW (accumulated)", dw, get(be, DW, dw.length, offset), 1e-5);
+  }
+
+  private static float[] rounded(float[] v) {
+    float[] r = new float[v.length];
+    for (int i = 0; i < v.length; i++) r[i] = io.github.betavae.backend.Precision.tf32(v[i]);
+    return r;
+  }
+
   @Test
   void theTableSendsOnlyLargeGridsToTheWideKernels() {
     DenseKernels dense = new DenseKernels(null);
@@ -72,6 +120,8 @@ class DenseWideTest {
     assertFalse(dense.wide(64, 4096), "batch 64: 32 tiles, the 64×64 kernels with split-K");
     assertTrue(dense.wide(1024, 1200), "80 tiles: measured faster on the 128×128 kernels");
     assertTrue(dense.wide(1200, 1200), "dW of a 1200→1200 layer: 100 tiles");
+    assertFalse(dense.tf32Wide(64, 1200), "TF32 at batch 64: 19 tiles of 128×64");
+    assertTrue(dense.tf32Wide(1024, 1200), "TF32 at batch 1024: 152 tiles of 128×64");
     assertEquals(4, DenseKernels.vec(256, 4, 4));
     assertEquals(0, DenseKernels.vec(260, 4, 4), "not 16-byte aligned");
     assertEquals(0, DenseKernels.vec(256, 17, 1), "rows not aligned");

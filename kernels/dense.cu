@@ -436,3 +436,49 @@ extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* d
     }
   }
 }
+
+// Split-K for the wide kernels, for grids of 128×128 tiles under one wave (batch 1024 into 1200
+// outputs: 80 tiles on 132 SMs): partial[z] (M,N) is chunk z of the K sum, as bv_gemm_partial's,
+// summed in order by dense_forward_sum / dense_backward_dx_sum. kChunk is a multiple of 16, so the
+// chunks' bases keep the operands' 16-byte alignment. Variants for now (bench/cuda), not in the
+// launchers' table until a GPU has timed them.
+template <bool A_KC, bool B_KC>
+__device__ __forceinline__ void bv_gemm_partial128(float* partial, const float* A, long long sam, long long sak,
+                                                   const float* Bm, long long sbk, long long sbn, int M, int N, int K,
+                                                   int kChunk, int vec) {
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  const int kb = blockIdx.z * kChunk, kn = min(kChunk, K - kb);
+  float acc[8][8] = {};
+  bv_gemm_tile128<A_KC, B_KC>(acc, A + kb * sak, sam, sak, Bm + kb * sbk, sbk, sbn, M, N, kn, m0, n0, vec);
+  float* out = partial + (long long)blockIdx.z * M * N;
+  for (int i = 0; i < 8; i++) {
+    const int m = m0 + bv_wide_row(i);
+    if (m >= M) continue;
+    float* row = out + (long long)m * N;
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col(4 * h);
+      if ((vec & 4) && n + 3 < N) {
+        BV_ST4(row + n, make_float4(acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]));
+      } else {
+        for (int q = 0; q < 4; q++)
+          if (n + q < N) row[n + q] = acc[i][4 * h + q];
+      }
+    }
+  }
+}
+
+// x (B,IN), w (OUT,IN) -> partial (S,B,OUT), chunk z of the IN sum
+// grid (ceil(OUT/128), ceil(B/128), S), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_forward_128_partial(float* partial, const float* x,
+                                                                           const float* w, int B, int IN, int OUT,
+                                                                           int kChunk, int vec) {
+  bv_gemm_partial128<true, true>(partial, x, IN, 1, w, 1, IN, B, OUT, IN, kChunk, vec);
+}
+
+// dA (B,OUT), w (OUT,IN) -> partial (S,B,IN), chunk z of the OUT sum
+// grid (ceil(IN/128), ceil(B/128), S), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128_partial(float* partial, const float* dA,
+                                                                               const float* w, int B, int IN, int OUT,
+                                                                               int kChunk, int vec) {
+  bv_gemm_partial128<true, false>(partial, dA, OUT, 1, w, IN, 1, B, IN, OUT, kChunk, vec);
+}

@@ -9,6 +9,7 @@
 //   4  dense_backward_dw_tf32 (WMMA)               9  dense_backward_dx_tf32 (WMMA)
 //                                                  10 dense_backward_dx_tf32_partial + _sum (WMMA, split-OUT)
 //  11  dense_backward_dw_tf32_wide (WMMA, 128×64)  12 dense_backward_dx_tf32_wide (WMMA, 128×64)
+//                                                  13 dense_backward_dx_128_partial + _sum (split-OUT)
 //
 // dA is the output gradient after the activation's derivative (dense_bias_grad's job, not here).
 // The kernels are the library's own (kernels/all.cu); only the launch geometry is repeated here,
@@ -117,6 +118,14 @@ bool run(int v, Problem& p) {
       else launch(dense_backward_dx_tf32_wide, dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
       return true;
     }
+    case 13: {
+      int chunk = k_chunk128(B, IN, OUT), splits = blocks(OUT, chunk);
+      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
+      launch(dense_backward_dx_128_partial, dim3(blocks(IN, 128), blocks(B, 128), splits), dim3(256), p.dpartial, dA,
+             w, B, IN, OUT, chunk, vec);
+      launch(dense_backward_dx_sum, dim3(blocks(IN, 256), B), dim3(256), p.ddx, (const float*)p.dpartial, B, IN, splits);
+      return true;
+    }
     case 10: {
       int chunk = split_chunk(B, IN, OUT), splits = blocks(OUT, chunk);
       launch(dense_backward_dx_tf32_partial, dim3(blocks(IN, 64), blocks(B, 64), splits), dim3(128), p.dpartial, dA, w,
@@ -150,8 +159,8 @@ const char* name(int v) {
                                 "cublasSgemm (dx)", "dense_backward_dx (64x64)", "dense_backward_dx_partial + _sum",
                                 "dense_backward_dx_128 (warp tiles)", "dense_backward_dx_tf32 (WMMA)",
                                 "dense_backward_dx_tf32_partial + _sum", "dense_backward_dw_tf32_wide (128x64)",
-                                "dense_backward_dx_tf32_wide (128x64)"};
-  return v >= 0 && v < 13 ? names[v] : "?";
+                                "dense_backward_dx_tf32_wide (128x64)", "dense_backward_dx_128_partial + _sum"};
+  return v >= 0 && v < 14 ? names[v] : "?";
 }
 
 }  // namespace
@@ -180,9 +189,9 @@ int main(int argc, char** argv) {
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchors[2] = {0, 0};  // cuBLAS's time for dw (variant 0) and dx (variant 5)
-  for (int v = 0; v <= 12; v++) {
+  for (int v = 0; v <= 13; v++) {
     if (only >= 0 && v != only) continue;
-    bool dw = v < 5 || v == 11, tf = v == 4 || v >= 9;
+    bool dw = v < 5 || v == 11, tf = v == 4 || (v >= 9 && v <= 12);
     if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
     if (!run(v, p)) continue;
     sync_device();

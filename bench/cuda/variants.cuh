@@ -99,6 +99,15 @@ int k_chunk(int m, int n, int k) {
   return (chunk + 15) / 16 * 16;
 }
 
+// The K chunk for the 128×128 split-K variants: at least two chunks of at least 256 terms where K
+// allows, about 256 blocks in all, a multiple of 16.
+int k_chunk128(int m, int n, int k) {
+  long tiles = (long)blocks(m, 128) * blocks(n, 128);
+  long s = std::min(32L, std::max(2L, std::min((long)k / 256, (256 + tiles - 1) / tiles)));
+  int chunk = (int)((k + s - 1) / s);
+  return std::max(16, (chunk + 15) / 16 * 16);
+}
+
 // cvt.rna.tf32.f32: keep 10 mantissa bits, round to nearest, ties away from zero.
 float tf32(float v) {
   if (!std::isfinite(v)) return v;

@@ -475,9 +475,17 @@ extern "C" __global__ void __launch_bounds__(256) dense_forward_128_partial(floa
   bv_gemm_partial128<true, true>(partial, x, IN, 1, w, 1, IN, B, OUT, IN, kChunk, vec);
 }
 
+// Two blocks an SM where that costs no spill: on sm_90 ptxas fits this kernel in 128 registers
+// (141 unbounded), on sm_80 it would spill.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define BV_DX128_PARTIAL_BOUNDS __launch_bounds__(256, 2)
+#else
+#define BV_DX128_PARTIAL_BOUNDS __launch_bounds__(256)
+#endif
+
 // dA (B,OUT), w (OUT,IN) -> partial (S,B,IN), chunk z of the OUT sum
 // grid (ceil(IN/128), ceil(B/128), S), block 256
-extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128_partial(float* partial, const float* dA,
+extern "C" __global__ void BV_DX128_PARTIAL_BOUNDS dense_backward_dx_128_partial(float* partial, const float* dA,
                                                                                const float* w, int B, int IN, int OUT,
                                                                                int kChunk, int vec) {
   bv_gemm_partial128<true, false>(partial, dA, OUT, 1, w, IN, 1, B, IN, OUT, kChunk, vec);

@@ -85,6 +85,31 @@ class DenseWideTest {
     }
   }
 
+  /** The same TF32 checks on a real GPU (tag gpu; skipped, with the reason, where none answers). */
+  @Test
+  @org.junit.jupiter.api.Tag("gpu")
+  void theWideTf32KernelsAgreeWithRoundedOperandsOnAGpu() {
+    Device dev;
+    try {
+      dev = JCudaDevice.open(0);
+    } catch (io.github.betavae.backend.DeviceUnavailableException e) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(false, "no GPU: " + e.getMessage());
+      return;
+    }
+    Random rnd = new Random(12);
+    try (CudaBackend be = new CudaBackend(dev, "cuda")) {
+      DenseKernels dense = new DenseKernels(be.device());
+      dense.tf32 = true;
+      dense.tf32WideMinBlocks = 1;
+      int c = 0;
+      for (int[] size : SIZES) {
+        for (int offset : new int[] {0, 1}) {
+          checkTf32(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
+        }
+      }
+    }
+  }
+
   private static void checkTf32(CudaBackend be, DenseKernels dense, Random rnd, int batch, int in, int out, int offset, Activation act) {
     String what = "tf32 B=" + batch + " IN=" + in + " OUT=" + out + " offset " + offset + " " + act;
     float bound = (float) (1 / Math.sqrt(in));

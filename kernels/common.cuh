@@ -52,6 +52,8 @@ __device__ __forceinline__ float bv_act_grad(float y, int act) {
 // element (r, c) of an array declared with BV_SHARED2A whose row length and c are multiples of 4.
 #ifndef BV_LD4
 #define BV_LD4(p) __ldg(reinterpret_cast<const float4*>(p))
+// the same for memory the kernel also writes (no read-only cache path)
+#define BV_LDW4(p) (*reinterpret_cast<const float4*>(p))
 #define BV_ST4(p, v) (*reinterpret_cast<float4*>(p) = (v))
 #define BV_LDS4(name, r, c) (*reinterpret_cast<const float4*>(&(name)[r][c]))
 #define BV_STS4(name, r, c, v) (*reinterpret_cast<float4*>(&(name)[r][c]) = (v))

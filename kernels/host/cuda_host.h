@@ -256,6 +256,7 @@ inline void sts4(S& s, long r, long c, float4 v, const char* name) {
 }
 }  // namespace bvhost
 #define BV_LD4(p) ::bvhost::ld4(p)
+#define BV_LDW4(p) ::bvhost::ld4(p)
 #define BV_ST4(p, v) ::bvhost::st4((p), (v))
 #define BV_LDS4(name, r, c) ::bvhost::lds4((name), (r), (c), "128-bit shared load of " #name)
 #define BV_STS4(name, r, c, v) ::bvhost::sts4((name), (r), (c), (v), "128-bit shared store to " #name)

@@ -26,8 +26,9 @@ public final class AdamKernels {
         args(p, g, m, v, n, lr, (float) beta1, (float) beta2, eps, weightDecay).f64(beta1).f64(beta2).ptr(rec));
   }
 
+  /** One thread for every four parameters (the kernel's 128-bit path), grid-stride beyond the grid's limit. */
   private static Dim3 grid(long n) {
-    return Dim3.of(Math.min(Launch.blocks(n, 256), Launch.MAX_GRID_X));
+    return Dim3.of(Math.min(Launch.blocks(n, 1024), Launch.MAX_GRID_X));
   }
 
   private static KernelArgs args(Buf p, Buf g, Buf m, Buf v, long n, float lr, float beta1, float beta2, float eps, float wd) {

@@ -261,6 +261,31 @@ abstract class CudaBackendContract {
     }
   }
 
+  /**
+   * Adam's element-by-element path: buffers one float into larger ones are not 16-byte aligned, so
+   * the kernel's 128-bit path cannot run; the result is the same.
+   */
+  @Test
+  void adamStepMatchesCpuOnUnalignedBuffers() {
+    int n = 4099;
+    Buf[] p = unaligned(uniform(n, -1, 1)), g = unaligned(uniform(n, -1, 1)), m = unaligned(uniform(n, -0.1f, 0.1f));
+    Buf[] v = unaligned(uniform(n, 0, 0.01f));
+    float bc1 = (float) (1 - Math.pow(0.9, 3)), bc2 = (float) (1 - Math.pow(0.999, 3));
+    cpu.adamStep(p[0], g[0], m[0], v[0], n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, bc1, bc2);
+    gpu.adamStep(p[1], g[1], m[1], v[1], n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, bc1, bc2);
+    same("adam p, unaligned", p);
+    same("adam m, unaligned", m);
+    same("adam v, unaligned", v);
+  }
+
+  /** v on the CPU, and on the GPU one float into a buffer one longer. */
+  private Buf[] unaligned(float[] v) {
+    Buf c = cpu.alloc(v.length), g = gpu.slice(gpu.alloc(v.length + 1), 1, v.length);
+    cpu.write(c, v);
+    gpu.write(g, v);
+    return new Buf[] {c, g};
+  }
+
   @Test
   void gatherConvertsSelectedRows() {
     int rowsInData = 6;

@@ -300,7 +300,7 @@ def gemm_lines(torch, args, base, precision="fp32"):
     uni = lambda *shape: torch.rand(*shape, device=dev, generator=g) * 2 - 1
     for layer in LAYERS:
         i, o = (int(v) for v in layer.split("x"))
-        for batch in args.batches:
+        for batch in args.gemm_batches:
             x, w, b, dy = uni(batch, i), uni(o, i), uni(o), uni(batch, o)
             y, dx, dw, db = torch.empty(batch, o, device=dev), torch.empty(batch, i, device=dev), uni(o, i), uni(o)
 
@@ -592,6 +592,8 @@ def main(argv):
     p.add_argument("--block", type=int, default=20, help="train steps per timed block (one synchronisation each)")
     p.add_argument("--gemm", action="store_true", help="also time the dense products (torch's cuBLAS)")
     p.add_argument("--gemm-reps", type=int, default=30)
+    p.add_argument("--gemm-batches", type=ints, default=[64, 1024, 4096],
+                   help="batches of the --gemm products (the train steps use --batches)")
     p.add_argument("--out", help="append the JSON lines to this file too")
     p.add_argument("--check", metavar="CHECKPOINT", help="run directory or model.safetensors to load")
     p.add_argument("--input", help=".npy samples for --check (default: --n random binary samples)")

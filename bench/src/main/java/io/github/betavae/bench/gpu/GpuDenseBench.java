@@ -56,7 +56,7 @@ public class GpuDenseBench {
     @Param({"4096x1200", "1200x1200", "1200x4096", "10x1200", "1200x20"})
     public String layer;
 
-    @Param({"64", "256", "1024"})
+    @Param({"64", "256", "1024", "4096"})
     public int batch;
 
     /** fp32, or tf32 (ours on tensor cores, cuBLAS with CUBLAS_TF32_TENSOR_OP_MATH): {@code -p precision=tf32}. */

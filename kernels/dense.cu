@@ -413,6 +413,26 @@ extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* d
   }
 }
 
+// out (M,N) = acc for the lane's outputs of the 128×128 tile at (m0, n0): 128-bit stores where vec
+// bit 4 says out's rows allow them, element stores at the edges.
+__device__ __forceinline__ void bv_store_tile128(float* out, int M, int N, const float acc[8][8], int m0, int n0,
+                                                 int vec) {
+  for (int i = 0; i < 8; i++) {
+    const int m = m0 + bv_wide_row(i);
+    if (m >= M) continue;
+    float* row = out + (long long)m * N;
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col(4 * h);
+      if ((vec & 4) && n + 3 < N) {
+        BV_ST4(row + n, make_float4(acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]));
+      } else {
+        for (int q = 0; q < 4; q++)
+          if (n + q < N) row[n + q] = acc[i][4 * h + q];
+      }
+    }
+  }
+}
+
 // dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w, as dense_backward_dx
 // grid (ceil(IN/128), ceil(B/128)), block 256
 extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* dx, const float* dA, const float* w,
@@ -421,20 +441,7 @@ extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* d
   float acc[8][8] = {};
   // A(i,o) = dA[i·OUT + o] (o contiguous), Bm(o,k) = w[o·IN + k] (k contiguous)
   bv_gemm_tile128<true, false>(acc, dA, OUT, 1, w, IN, 1, B, IN, OUT, m0, n0, vec);
-  for (int i = 0; i < 8; i++) {
-    const int m = m0 + bv_wide_row(i);
-    if (m >= B) continue;
-    float* row = dx + (long long)m * IN;
-    for (int h = 0; h < 2; h++) {
-      const int n = n0 + bv_wide_col(4 * h);
-      if ((vec & 4) && n + 3 < IN) {
-        BV_ST4(row + n, make_float4(acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]));
-      } else {
-        for (int q = 0; q < 4; q++)
-          if (n + q < IN) row[n + q] = acc[i][4 * h + q];
-      }
-    }
-  }
+  bv_store_tile128(dx, B, IN, acc, m0, n0, vec);
 }
 
 // Split-K for the wide kernels, for grids of 128×128 tiles under one wave (batch 1024 into 1200
@@ -450,21 +457,7 @@ __device__ __forceinline__ void bv_gemm_partial128(float* partial, const float* 
   const int kb = blockIdx.z * kChunk, kn = min(kChunk, K - kb);
   float acc[8][8] = {};
   bv_gemm_tile128<A_KC, B_KC>(acc, A + kb * sak, sam, sak, Bm + kb * sbk, sbk, sbn, M, N, kn, m0, n0, vec);
-  float* out = partial + (long long)blockIdx.z * M * N;
-  for (int i = 0; i < 8; i++) {
-    const int m = m0 + bv_wide_row(i);
-    if (m >= M) continue;
-    float* row = out + (long long)m * N;
-    for (int h = 0; h < 2; h++) {
-      const int n = n0 + bv_wide_col(4 * h);
-      if ((vec & 4) && n + 3 < N) {
-        BV_ST4(row + n, make_float4(acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]));
-      } else {
-        for (int q = 0; q < 4; q++)
-          if (n + q < N) row[n + q] = acc[i][4 * h + q];
-      }
-    }
-  }
+  bv_store_tile128(partial + (long long)blockIdx.z * M * N, M, N, acc, m0, n0, vec);
 }
 
 // x (B,IN), w (OUT,IN) -> partial (S,B,OUT), chunk z of the IN sum

@@ -180,6 +180,24 @@ extern "C" __global__ void dense_backward_dx_tf32_partial(float* partial, const 
 #define TW_LDA (TW_BK + 4)  // A slices are stored [m][k]: rows of 20 floats (80 bytes)
 #define TW_LDB (TW_BN + 4)  // B slices [k][n]: rows of 68 floats
 
+// Four values of P(r,k) = P[r·sr + k·sk] from (r, k) on, along k where KC (sk = 1), else along r
+// (sr = 1): one 128-bit load where vec and all four lie inside rows [0, R) and k [0, ke), else one
+// by one, with zeros outside.
+template <bool KC>
+__device__ __forceinline__ void bv_tw_load4(float o[4], const float* __restrict__ P, long long sr, long long sk, int R,
+                                            int ke, int r, int k, bool vec) {
+  if (KC ? (vec && r < R && k + 3 < ke) : (vec && r + 3 < R && k < ke)) {
+    const float4 q = BV_LD4(KC ? P + r * sr + k : P + k * sk + r);
+    o[0] = q.x, o[1] = q.y, o[2] = q.z, o[3] = q.w;
+  } else {
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+      const int ri = KC ? r : r + i, ki = KC ? k + i : k;
+      o[i] = (ri < R && ki < ke) ? P[ri * sr + ki * sk] : 0.f;
+    }
+  }
+}
+
 // A(m,k) = A[m·sam + k·sak] over rows [m0, m0+128) and k [k0, k0+16) ∩ [.., ke): 8 values per
 // thread, two groups of 4 along A's contiguous index. KC (sak = 1): group g is row (t>>2) + 64g,
 // k (t&3)·4 .. +3; otherwise (sam = 1) k (t>>5) + 8g, rows (t&31)·4 .. +3.
@@ -190,38 +208,19 @@ __device__ __forceinline__ void bv_tw_load_a(float v[8], const float* __restrict
 #pragma unroll
   for (int g = 0; g < 2; g++) {
     const int m = m0 + (KC ? (t >> 2) + 64 * g : (t & 31) * 4), k = k0 + (KC ? (t & 3) * 4 : (t >> 5) + 8 * g);
-    float* o = v + 4 * g;
-    if (KC ? (vec && m < M && k + 3 < ke) : (vec && m + 3 < M && k < ke)) {
-      const float4 q = BV_LD4(KC ? A + m * sam + k : A + k * sak + m);
-      o[0] = q.x, o[1] = q.y, o[2] = q.z, o[3] = q.w;
-    } else {
-#pragma unroll
-      for (int i = 0; i < 4; i++) {
-        const int mi = KC ? m : m + i, ki = KC ? k + i : k;
-        o[i] = (mi < M && ki < ke) ? A[mi * sam + ki * sak] : 0.f;
-      }
-    }
+    bv_tw_load4<KC>(v + 4 * g, A, sam, sak, M, ke, m, k, vec);
   }
 }
 
 // Bm(k,n) = Bm[k·sbk + n·sbn] over k [k0, k0+16) ∩ [.., ke) and columns [n0, n0+64): 4 values per
-// thread along Bm's contiguous index. KC (sbk = 1): column t>>2, k (t&3)·4 .. +3; otherwise
-// (sbn = 1) k t>>4, columns (t&15)·4 .. +3.
+// thread along Bm's contiguous index, read as Bmᵀ(n,k). KC (sbk = 1): column t>>2, k (t&3)·4 .. +3;
+// otherwise (sbn = 1) k t>>4, columns (t&15)·4 .. +3.
 template <bool KC>
 __device__ __forceinline__ void bv_tw_load_b(float v[4], const float* __restrict__ Bm, long long sbk, long long sbn,
                                              int N, int ke, int n0, int k0, bool vec) {
   const int t = threadIdx.x;
   const int n = n0 + (KC ? t >> 2 : (t & 15) * 4), k = k0 + (KC ? (t & 3) * 4 : t >> 4);
-  if (KC ? (vec && n < N && k + 3 < ke) : (vec && n + 3 < N && k < ke)) {
-    const float4 q = BV_LD4(KC ? Bm + n * sbn + k : Bm + k * sbk + n);
-    v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
-  } else {
-#pragma unroll
-    for (int i = 0; i < 4; i++) {
-      const int ni = KC ? n : n + i, ki = KC ? k + i : k;
-      v[i] = (ni < N && ki < ke) ? Bm[ki * sbk + ni * sbn] : 0.f;
-    }
-  }
+  bv_tw_load4<KC>(v, Bm, sbn, sbk, N, ke, n, k, vec);
 }
 
 // A thread's slice values (the loaders' layouts), rounded to TF32, into buffer s: as[s·128 + m][k],

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -536,13 +537,14 @@ public final class SweepCommand implements Callable<Integer> {
     List<Plots.AggPoint> agg = new ArrayList<>();
     for (SweepTable.Row r : rows) agg.add(new Plots.AggPoint(r.beta(), r.seed(), r.diag().aggKl(), r.diag().aggMmd()));
     // the tables are written: a system without font libraries costs the charts only
-    List<String> notDrawn = new ArrayList<>();
-    String why = FontRenderer.drawOrSkip(RATE_DISTORTION, () -> Plots.rateDistortion(points, out.resolve(RATE_DISTORTION)), notDrawn);
-    String why2 = FontRenderer.drawOrSkip(AGGREGATE_POSTERIOR, () -> Plots.aggregatePosterior(agg, out.resolve(AGGREGATE_POSTERIOR)), notDrawn);
-    if (why == null) why = why2;
-    if (why != null) spec.commandLine().getErr().println("sweep: " + String.join(", ", notDrawn) + " not drawn: " + why);
+    Map<String, FontRenderer.Drawing> charts = new java.util.LinkedHashMap<>();
+    charts.put(RATE_DISTORTION, () -> Plots.rateDistortion(points, out.resolve(RATE_DISTORTION)));
+    charts.put(AGGREGATE_POSTERIOR, () -> Plots.aggregatePosterior(agg, out.resolve(AGGREGATE_POSTERIOR)));
+    List<String> skipped = new ArrayList<>();
+    String notDrawn = FontRenderer.drawEach(charts, skipped);
+    if (notDrawn != null) spec.commandLine().getErr().println("sweep: " + notDrawn);
     List<String> wrote = new ArrayList<>(List.of(out.resolve(SweepTable.CSV).toString(), out.resolve(SweepTable.MD).toString()));
-    for (String f : new String[] {RATE_DISTORTION, AGGREGATE_POSTERIOR}) if (!notDrawn.contains(f)) wrote.add(out.resolve(f).toString());
+    for (String f : charts.keySet()) if (!skipped.contains(f)) wrote.add(out.resolve(f).toString());
     spec.commandLine().getOut().println("wrote " + String.join(", ", wrote.subList(0, wrote.size() - 1)) + " and " + wrote.get(wrote.size() - 1)
         + ": " + rows.size() + " runs" + (failed.isEmpty() ? "" : "; " + failed.size() + " failed: " + String.join(", ", failed)));
     return failed.isEmpty() ? 0 : 1;

@@ -26,9 +26,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /** One checked, ready-to-go training run of {@link TrainCommand}: fresh or resumed. */
 final class TrainRun {
@@ -182,13 +182,10 @@ final class TrainRun {
       }
       if (profiler != null) profiler.write(dir, trainer.graphUsed());
       // the run is saved: a figure that needs text and a system without font libraries costs that figure only
-      List<String> notDrawn = new ArrayList<>();
-      String why = null;
-      for (String f : new String[] {SAMPLES, RECONSTRUCTIONS, CURVES, TRAVERSALS}) {
-        String w = FontRenderer.drawOrSkip(f, () -> figure(f, model, data, tc, dir), notDrawn);
-        if (why == null) why = w;
-      }
-      if (why != null) err.println("train: " + String.join(", ", notDrawn) + " not drawn: " + why);
+      Map<String, FontRenderer.Drawing> figures = new LinkedHashMap<>();
+      for (String f : new String[] {SAMPLES, RECONSTRUCTIONS, CURVES, TRAVERSALS}) figures.put(f, () -> figure(f, model, data, tc, dir));
+      String notDrawn = FontRenderer.drawEach(figures, new java.util.ArrayList<>());
+      if (notDrawn != null) err.println("train: " + notDrawn);
       out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
           trainer.stepsDone(), last == null ? Double.NaN : last.loss(), last == null ? Double.NaN : last.recon(),
           last == null ? Double.NaN : last.kl());

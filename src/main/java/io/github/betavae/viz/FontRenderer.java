@@ -3,6 +3,7 @@ package io.github.betavae.viz;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Java's text rendering (charts, labels) loads native font libraries from the system the first
@@ -45,6 +46,20 @@ public final class FontRenderer {
       skipped.add(name);
       return why;
     }
+  }
+
+  /**
+   * Draws each figure in order ({@link #drawOrSkip}, which adds the names of those not drawn to
+   * {@code skipped}); the one line naming them and saying why (for example
+   * {@code "curves.png not drawn: Java's font renderer …"}), or null when all were drawn.
+   */
+  public static String drawEach(Map<String, Drawing> figures, List<String> skipped) throws IOException {
+    String why = null;
+    for (Map.Entry<String, Drawing> f : figures.entrySet()) {
+      String w = drawOrSkip(f.getKey(), f.getValue(), skipped);
+      if (why == null) why = w;
+    }
+    return why == null ? null : String.join(", ", skipped) + " not drawn: " + why;
   }
 
   private static boolean mentionsFonts(Throwable e) {

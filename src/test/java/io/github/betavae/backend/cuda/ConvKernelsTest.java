@@ -33,14 +33,7 @@ class ConvKernelsTest {
   @Test
   @Tag("gpu")
   void aGpuAgreesWithTheCpuEngine() {
-    Device dev;
-    try {
-      dev = JCudaDevice.open(0);
-    } catch (io.github.betavae.backend.DeviceUnavailableException e) {
-      org.junit.jupiter.api.Assumptions.assumeTrue(false, "no GPU: " + e.getMessage());
-      return;
-    }
-    try (CudaBackend gpu = new CudaBackend(dev, "cuda")) {
+    try (CudaBackend gpu = RealGpu.backendOrSkip()) {
       compare(gpu, true);
     }
   }

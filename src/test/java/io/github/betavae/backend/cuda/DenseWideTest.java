@@ -43,15 +43,8 @@ class DenseWideTest {
   @Test
   @org.junit.jupiter.api.Tag("gpu")
   void theWideKernelsAgreeWithTheCpuReferenceOnAGpu() {
-    Device dev;
-    try {
-      dev = JCudaDevice.open(0);
-    } catch (io.github.betavae.backend.DeviceUnavailableException e) {
-      org.junit.jupiter.api.Assumptions.assumeTrue(false, "no GPU: " + e.getMessage());
-      return;
-    }
     Random rnd = new Random(11);
-    try (CudaBackend be = new CudaBackend(dev, "cuda")) {
+    try (CudaBackend be = RealGpu.backendOrSkip()) {
       DenseKernels dense = new DenseKernels(be.device());
       dense.wideMinBlocks = 1;
       for (int[] c : SIZES) {
@@ -71,17 +64,8 @@ class DenseWideTest {
   @Test
   void theWideTf32KernelsAgreeWithRoundedOperands() {
     Emulator.assumeBuilt();
-    Random rnd = new Random(12);
     try (CudaBackend be = CudaBackend.emulated()) {
-      DenseKernels dense = new DenseKernels(be.device());
-      dense.tf32 = true;
-      dense.tf32WideMinBlocks = 1;  // every product takes the 128×64 TF32 kernels
-      int c = 0;
-      for (int[] size : SIZES) {
-        for (int offset : new int[] {0, 1}) {
-          checkTf32(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
-        }
-      }
+      checkTf32Sizes(be);
     }
   }
 
@@ -89,23 +73,21 @@ class DenseWideTest {
   @Test
   @org.junit.jupiter.api.Tag("gpu")
   void theWideTf32KernelsAgreeWithRoundedOperandsOnAGpu() {
-    Device dev;
-    try {
-      dev = JCudaDevice.open(0);
-    } catch (io.github.betavae.backend.DeviceUnavailableException e) {
-      org.junit.jupiter.api.Assumptions.assumeTrue(false, "no GPU: " + e.getMessage());
-      return;
+    try (CudaBackend be = RealGpu.backendOrSkip()) {
+      checkTf32Sizes(be);
     }
+  }
+
+  /** {@link #checkTf32} on every size and offset, every product forced onto the 128×64 TF32 kernels. */
+  private static void checkTf32Sizes(CudaBackend be) {
     Random rnd = new Random(12);
-    try (CudaBackend be = new CudaBackend(dev, "cuda")) {
-      DenseKernels dense = new DenseKernels(be.device());
-      dense.tf32 = true;
-      dense.tf32WideMinBlocks = 1;
-      int c = 0;
-      for (int[] size : SIZES) {
-        for (int offset : new int[] {0, 1}) {
-          checkTf32(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
-        }
+    DenseKernels dense = new DenseKernels(be.device());
+    dense.tf32 = true;
+    dense.tf32WideMinBlocks = 1;
+    int c = 0;
+    for (int[] size : SIZES) {
+      for (int offset : new int[] {0, 1}) {
+        checkTf32(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
       }
     }
   }

@@ -59,6 +59,24 @@ __device__ __forceinline__ float bv_act_grad(float y, int act) {
 #define BV_STS4(name, r, c, v) (*reinterpret_cast<float4*>(&(name)[r][c]) = (v))
 #endif
 
+// Asynchronous copies from global to shared memory (cp.async, sm_80 and later): BV_CP_ASYNC4 starts
+// copying n ≤ 4 floats from src to name[r][c .. c+3], filling the rest of the four with zeros (src
+// 16-byte aligned; with n = 0 nothing is read, but src must still be a valid aligned address);
+// BV_CP_ASYNC_COMMIT closes this thread's group of copies started since the last commit;
+// BV_CP_ASYNC_WAIT(N) waits until at most the N most recent groups are still in flight. A copy is
+// visible to the other threads of the block only after its thread's wait and then a __syncthreads.
+// The harness lands a copy only when its thread waits for it (host/cuda_host.h), so a read that
+// forgets the wait sees the old contents there too, and fails the parity tests.
+#ifndef BV_CP_ASYNC4
+__device__ __forceinline__ void bv_cp_async16(float* dst, const float* src, int bytes) {
+  const unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(bytes) : "memory");
+}
+#define BV_CP_ASYNC4(name, r, c, src, n) bv_cp_async16(&(name)[r][c], (src), (n) * 4)
+#define BV_CP_ASYNC_COMMIT() asm volatile("cp.async.commit_group;\n" ::: "memory")
+#define BV_CP_ASYNC_WAIT(N) asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory")
+#endif
+
 // Sum of v over the 32 lanes of a warp, returned to every lane. The xor butterfly pairs lanes in
 // the same fixed pattern on every run, so the result is deterministic.
 __device__ __forceinline__ float bv_warp_sum(float v) {

@@ -258,8 +258,10 @@ extern "C" __global__ void dense_bias_act(float* y, const float* b, int B, int O
 //  - 128-bit global loads (vec bit 1: A, bit 2: B, bit 4: the output and bias) where the launcher
 //    found the base 16-byte aligned and the row stride a multiple of 4, with a scalar path for the
 //    edges and for everything else;
-//  - double-buffered shared memory: the next K slice is loaded into registers while the current one
-//    is multiplied, then stored to the other buffer, one barrier per slice.
+//  - double-buffered shared memory: the next K slice is loaded while the current one is multiplied,
+//    then lands in the other buffer, one barrier per slice. An operand stored as it lies in memory
+//    (its row index contiguous: both operands of dw, w in dx) and aligned goes by cp.async, straight
+//    from global to shared memory; the others (the transposing stores) go through registers.
 // Each output still sums its K terms in ascending order inside one thread: deterministic, and the
 // same order as the 64×64 kernel and the CPU reference.
 #define DW_BM 128
@@ -317,27 +319,57 @@ __device__ __forceinline__ int bv_wide_col(int j) {
   return (warp & 3) * 32 + (lane & 3) * 4 + (j & 3) + (j >> 2) * 16;
 }
 
-template <bool A_KC, bool B_KC>
+// The K slice [k0, k0+8) of an operand whose row index is the contiguous one (!KC), copied by
+// cp.async straight into buffer s, k-major as bv_store_slice puts it: thread t copies rows
+// (t%32)·4 .. +3 at k t/32, zero-filled past R and K. P's rows must be 16-byte aligned (vec).
+template <class Shared>
+__device__ __forceinline__ void bv_copy_slice(Shared& sm, int s, const float* __restrict__ P, long long sk, int R,
+                                              int K, int r0, int k0) {
+  const int t = threadIdx.x;
+  const int r = r0 + (t & 31) * 4, k = k0 + (t >> 5);
+  const int n = k < K ? max(0, min(4, R - r)) : 0;
+  BV_CP_ASYNC4(sm, s * DW_BK + (t >> 5), (t & 31) * 4, n > 0 ? P + k * sk + r : P, n);
+}
+
+// ASYNC: an operand that bv_copy_slice can take (row index contiguous, rows aligned) is copied by
+// cp.async instead of through registers; false keeps the register path for every operand (the
+// variant that bench/cuda times against it).
+template <bool A_KC, bool B_KC, bool ASYNC = true>
 __device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __restrict__ A, long long sam,
                                                 long long sak, const float* __restrict__ Bm, long long sbk,
                                                 long long sbn, int M, int N, int K, int m0, int n0, int vec) {
   BV_SHARED2A(float, as, 2 * DW_BK, DW_BM + DW_PAD);
   BV_SHARED2A(float, bs, 2 * DW_BK, DW_BN + DW_PAD);
   const int ra0 = bv_wide_row(0), cb0 = bv_wide_col(0);
+  const bool ca = ASYNC && !A_KC && (vec & 1), cb = ASYNC && !B_KC && (vec & 2);
   float va[4], vb[4];
   // B is loaded as its transpose Bᵀ(n,k) = Bm[n·sbn + k·sbk]: rows n, K terms.
-  bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, 0, vec & 1);
-  bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, 0, vec & 2);
-  bv_store_slice<A_KC>(as, 0, va);
-  bv_store_slice<B_KC>(bs, 0, vb);
+  if (ca) {
+    bv_copy_slice(as, 0, A, sak, M, K, m0, 0);
+  } else {
+    bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, 0, vec & 1);
+    bv_store_slice<A_KC>(as, 0, va);
+  }
+  if (cb) {
+    bv_copy_slice(bs, 0, Bm, sbk, N, K, n0, 0);
+  } else {
+    bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, 0, vec & 2);
+    bv_store_slice<B_KC>(bs, 0, vb);
+  }
+  BV_CP_ASYNC_COMMIT();
+  BV_CP_ASYNC_WAIT(0);
   __syncthreads();
   int s = 0;
   for (int k0 = 0; k0 < K; k0 += DW_BK) {
     const bool more = k0 + DW_BK < K;
     if (more) {
-      // in flight while this slice is multiplied
-      bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, k0 + DW_BK, vec & 1);
-      bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, k0 + DW_BK, vec & 2);
+      // in flight while this slice is multiplied; the other buffer was last read before the
+      // previous barrier
+      if (ca) bv_copy_slice(as, s ^ 1, A, sak, M, K, m0, k0 + DW_BK);
+      else bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, k0 + DW_BK, vec & 1);
+      if (cb) bv_copy_slice(bs, s ^ 1, Bm, sbk, N, K, n0, k0 + DW_BK);
+      else bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, k0 + DW_BK, vec & 2);
+      BV_CP_ASYNC_COMMIT();
     }
 #pragma unroll
     for (int k = 0; k < DW_BK; k++) {
@@ -352,10 +384,10 @@ __device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __
         for (int j = 0; j < 8; j++) acc[i][j] += a[i] * b[j];
     }
     if (more) {
-      // the other buffer was last read before the previous barrier
-      bv_store_slice<A_KC>(as, s ^ 1, va);
-      bv_store_slice<B_KC>(bs, s ^ 1, vb);
+      if (!ca) bv_store_slice<A_KC>(as, s ^ 1, va);
+      if (!cb) bv_store_slice<B_KC>(bs, s ^ 1, vb);
     }
+    BV_CP_ASYNC_WAIT(0);
     __syncthreads();
     s ^= 1;
   }
@@ -389,12 +421,14 @@ extern "C" __global__ void __launch_bounds__(256) dense_forward_128(float* y, co
 
 // dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x, as dense_backward_dw
 // grid (ceil(IN/128), ceil(OUT/128)), block 256
-extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* dw, const float* dA, const float* x,
-                                                                       int B, int IN, int OUT, int vec) {
+// (ASYNC as in bv_gemm_tile128: both operands go by cp.async where aligned)
+template <bool ASYNC>
+__device__ __forceinline__ void bv_backward_dw_128(float* dw, const float* dA, const float* x, int B, int IN, int OUT,
+                                                   int vec) {
   const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
   float acc[8][8] = {};
   // A(o,i) = dA[i·OUT + o] (o contiguous), Bm(i,k) = x[i·IN + k] (k contiguous)
-  bv_gemm_tile128<false, false>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
+  bv_gemm_tile128<false, false, ASYNC>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
   for (int i = 0; i < 8; i++) {
     const int m = m0 + bv_wide_row(i);
     if (m >= OUT) continue;
@@ -411,6 +445,10 @@ extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* d
       }
     }
   }
+}
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* dw, const float* dA, const float* x,
+                                                                       int B, int IN, int OUT, int vec) {
+  bv_backward_dw_128<true>(dw, dA, x, B, IN, OUT, vec);
 }
 
 // out (M,N) = acc for the lane's outputs of the 128×128 tile at (m0, n0): 128-bit stores where vec
@@ -435,13 +473,19 @@ __device__ __forceinline__ void bv_store_tile128(float* out, int M, int N, const
 
 // dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w, as dense_backward_dx
 // grid (ceil(IN/128), ceil(B/128)), block 256
-extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* dx, const float* dA, const float* w,
-                                                                       int B, int IN, int OUT, int vec) {
+// (ASYNC as in bv_gemm_tile128: w goes by cp.async where aligned)
+template <bool ASYNC>
+__device__ __forceinline__ void bv_backward_dx_128(float* dx, const float* dA, const float* w, int B, int IN, int OUT,
+                                                   int vec) {
   const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
   float acc[8][8] = {};
   // A(i,o) = dA[i·OUT + o] (o contiguous), Bm(o,k) = w[o·IN + k] (k contiguous)
-  bv_gemm_tile128<true, false>(acc, dA, OUT, 1, w, IN, 1, B, IN, OUT, m0, n0, vec);
+  bv_gemm_tile128<true, false, ASYNC>(acc, dA, OUT, 1, w, IN, 1, B, IN, OUT, m0, n0, vec);
   bv_store_tile128(dx, B, IN, acc, m0, n0, vec);
+}
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* dx, const float* dA, const float* w,
+                                                                       int B, int IN, int OUT, int vec) {
+  bv_backward_dx_128<true>(dx, dA, w, B, IN, OUT, vec);
 }
 
 // Split-K for the wide kernels, for grids of 128×128 tiles under one wave (batch 1024 into 1200

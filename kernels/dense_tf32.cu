@@ -169,9 +169,11 @@ extern "C" __global__ void dense_backward_dx_tf32_partial(float* partial, const 
 // each a 32×32 piece as 2×2 fragments), for products with many output tiles. Against
 // bv_tf32_tile: twice the warps per block, 128-bit global loads where the launcher found the rows
 // aligned (vec bit 1: A, bit 2: B; a scalar path for the edges and everything else), and
-// double-buffered shared memory (the next 16-term K slice is loaded into registers while this one
-// is multiplied, then stored, rounded to TF32, to the other buffer: one barrier a slice). Each
-// slice's 16 terms are summed on the tensor cores from zero and added to the total in FP32, as in
+// double-buffered shared memory (the next 16-term K slice is loaded while this one is multiplied,
+// then lands in the other buffer: one barrier a slice). An operand whose shared layout is its
+// memory layout (A with k contiguous: x, dA in dx; Bm with n contiguous: w in dx, x in dw) goes by
+// cp.async where aligned, the others through registers; so the operands are rounded to TF32 in the
+// fragments, as they are loaded from shared memory, not when staged. Each slice's 16 terms are summed on the tensor cores from zero and added to the total in FP32, as in
 // bv_tf32_tile. The output goes through a 16×16 scratch per warp to the epilogue, which checks the
 // matrix edges.
 #define TW_BM 128
@@ -223,40 +225,70 @@ __device__ __forceinline__ void bv_tw_load_b(float v[4], const float* __restrict
   bv_tw_load4<KC>(v, Bm, sbn, sbk, N, ke, n, k, vec);
 }
 
-// A thread's slice values (the loaders' layouts), rounded to TF32, into buffer s: as[s·128 + m][k],
-// bs[s·16 + k][n].
+// A thread's slice values (the loaders' layouts) into buffer s: as[s·128 + m][k], bs[s·16 + k][n].
+// Stored as read: the fragments are rounded to TF32 as they are loaded (bv_tf32_round).
 template <bool KC, class Shared>
 __device__ __forceinline__ void bv_tw_store_a(Shared& as, int s, const float v[8]) {
-  using nvcuda::wmma::__float_to_tf32;
   const int t = threadIdx.x;
 #pragma unroll
   for (int g = 0; g < 2; g++) {
     const float* o = v + 4 * g;
     if (KC) {
-      BV_STS4(as, s * TW_BM + (t >> 2) + 64 * g, (t & 3) * 4,
-              make_float4(__float_to_tf32(o[0]), __float_to_tf32(o[1]), __float_to_tf32(o[2]), __float_to_tf32(o[3])));
+      BV_STS4(as, s * TW_BM + (t >> 2) + 64 * g, (t & 3) * 4, make_float4(o[0], o[1], o[2], o[3]));
     } else {
 #pragma unroll
-      for (int i = 0; i < 4; i++) as[s * TW_BM + (t & 31) * 4 + i][(t >> 5) + 8 * g] = __float_to_tf32(o[i]);
+      for (int i = 0; i < 4; i++) as[s * TW_BM + (t & 31) * 4 + i][(t >> 5) + 8 * g] = o[i];
     }
   }
 }
 
 template <bool KC, class Shared>
 __device__ __forceinline__ void bv_tw_store_b(Shared& bs, int s, const float v[4]) {
-  using nvcuda::wmma::__float_to_tf32;
   const int t = threadIdx.x;
   if (KC) {
 #pragma unroll
-    for (int i = 0; i < 4; i++) bs[s * TW_BK + (t & 3) * 4 + i][t >> 2] = __float_to_tf32(v[i]);
+    for (int i = 0; i < 4; i++) bs[s * TW_BK + (t & 3) * 4 + i][t >> 2] = v[i];
   } else {
-    BV_STS4(bs, s * TW_BK + (t >> 4), (t & 15) * 4,
-            make_float4(__float_to_tf32(v[0]), __float_to_tf32(v[1]), __float_to_tf32(v[2]), __float_to_tf32(v[3])));
+    BV_STS4(bs, s * TW_BK + (t >> 4), (t & 15) * 4, make_float4(v[0], v[1], v[2], v[3]));
   }
 }
 
+// The cp.async forms of load + store for an operand whose shared layout is its memory layout: A
+// with k contiguous (KC; as[m][k]) and Bm with n contiguous (!KC; bs[k][n]); same thread layout as
+// bv_tw_load_a / bv_tw_load_b, zero-filled outside the matrix. The rows must be 16-byte aligned
+// (vec) and kb a multiple of 4.
+template <class Shared>
+__device__ __forceinline__ void bv_tw_copy_a(Shared& as, int s, const float* __restrict__ A, long long sam, int M,
+                                             int ke, int m0, int k0) {
+  const int t = threadIdx.x;
+#pragma unroll
+  for (int g = 0; g < 2; g++) {
+    const int r = (t >> 2) + 64 * g, m = m0 + r, k = k0 + (t & 3) * 4;
+    const int n = m < M ? max(0, min(4, ke - k)) : 0;
+    BV_CP_ASYNC4(as, s * TW_BM + r, (t & 3) * 4, n > 0 ? A + m * sam + k : A, n);
+  }
+}
+
+template <class Shared>
+__device__ __forceinline__ void bv_tw_copy_b(Shared& bs, int s, const float* __restrict__ Bm, long long sbk, int N,
+                                             int ke, int n0, int k0) {
+  const int t = threadIdx.x;
+  const int c = (t & 15) * 4, n = n0 + c, k = k0 + (t >> 4);
+  const int cnt = k < ke ? max(0, min(4, N - n)) : 0;
+  BV_CP_ASYNC4(bs, s * TW_BK + (t >> 4), c, cnt > 0 ? Bm + k * sbk + n : Bm, cnt);
+}
+
+// cvt.rna.tf32.f32 on every element of a fragment just loaded from shared memory.
+template <class F>
+__device__ __forceinline__ void bv_tf32_round(F& f) {
+  for (int e = 0; e < f.num_elements; e++) f.x[e] = nvcuda::wmma::__float_to_tf32(f.x[e]);
+}
+
 // store(m, n, C(m,n)) for the block's 128×64 tile at (m0, n0), C = Σ_{k in [kb,ke)} tf32(A(m,k))·tf32(Bm(k,n)).
-template <bool A_KC, bool B_KC, class ST>
+// ASYNC: an operand that bv_tw_copy_a / bv_tw_copy_b can take (A with k contiguous, Bm with n
+// contiguous, rows aligned) goes by cp.async; false keeps every operand on the register path (the
+// variant bench/cuda times against it).
+template <bool A_KC, bool B_KC, bool ASYNC, class ST>
 __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, long long sam, long long sak,
                                                   const float* __restrict__ Bm, long long sbk, long long sbn, int M,
                                                   int N, int kb, int ke, int m0, int n0, int vec, const ST& store) {
@@ -265,22 +297,37 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
   BV_SHARED2A(float, bs, 2 * TW_BK, TW_LDB);
   BV_SHARED2A(float, cs, 8 * 16, TW_LDA);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, wm = warp >> 1, wn = warp & 1;
+  const bool ca = ASYNC && A_KC && (vec & 1), cb = ASYNC && !B_KC && (vec & 2);
   wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.f);
   float va[8], vb[4];
-  bv_tw_load_a<A_KC>(va, A, sam, sak, M, ke, m0, kb, vec & 1);
-  bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, kb, vec & 2);
-  bv_tw_store_a<A_KC>(as, 0, va);
-  bv_tw_store_b<B_KC>(bs, 0, vb);
+  if (ca) {
+    bv_tw_copy_a(as, 0, A, sam, M, ke, m0, kb);
+  } else {
+    bv_tw_load_a<A_KC>(va, A, sam, sak, M, ke, m0, kb, vec & 1);
+    bv_tw_store_a<A_KC>(as, 0, va);
+  }
+  if (cb) {
+    bv_tw_copy_b(bs, 0, Bm, sbk, N, ke, n0, kb);
+  } else {
+    bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, kb, vec & 2);
+    bv_tw_store_b<B_KC>(bs, 0, vb);
+  }
+  BV_CP_ASYNC_COMMIT();
+  BV_CP_ASYNC_WAIT(0);
   __syncthreads();
   int s = 0;
   for (int k0 = kb; k0 < ke; k0 += TW_BK) {
     const bool more = k0 + TW_BK < ke;
     if (more) {
-      // in flight while this slice is multiplied
-      bv_tw_load_a<A_KC>(va, A, sam, sak, M, ke, m0, k0 + TW_BK, vec & 1);
-      bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, k0 + TW_BK, vec & 2);
+      // in flight while this slice is multiplied; the other buffer was last read before the
+      // previous barrier
+      if (ca) bv_tw_copy_a(as, s ^ 1, A, sam, M, ke, m0, k0 + TW_BK);
+      else bv_tw_load_a<A_KC>(va, A, sam, sak, M, ke, m0, k0 + TW_BK, vec & 1);
+      if (cb) bv_tw_copy_b(bs, s ^ 1, Bm, sbk, N, ke, n0, k0 + TW_BK);
+      else bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, k0 + TW_BK, vec & 2);
+      BV_CP_ASYNC_COMMIT();
     }
     wmma::fragment<wmma::accumulator, 16, 16, 8, float> part[2][2];
     for (int i = 0; i < 2; i++)
@@ -288,8 +335,14 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
     for (int kk = 0; kk < TW_BK; kk += 8) {
       wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
       wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
-      for (int i = 0; i < 2; i++) wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, s * TW_BM + wm * 32 + i * 16, kk), TW_LDA);
-      for (int j = 0; j < 2; j++) wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, s * TW_BK + kk, wn * 32 + j * 16), TW_LDB);
+      for (int i = 0; i < 2; i++) {
+        wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, s * TW_BM + wm * 32 + i * 16, kk), TW_LDA);
+        bv_tf32_round(a[i]);
+      }
+      for (int j = 0; j < 2; j++) {
+        wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, s * TW_BK + kk, wn * 32 + j * 16), TW_LDB);
+        bv_tf32_round(b[j]);
+      }
       for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++) wmma::mma_sync(part[i][j], a[i], b[j], part[i][j]);
     }
@@ -297,10 +350,10 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
       for (int j = 0; j < 2; j++)
         for (int e = 0; e < acc[i][j].num_elements; e++) acc[i][j].x[e] += part[i][j].x[e];
     if (more) {
-      // the other buffer was last read before the previous barrier
-      bv_tw_store_a<A_KC>(as, s ^ 1, va);
-      bv_tw_store_b<B_KC>(bs, s ^ 1, vb);
+      if (!ca) bv_tw_store_a<A_KC>(as, s ^ 1, va);
+      if (!cb) bv_tw_store_b<B_KC>(bs, s ^ 1, vb);
     }
+    BV_CP_ASYNC_WAIT(0);
     __syncthreads();
     s ^= 1;
   }
@@ -321,28 +374,43 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
 }
 
 // x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(tf32(x)·tf32(w)ᵀ + b)
-// grid (ceil(OUT/64), ceil(B/128)), block 256
+// grid (ceil(OUT/64), ceil(B/128)), block 256; x by cp.async where aligned
+template <bool ASYNC>
+__device__ __forceinline__ void bv_forward_tf32_wide(float* y, const float* x, const float* w, const float* b, int B,
+                                                     int IN, int OUT, int act, int vec) {
+  bv_tf32_wide_tile<true, true, ASYNC>(x, IN, 1, w, 1, IN, B, OUT, 0, IN, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
+                                       BvTf32Store{y, b, 0, act, OUT});
+}
 extern "C" __global__ void __launch_bounds__(256) dense_forward_tf32_wide(float* y, const float* x, const float* w,
                                                                          const float* b, int B, int IN, int OUT,
                                                                          int act, int vec) {
-  bv_tf32_wide_tile<true, true>(x, IN, 1, w, 1, IN, B, OUT, 0, IN, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
-                                BvTf32Store{y, b, 0, act, OUT});
+  bv_forward_tf32_wide<true>(y, x, w, b, B, IN, OUT, act, vec);
 }
 
 // dA (B,OUT), w (OUT,IN) -> dx (B,IN) = tf32(dA)·tf32(w)
-// grid (ceil(IN/64), ceil(B/128)), block 256
+// grid (ceil(IN/64), ceil(B/128)), block 256; both operands by cp.async where aligned
+template <bool ASYNC>
+__device__ __forceinline__ void bv_backward_dx_tf32_wide(float* dx, const float* dA, const float* w, int B, int IN,
+                                                         int OUT, int vec) {
+  bv_tf32_wide_tile<true, false, ASYNC>(dA, OUT, 1, w, IN, 1, B, IN, 0, OUT, blockIdx.y * TW_BM, blockIdx.x * TW_BN,
+                                        vec, BvTf32Store{dx, nullptr, 1, 0, IN});
+}
 extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide(float* dx, const float* dA,
                                                                              const float* w, int B, int IN, int OUT,
                                                                              int vec) {
-  bv_tf32_wide_tile<true, false>(dA, OUT, 1, w, IN, 1, B, IN, 0, OUT, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
-                                 BvTf32Store{dx, nullptr, 1, 0, IN});
+  bv_backward_dx_tf32_wide<true>(dx, dA, w, B, IN, OUT, vec);
 }
 
 // dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x)
-// grid (ceil(IN/64), ceil(OUT/128)), block 256
+// grid (ceil(IN/64), ceil(OUT/128)), block 256; x by cp.async where aligned
+template <bool ASYNC>
+__device__ __forceinline__ void bv_backward_dw_tf32_wide(float* dw, const float* dA, const float* x, int B, int IN,
+                                                         int OUT, int vec) {
+  bv_tf32_wide_tile<false, false, ASYNC>(dA, 1, OUT, x, IN, 1, OUT, IN, 0, B, blockIdx.y * TW_BM, blockIdx.x * TW_BN,
+                                         vec, BvTf32Store{dw, nullptr, 2, 0, IN});
+}
 extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide(float* dw, const float* dA,
                                                                              const float* x, int B, int IN, int OUT,
                                                                              int vec) {
-  bv_tf32_wide_tile<false, false>(dA, 1, OUT, x, IN, 1, OUT, IN, 0, B, blockIdx.y * TW_BM, blockIdx.x * TW_BN, vec,
-                                  BvTf32Store{dw, nullptr, 2, 0, IN});
+  bv_backward_dw_tf32_wide<true>(dw, dA, x, B, IN, OUT, vec);
 }

@@ -10,6 +10,12 @@
 //                                                  10 dense_backward_dx_tf32_partial + _sum (WMMA, split-OUT)
 //  11  dense_backward_dw_tf32_wide (WMMA, 128×64)  12 dense_backward_dx_tf32_wide (WMMA, 128×64)
 //                                                  13 dense_backward_dx_128_partial + _sum (split-OUT)
+//  14  dense_backward_dw_128, register-staged      15 dense_backward_dx_128, register-staged
+//  16  dense_backward_dw_tf32_wide, reg.-staged    17 dense_backward_dx_tf32_wide, register-staged
+//
+// 14 to 17 are 3, 8, 11 and 12 as they were before cp.async: every operand through registers into
+// shared memory. They are defined here, from the library's kernel bodies, to time cp.async against
+// them.
 //
 // dA is the output gradient after the activation's derivative (dense_bias_grad's job, not here).
 // The kernels are the library's own (kernels/all.cu); only the launch geometry is repeated here,
@@ -20,6 +26,24 @@
 //   (variant -1, the default: all of them; BETAVAE_SANITIZE as in dense_forward.cu)
 static const char* bv_program = "dense_backward";
 #include "variants.cuh"
+
+__global__ void __launch_bounds__(256) dense_backward_dw_128_staged(float* dw, const float* dA, const float* x, int B,
+                                                                    int IN, int OUT, int vec) {
+  bv_backward_dw_128<false>(dw, dA, x, B, IN, OUT, vec);
+}
+__global__ void __launch_bounds__(256) dense_backward_dx_128_staged(float* dx, const float* dA, const float* w, int B,
+                                                                    int IN, int OUT, int vec) {
+  bv_backward_dx_128<false>(dx, dA, w, B, IN, OUT, vec);
+}
+
+__global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide_staged(float* dw, const float* dA, const float* x,
+                                                                          int B, int IN, int OUT, int vec) {
+  bv_backward_dw_tf32_wide<false>(dw, dA, x, B, IN, OUT, vec);
+}
+__global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide_staged(float* dx, const float* dA, const float* w,
+                                                                          int B, int IN, int OUT, int vec) {
+  bv_backward_dx_tf32_wide<false>(dx, dA, w, B, IN, OUT, vec);
+}
 
 namespace {
 
@@ -84,9 +108,11 @@ bool run(int v, Problem& p) {
              splits);
       return true;
     }
-    case 3: {
+    case 3:
+    case 14: {
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);  // device bases are 256-byte aligned
-      launch(dense_backward_dw_128, dim3(blocks(IN, 128), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
+      launch(v == 3 ? dense_backward_dw_128 : dense_backward_dw_128_staged, dim3(blocks(IN, 128), blocks(OUT, 128)),
+             dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
       return true;
     }
     case 4:
@@ -102,20 +128,29 @@ bool run(int v, Problem& p) {
       launch(dense_backward_dx_sum, dim3(blocks(IN, 256), B), dim3(256), p.ddx, (const float*)p.dpartial, B, IN, splits);
       return true;
     }
-    case 8: {
+    case 8:
+    case 15: {
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
-      launch(dense_backward_dx_128, dim3(blocks(IN, 128), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
+      launch(v == 8 ? dense_backward_dx_128 : dense_backward_dx_128_staged, dim3(blocks(IN, 128), blocks(B, 128)),
+             dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
       return true;
     }
     case 9:
       launch(dense_backward_dx_tf32, dim3(blocks(IN, 64), blocks(B, 64)), dim3(128), p.ddx, dA, w, B, IN, OUT);
       return true;
     case 11:
-    case 12: {
-      const bool dwv = v == 11;
+    case 12:
+    case 16:
+    case 17: {
+      const bool dwv = v == 11 || v == 16, staged = v >= 16;
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 : 0);  // device bases are 256-byte aligned
-      if (dwv) launch(dense_backward_dw_tf32_wide, dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
-      else launch(dense_backward_dx_tf32_wide, dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
+      if (dwv) {
+        launch(staged ? dense_backward_dw_tf32_wide_staged : dense_backward_dw_tf32_wide,
+               dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
+      } else {
+        launch(staged ? dense_backward_dx_tf32_wide_staged : dense_backward_dx_tf32_wide,
+               dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
+      }
       return true;
     }
     case 13: {
@@ -159,8 +194,10 @@ const char* name(int v) {
                                 "cublasSgemm (dx)", "dense_backward_dx (64x64)", "dense_backward_dx_partial + _sum",
                                 "dense_backward_dx_128 (warp tiles)", "dense_backward_dx_tf32 (WMMA)",
                                 "dense_backward_dx_tf32_partial + _sum", "dense_backward_dw_tf32_wide (128x64)",
-                                "dense_backward_dx_tf32_wide (128x64)", "dense_backward_dx_128_partial + _sum"};
-  return v >= 0 && v < 14 ? names[v] : "?";
+                                "dense_backward_dx_tf32_wide (128x64)", "dense_backward_dx_128_partial + _sum",
+                                "dense_backward_dw_128 (register-staged)", "dense_backward_dx_128 (register-staged)",
+                                "dense_backward_dw_tf32_wide (reg.-staged)", "dense_backward_dx_tf32_wide (reg.-staged)"};
+  return v >= 0 && v < 18 ? names[v] : "?";
 }
 
 }  // namespace
@@ -189,9 +226,9 @@ int main(int argc, char** argv) {
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchors[2] = {0, 0};  // cuBLAS's time for dw (variant 0) and dx (variant 5)
-  for (int v = 0; v <= 13; v++) {
+  for (int v = 0; v <= 17; v++) {
     if (only >= 0 && v != only) continue;
-    bool dw = v < 5 || v == 11, tf = v == 4 || (v >= 9 && v <= 12);
+    bool dw = v < 5 || v == 11 || v == 14 || v == 16, tf = v == 4 || (v >= 9 && v <= 12) || v >= 16;
     if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
     if (!run(v, p)) continue;
     sync_device();

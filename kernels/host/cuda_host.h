@@ -261,6 +261,39 @@ inline void sts4(S& s, long r, long c, float4 v, const char* name) {
 #define BV_LDS4(name, r, c) ::bvhost::lds4((name), (r), (c), "128-bit shared load of " #name)
 #define BV_STS4(name, r, c, v) ::bvhost::sts4((name), (r), (c), (v), "128-bit shared store to " #name)
 
+// cp.async (BV_CP_ASYNC4 and friends in common.cuh). A copy reads its source when it starts (the
+// kernels' inputs do not change during a launch) but writes shared memory only when its thread waits
+// for its group: the latest moment the GPU allows, so a kernel that reads a buffer before waiting, or
+// waits for too few groups, reads stale data here on every run. memcheck checks the destination when
+// the copy starts; racecheck sees the landing write, made by the issuing thread in the epoch of its
+// wait. A thread's copies never waited for are dropped at the end of its block.
+namespace bvhost {
+struct AsyncSlot {  // one float of a copy: where it lands (a SharedRef's fields) and its value
+  float* p;
+  SharedMeta* m;
+  const char* name;
+  long i, j;
+  float v;
+};
+void cp_async_issue(const AsyncSlot (&slots)[4]);
+void cp_async_commit();
+void cp_async_wait(int n);
+template <class S>
+inline void cp_async4(S& s, long r, long c, const float* src, int n, const char* name) {
+  if ((reinterpret_cast<uintptr_t>(src) & 15) != 0) misaligned("cp.async 16-byte copy from global memory", src);
+  if ((c & 3) != 0) misaligned(name, nullptr);
+  AsyncSlot slots[4];
+  for (int q = 0; q < 4; q++) {
+    const SharedRef<float> ref = s[r][c + q];
+    slots[q] = AsyncSlot{ref.p, ref.m, ref.name, ref.i, ref.j, q < n ? src[q] : 0.f};
+  }
+  cp_async_issue(slots);
+}
+}  // namespace bvhost
+#define BV_CP_ASYNC4(name, r, c, src, n) ::bvhost::cp_async4((name), (r), (c), (src), (n), "cp.async to " #name)
+#define BV_CP_ASYNC_COMMIT() ::bvhost::cp_async_commit()
+#define BV_CP_ASYNC_WAIT(N) ::bvhost::cp_async_wait(N)
+
 // Atomics: plain read-modify-write is atomic here, since fibers switch only at barriers.
 template <class T>
 inline T atomicAdd(T* p, T v) {

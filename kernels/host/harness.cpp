@@ -48,6 +48,15 @@ struct Fiber {
   unsigned gen;  // how many warp exchanges this lane has done: selects the slot bank
   Site site;     // where in the source the thread waits
   unsigned mask; // the member mask of the warp intrinsic it waits at
+  // cp.async: copies started and not yet landed, oldest first from `landed` on, each with its group
+  // (the number of commits before it started); `commits` counts this thread's commits.
+  struct Copy {
+    AsyncSlot slots[4];
+    unsigned group;
+  };
+  std::vector<Copy> copies;
+  size_t landed;
+  unsigned commits;
 #if defined(__x86_64__)
   void* sp;  // saved stack pointer while suspended
 #else
@@ -279,6 +288,9 @@ std::string run_block(int n) {
     f.gen = 0;
     f.site = Site{};
     f.mask = 0;
+    f.copies.clear();
+    f.landed = 0;
+    f.commits = 0;
     init_fiber(f, i);
   }
   const int warps = (n + 31) / 32;
@@ -424,6 +436,27 @@ const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site) {
 }
 
 int lane_id() { return g_cur->lane; }
+
+void cp_async_issue(const AsyncSlot (&slots)[4]) {
+  Fiber* f = g_cur;
+  f->copies.push_back(Fiber::Copy{{slots[0], slots[1], slots[2], slots[3]}, f->commits});
+}
+
+void cp_async_commit() { g_cur->commits++; }
+
+void cp_async_wait(int n) {
+  Fiber* f = g_cur;
+  // groups [0, commits − n) must have landed; copies not yet committed need not
+  const unsigned done = f->commits > (unsigned)n ? f->commits - (unsigned)n : 0;
+  while (f->landed < f->copies.size() && f->copies[f->landed].group < done) {
+    for (const AsyncSlot& a : f->copies[f->landed].slots) SharedRef<float>{a.p, a.m, a.name, a.i, a.j} = a.v;
+    f->landed++;
+  }
+  if (f->landed == f->copies.size()) {
+    f->copies.clear();
+    f->landed = 0;
+  }
+}
 
 std::string run_grid(dim3 grid, dim3 block, void (*body)(void*), void* ctx) {
   const long long threads = (long long)block.x * block.y * block.z;

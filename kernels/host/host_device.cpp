@@ -103,7 +103,7 @@ const std::vector<Kernel>& registry() {
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif
-      BV_KERNEL(selftest_warp_kernel1),   BV_KERNEL(selftest_deadlock_kernel1),
+      BV_KERNEL(selftest_warp_kernel1),   BV_KERNEL(selftest_deadlock_kernel1), BV_KERNEL(selftest_cp_async_kernel1),
   };
   return r;
 }

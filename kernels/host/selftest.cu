@@ -35,3 +35,30 @@ extern "C" __global__ void selftest_deadlock_kernel1(int* out) {
   }
   out[threadIdx.x] = 1;
 }
+
+// cp.async: with a block of 32 threads, thread t starts two groups of copies into a shared array
+// first filled with −1: group 0 copies in[4t .. 4t+3] to row 0, group 1 copies the first t % 5
+// floats of in[128 + 4t ..] to row 1 (zeros after them; the source is in itself where t % 5 = 0).
+// Then it waits with BV_CP_ASYNC_WAIT(wait) (0 or 1) and out (256) receives both rows after a
+// __syncthreads. Waiting for all groups gives the copies; leaving one group in flight leaves row 1
+// at −1 here (the harness lands a copy only when its thread waits for it).
+extern "C" __global__ void selftest_cp_async_kernel1(float* out, const float* in, int wait) {
+  BV_SHARED2A(float, rows, 2, 128);
+  const int t = threadIdx.x;
+  for (int q = 0; q < 4; q++) rows[0][4 * t + q] = rows[1][4 * t + q] = -1.f;
+  BV_CP_ASYNC4(rows, 0, 4 * t, in + 4 * t, 4);
+  BV_CP_ASYNC_COMMIT();
+  const int n = t % 5;
+  BV_CP_ASYNC4(rows, 1, 4 * t, n > 0 ? in + 128 + 4 * t : in, n);
+  BV_CP_ASYNC_COMMIT();
+  if (wait == 0) {
+    BV_CP_ASYNC_WAIT(0);
+  } else {
+    BV_CP_ASYNC_WAIT(1);
+  }
+  __syncthreads();
+  for (int i = t; i < 128; i += 32) {
+    out[i] = rows[0][i];
+    out[128 + i] = rows[1][i];
+  }
+}

@@ -47,6 +47,34 @@ class HostDeviceTest {
   }
 
   @Test
+  void asyncCopiesLandWhenTheirThreadWaitsForThem() {
+    float[] in = new float[256];
+    for (int i = 0; i < in.length; i++) in[i] = i + 0.5f;
+    long src = dev.alloc(4 * 256), out = dev.alloc(4 * 256);
+    dev.copyIn(src, in, 0, in.length);
+    for (int wait = 0; wait <= 1; wait++) {
+      dev.launch("selftest_cp_async_kernel1", Dim3.of(1), Dim3.of(32), KernelArgs.of().ptr(out).ptr(src).i32(wait));
+      float[] r = new float[256];
+      dev.copyOut(out, r, 0, r.length);
+      for (int i = 0; i < 128; i++) {
+        assertEquals(in[i], r[i], "group 0 lands by either wait, element " + i);
+        int t = i / 4, q = i % 4;
+        float copied = q < t % 5 ? in[128 + i] : 0f;
+        assertEquals(wait == 0 ? copied : -1f, r[128 + i], "group 1 after BV_CP_ASYNC_WAIT(" + wait + "), element " + i);
+      }
+    }
+  }
+
+  @Test
+  void misalignedAsyncCopyIsAFinding() {
+    long src = dev.alloc(4 * 260), out = dev.alloc(4 * 256);
+    dev.memsetD32(src, 0, 260);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> dev.launch("selftest_cp_async_kernel1", Dim3.of(1), Dim3.of(32), KernelArgs.of().ptr(out).ptr(src + 4).i32(0)));
+    assertTrue(e.getMessage().contains("misaligned") && e.getMessage().contains("cp.async"), e.getMessage());
+  }
+
+  @Test
   void divergentBarriersAreReportedAsDeadlock() {
     long out = dev.alloc(4 * 64);
     IllegalStateException e = assertThrows(IllegalStateException.class,

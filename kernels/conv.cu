@@ -330,7 +330,7 @@ extern "C" __global__ void conv_kernel_grad(float* kern, const float* x, const f
 }
 
 // X, Y as conv_kernel_grad -> partial (S, O, C·k²), chunk z = rows [z·chunk, (z+1)·chunk) ∩ [0, N·OH·OW)
-// grid (ceil(C·k²/(16·tn)), ceil(O/(16·tm)), S), block 256; dense_backward_dw_sum(kern, partial, O, C·k², S)
+// grid (ceil(C·k²/(16·tn)), ceil(O/(16·tm)), S), block 256; dense_backward_dw_sum(kern, partial, O, C·k², S, 1)
 // then adds the chunks to K in order
 extern "C" __global__ void conv_kernel_grad_partial(float* partial, const float* x, const float* y, int N, int C, int H,
                                                     int W, int O, int OH, int OW, int k, int s, int p, int chunk, int tm,
@@ -406,7 +406,7 @@ extern "C" __global__ void conv_bias_grad(float* dy, float* db, const float* y, 
 
 // conv_bias_grad for many positions per channel (a first layer's 32 channels, a last layer's one):
 // the samples in S chunks of nc, one block per (channel, chunk), each block's sum in the same fixed
-// tree, written to partial (S, Ch) = partial[s·Ch + c]; dense_backward_dw_sum(db, partial, 1, Ch, S)
+// tree, written to partial (S, Ch) = partial[s·Ch + c]; dense_backward_dw_sum(db, partial, 1, Ch, S, 1)
 // then adds the chunks to db in order. dy is overwritten with dA as above.
 // grid (Ch, S), block 256
 extern "C" __global__ void conv_bias_grad_partial(float* dy, float* partial, const float* y, int N, int Ch, int P,

@@ -2,8 +2,10 @@
 //
 // Letters: B batch, IN input width, OUT output width. All matrices are row-major and W is (OUT, IN)
 // like PyTorch's nn.Linear; act is an activation code from common.cuh.
-// Accumulation contract: parameter gradients are accumulated with += (dW, db); activations and
-// activation gradients are written with = (y, dA in place of dy, dx).
+// Accumulation contract: parameter gradients are accumulated with += (dW, db) where the kernel's
+// accum argument is 1 and written with = where it is 0 (the first write of a step's gradient, which then
+// needs no zeroing beforehand: the same bits, since a sum that starts from +0 is never −0);
+// activations and activation gradients are written with = (y, dA in place of dy, dx).
 //
 // All three products run through one tiled SGEMM, bv_gemm_tile: a 64×64 output tile per block of
 // 256 threads, K staged through shared memory 16 at a time, 4×4 outputs per thread at a stride of
@@ -86,13 +88,13 @@ extern "C" __global__ void dense_forward(float* y, const float* x, const float* 
   }
 }
 
-// dy (B,OUT) is overwritten with dA = dy ⊙ act'(y), y (B,OUT); db (OUT) += Σ_B dA.
+// dy (B,OUT) is overwritten with dA = dy ⊙ act'(y), y (B,OUT); db (OUT) += Σ_B dA (= where accum is 0).
 // A block covers 32 columns with 8 row lanes: thread (c, r) walks rows r, r + 8, … in order (a warp
 // reads 32 consecutive columns of a row: one 128-byte line), then row lane 0 adds the 8 partial sums
 // in lane order. The order is fixed, so the sum is deterministic; it is not the CPU's row order, so
 // db agrees with the CPU to rounding (the parity tolerance), not bit for bit.
 // grid ceil(OUT/32), block 256
-extern "C" __global__ void dense_bias_grad(float* dy, float* db, const float* y, int B, int OUT, int act) {
+extern "C" __global__ void dense_bias_grad(float* dy, float* db, const float* y, int B, int OUT, int act, int accum) {
   BV_SHARED2(float, part, 8, 32);
   const int c = threadIdx.x & 31, r = threadIdx.x >> 5;
   const int o = blockIdx.x * 32 + c;
@@ -110,13 +112,14 @@ extern "C" __global__ void dense_bias_grad(float* dy, float* db, const float* y,
   if (r == 0 && o < OUT) {
     float t = 0.f;
     for (int k = 0; k < 8; k++) t += part[k][c];
-    db[o] += t;
+    db[o] = accum ? db[o] + t : t;
   }
 }
 
-// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x (= where accum is 0)
 // grid (ceil(IN/64), ceil(OUT/64)), block 256
-extern "C" __global__ void dense_backward_dw(float* dw, const float* dA, const float* x, int B, int IN, int OUT) {
+extern "C" __global__ void dense_backward_dw(float* dw, const float* dA, const float* x, int B, int IN, int OUT,
+                                             int accum) {
   const int m0 = blockIdx.y * DN_BM, n0 = blockIdx.x * DN_BN;
   const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   float acc[4][4] = {};
@@ -127,7 +130,10 @@ extern "C" __global__ void dense_backward_dw(float* dw, const float* dA, const f
     if (m >= OUT) break;
     for (int j = 0; j < 4; j++) {
       const int n = n0 + tx + 16 * j;
-      if (n < IN) dw[(long long)m * IN + n] += acc[i][j];
+      if (n < IN) {
+        float* d = dw + (long long)m * IN + n;
+        *d = accum ? *d + acc[i][j] : acc[i][j];
+      }
     }
   }
 }
@@ -222,15 +228,15 @@ extern "C" __global__ void dense_backward_dw_partial(float* partial, const float
   bv_gemm_partial<false, false>(partial, dA, 1, OUT, x, IN, 1, OUT, IN, B, kChunk);
 }
 
-// partial (S,OUT,IN) -> dw (OUT,IN) += Σ_S partial, z in ascending order
+// partial (S,OUT,IN) -> dw (OUT,IN) += Σ_S partial, z in ascending order (= where accum is 0)
 // grid (ceil(IN/256), OUT), block 256
-extern "C" __global__ void dense_backward_dw_sum(float* dw, const float* partial, int OUT, int IN, int S) {
+extern "C" __global__ void dense_backward_dw_sum(float* dw, const float* partial, int OUT, int IN, int S, int accum) {
   const int n = blockIdx.x * blockDim.x + threadIdx.x, m = blockIdx.y;
   if (n >= IN) return;
   const long long e = (long long)m * IN + n, mn = (long long)OUT * IN;
   float s = 0.f;
   for (int z = 0; z < S; z++) s += partial[z * mn + e];
-  dw[e] += s;
+  dw[e] = accum ? dw[e] + s : s;
 }
 
 // External GEMM epilogue: when cuBLAS has written y = x·Wᵀ, this adds the bias and applies the
@@ -419,38 +425,6 @@ extern "C" __global__ void __launch_bounds__(256) dense_forward_128(float* y, co
   }
 }
 
-// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x, as dense_backward_dw
-// grid (ceil(IN/128), ceil(OUT/128)), block 256
-// (ASYNC as in bv_gemm_tile128: both operands go by cp.async where aligned)
-template <bool ASYNC>
-__device__ __forceinline__ void bv_backward_dw_128(float* dw, const float* dA, const float* x, int B, int IN, int OUT,
-                                                   int vec) {
-  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
-  float acc[8][8] = {};
-  // A(o,i) = dA[i·OUT + o] (o contiguous), Bm(i,k) = x[i·IN + k] (k contiguous)
-  bv_gemm_tile128<false, false, ASYNC>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
-  for (int i = 0; i < 8; i++) {
-    const int m = m0 + bv_wide_row(i);
-    if (m >= OUT) continue;
-    float* row = dw + (long long)m * IN;
-    for (int h = 0; h < 2; h++) {
-      const int n = n0 + bv_wide_col(4 * h);
-      if ((vec & 4) && n + 3 < IN) {
-        const float4 o = BV_LD4(row + n);
-        BV_ST4(row + n, make_float4(o.x + acc[i][4 * h], o.y + acc[i][4 * h + 1], o.z + acc[i][4 * h + 2],
-                                    o.w + acc[i][4 * h + 3]));
-      } else {
-        for (int q = 0; q < 4; q++)
-          if (n + q < IN) row[n + q] += acc[i][4 * h + q];
-      }
-    }
-  }
-}
-extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* dw, const float* dA, const float* x,
-                                                                       int B, int IN, int OUT, int vec) {
-  bv_backward_dw_128<true>(dw, dA, x, B, IN, OUT, vec);
-}
-
 // out (M,N) = acc for the lane's outputs of the 128×128 tile at (m0, n0): 128-bit stores where vec
 // bit 4 says out's rows allow them, element stores at the edges.
 __device__ __forceinline__ void bv_store_tile128(float* out, int M, int N, const float acc[8][8], int m0, int n0,
@@ -469,6 +443,42 @@ __device__ __forceinline__ void bv_store_tile128(float* out, int M, int N, const
       }
     }
   }
+}
+
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x (= where accum is 0), as dense_backward_dw
+// grid (ceil(IN/128), ceil(OUT/128)), block 256
+// (ASYNC as in bv_gemm_tile128: both operands go by cp.async where aligned)
+template <bool ASYNC>
+__device__ __forceinline__ void bv_backward_dw_128(float* dw, const float* dA, const float* x, int B, int IN, int OUT,
+                                                   int vec, int accum) {
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  float acc[8][8] = {};
+  // A(o,i) = dA[i·OUT + o] (o contiguous), Bm(i,k) = x[i·IN + k] (k contiguous)
+  bv_gemm_tile128<false, false, ASYNC>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
+  if (!accum) {
+    bv_store_tile128(dw, OUT, IN, acc, m0, n0, vec);
+    return;
+  }
+  for (int i = 0; i < 8; i++) {
+    const int m = m0 + bv_wide_row(i);
+    if (m >= OUT) continue;
+    float* row = dw + (long long)m * IN;
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col(4 * h);
+      if ((vec & 4) && n + 3 < IN) {
+        const float4 o = BV_LD4(row + n);
+        BV_ST4(row + n, make_float4(o.x + acc[i][4 * h], o.y + acc[i][4 * h + 1], o.z + acc[i][4 * h + 2],
+                                    o.w + acc[i][4 * h + 3]));
+      } else {
+        for (int q = 0; q < 4; q++)
+          if (n + q < IN) row[n + q] += acc[i][4 * h + q];
+      }
+    }
+  }
+}
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* dw, const float* dA, const float* x,
+                                                                       int B, int IN, int OUT, int vec, int accum) {
+  bv_backward_dw_128<true>(dw, dA, x, B, IN, OUT, vec, accum);
 }
 
 // dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w, as dense_backward_dx

@@ -13,7 +13,8 @@
 // steps of 8). The accumulators go through shared memory to the epilogue, which checks the matrix
 // edges, so every size works. dA and db (dense_bias_grad) stay FP32 and are shared with the
 // FP32 path.
-// Accumulation contract: y and dx are written with =, dw is accumulated with +=.
+// Accumulation contract: y and dx are written with =, dw is accumulated with += (written with =
+// where the accum argument is 0, as in dense.cu).
 #pragma once
 #include "common.cuh"
 #ifdef __CUDACC__
@@ -131,11 +132,11 @@ extern "C" __global__ void dense_backward_dx_tf32(float* dx, const float* dA, co
   bv_tf32_gemm<true, false>(dx, nullptr, 1, 0, dA, OUT, 1, w, IN, 1, B, IN, OUT);
 }
 
-// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x)
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x) (= where accum is 0, as in dense.cu)
 // grid (ceil(IN/64), ceil(OUT/64)), block 128
 extern "C" __global__ void dense_backward_dw_tf32(float* dw, const float* dA, const float* x, int B, int IN,
-                                                          int OUT) {
-  bv_tf32_gemm<false, false>(dw, nullptr, 2, 0, dA, 1, OUT, x, IN, 1, OUT, IN, B);
+                                                          int OUT, int accum) {
+  bv_tf32_gemm<false, false>(dw, nullptr, accum ? 2 : 1, 0, dA, 1, OUT, x, IN, 1, OUT, IN, B);
 }
 
 // Split-K for TF32 products whose output has few 64×64 tiles (batch 64 on an H200 left the whole-K
@@ -401,16 +402,16 @@ extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide(fl
   bv_backward_dx_tf32_wide<true>(dx, dA, w, B, IN, OUT, vec);
 }
 
-// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x)
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += tf32(dA)ᵀ·tf32(x) (= where accum is 0)
 // grid (ceil(IN/64), ceil(OUT/128)), block 256; x by cp.async where aligned
 template <bool ASYNC>
 __device__ __forceinline__ void bv_backward_dw_tf32_wide(float* dw, const float* dA, const float* x, int B, int IN,
-                                                         int OUT, int vec) {
+                                                         int OUT, int vec, int accum) {
   bv_tf32_wide_tile<false, false, ASYNC>(dA, 1, OUT, x, IN, 1, OUT, IN, 0, B, blockIdx.y * TW_BM, blockIdx.x * TW_BN,
-                                         vec, BvTf32Store{dw, nullptr, 2, 0, IN});
+                                         vec, BvTf32Store{dw, nullptr, accum ? 2 : 1, 0, IN});
 }
 extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide(float* dw, const float* dA,
                                                                              const float* x, int B, int IN, int OUT,
-                                                                             int vec) {
-  bv_backward_dw_tf32_wide<true>(dw, dA, x, B, IN, OUT, vec);
+                                                                             int vec, int accum) {
+  bv_backward_dw_tf32_wide<true>(dw, dA, x, B, IN, OUT, vec, accum);
 }

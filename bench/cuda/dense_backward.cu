@@ -29,7 +29,7 @@ static const char* bv_program = "dense_backward";
 
 __global__ void __launch_bounds__(256) dense_backward_dw_128_staged(float* dw, const float* dA, const float* x, int B,
                                                                     int IN, int OUT, int vec) {
-  bv_backward_dw_128<false>(dw, dA, x, B, IN, OUT, vec);
+  bv_backward_dw_128<false>(dw, dA, x, B, IN, OUT, vec, 1);
 }
 __global__ void __launch_bounds__(256) dense_backward_dx_128_staged(float* dx, const float* dA, const float* w, int B,
                                                                     int IN, int OUT, int vec) {
@@ -38,7 +38,7 @@ __global__ void __launch_bounds__(256) dense_backward_dx_128_staged(float* dx, c
 
 __global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide_staged(float* dw, const float* dA, const float* x,
                                                                           int B, int IN, int OUT, int vec) {
-  bv_backward_dw_tf32_wide<false>(dw, dA, x, B, IN, OUT, vec);
+  bv_backward_dw_tf32_wide<false>(dw, dA, x, B, IN, OUT, vec, 1);
 }
 __global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide_staged(float* dx, const float* dA, const float* w,
                                                                           int B, int IN, int OUT, int vec) {
@@ -98,25 +98,25 @@ bool run(int v, Problem& p) {
   const float *dA = p.ddA, *x = p.dx_in, *w = p.dw_in;
   switch (v) {
     case 1:
-      launch(dense_backward_dw, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(256), p.ddw, dA, x, B, IN, OUT);
+      launch(dense_backward_dw, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(256), p.ddw, dA, x, B, IN, OUT, 1);
       return true;
     case 2: {
       int chunk = split_chunk(OUT, IN, B), splits = blocks(B, chunk);
       launch(dense_backward_dw_partial, dim3(blocks(IN, 64), blocks(OUT, 64), splits), dim3(256), p.dpartial, dA, x, B,
              IN, OUT, chunk);
       launch(dense_backward_dw_sum, dim3(blocks(IN, 256), OUT), dim3(256), p.ddw, (const float*)p.dpartial, OUT, IN,
-             splits);
+             splits, 1);
       return true;
     }
     case 3:
     case 14: {
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);  // device bases are 256-byte aligned
       launch(v == 3 ? dense_backward_dw_128 : dense_backward_dw_128_staged, dim3(blocks(IN, 128), blocks(OUT, 128)),
-             dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
+             dim3(256), p.ddw, dA, x, B, IN, OUT, vec, 1);
       return true;
     }
     case 4:
-      launch(dense_backward_dw_tf32, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(128), p.ddw, dA, x, B, IN, OUT);
+      launch(dense_backward_dw_tf32, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(128), p.ddw, dA, x, B, IN, OUT, 1);
       return true;
     case 6:
       launch(dense_backward_dx, dim3(blocks(IN, 64), blocks(B, 64)), dim3(256), p.ddx, dA, w, B, IN, OUT);
@@ -146,7 +146,7 @@ bool run(int v, Problem& p) {
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 : 0);  // device bases are 256-byte aligned
       if (dwv) {
         launch(staged ? dense_backward_dw_tf32_wide_staged : dense_backward_dw_tf32_wide,
-               dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec);
+               dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec, 1);
       } else {
         launch(staged ? dense_backward_dx_tf32_wide_staged : dense_backward_dx_tf32_wide,
                dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);

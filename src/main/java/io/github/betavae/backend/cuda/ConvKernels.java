@@ -114,7 +114,7 @@ final class ConvKernels {
   /** dst (rows, cols) += Σ_z partial[z] over the {@code splits} chunks, z ascending ({@code dense_backward_dw_sum}). */
   private void addChunks(long dst, long partial, int rows, int cols, int splits) {
     dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(cols, Launch.THREADS), rows), Dim3.of(Launch.THREADS),
-        KernelArgs.of().ptr(dst).ptr(partial).i32(rows).i32(cols).i32(splits));
+        KernelArgs.of().ptr(dst).ptr(partial).i32(rows).i32(cols).i32(splits).i32(1));
   }
 
   /**

@@ -58,7 +58,13 @@ public final class CublasGemm implements AutoCloseable {
 
   /** dw (OUT,IN) += dAᵀ·x (beta = 1: the accumulation contract). As column-major: dwᵀ (IN,OUT) += xᵀ·dA. */
   public static Call weightGrad(long dw, long dA, long x, int batch, int in, int out) {
-    return new Call("dw += dAT·x", false, true, in, out, batch, 1f, x, in, dA, out, 1f, dw, in);
+    return weightGrad(dw, dA, x, batch, in, out, true);
+  }
+
+  /** dw (OUT,IN) = dAᵀ·x, or += where {@code accumulate} (β = 1 rather than 0). */
+  public static Call weightGrad(long dw, long dA, long x, int batch, int in, int out, boolean accumulate) {
+    return new Call(accumulate ? "dw += dAT·x" : "dw = dAT·x", false, true, in, out, batch, 1f, x, in, dA, out,
+        accumulate ? 1f : 0f, dw, in);
   }
 
   /** y (B,OUT) = b (OUT) broadcast over the batch, as the rank-1 product b·onesᵀ; {@code ones} holds B ones. */

@@ -206,6 +206,22 @@ public final class CudaBackend implements Backend {
     dense.backward(dx, dw, db, dy, y, x, w, batch, in, out, act);
   }
 
+  /**
+   * The weight-gradient kernels write dw and db when told not to accumulate, so a step's dense
+   * gradients need neither the memset before nor the read in the products' epilogues: two of the
+   * step's passes over the gradient (57 MB in the default network).
+   */
+  @Override
+  public boolean fusesGradientZeroing() {
+    return true;
+  }
+
+  @Override
+  public void denseBackward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, int batch, int in, int out,
+                            Activation act, boolean accumulate) {
+    dense.backward(dx, dw, db, dy, y, x, w, batch, in, out, act, accumulate);
+  }
+
   @Override
   public void reparamForward(Buf z, Buf klSum, Buf stats, int batch, int latent, long seed, long step, boolean sample) {
     vae.forward(z, klSum, stats, batch, latent, seed, step, sample);

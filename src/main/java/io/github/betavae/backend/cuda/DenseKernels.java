@@ -141,7 +141,18 @@ public final class DenseKernels {
    * when dx is not null. Same contract as {@link io.github.betavae.backend.Backend#denseBackward}.
    */
   public void backward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, int batch, int in, int out, Activation act) {
+    backward(dx, dw, db, dy, y, x, w, batch, in, out, act, true);
+  }
+
+  /**
+   * {@link #backward} with dw and db written (=) rather than accumulated into (+=) when
+   * {@code accumulate} is false: the kernels start each sum from zero themselves, so the gradient
+   * needs no fill beforehand and is not read (the same bits as a fill and then accumulating).
+   */
+  public void backward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, int batch, int in, int out, Activation act,
+                       boolean accumulate) {
     String op = "dense backward";
+    int accum = accumulate ? 1 : 0;
     sizes(op, batch, in, out);
     if (act == null) throw new IllegalArgumentException(op + ": activation is null");
     CudaBuf DW = Launch.floats(op, "dw", dw, (long) out * in), DB = Launch.floats(op, "db", db, out);
@@ -149,9 +160,10 @@ public final class DenseKernels {
     CudaBuf X = Launch.floats(op, "x", x, (long) batch * in), W = Launch.floats(op, "w", w, (long) out * in);
     CudaBuf DX = dx == null ? null : Launch.floats(op, "dx", dx, (long) batch * in);
     dev.launch("dense_bias_grad", Dim3.of(Launch.blocks(out, 32)), Dim3.of(256),
-        KernelArgs.of().ptr(DY.address()).ptr(DB.address()).ptr(Y.address()).i32(batch).i32(out).i32(act.ordinal()));
+        KernelArgs.of().ptr(DY.address()).ptr(DB.address()).ptr(Y.address()).i32(batch).i32(out).i32(act.ordinal())
+            .i32(accum));
     if (cublas != null) {
-      cublas.run(CublasGemm.weightGrad(DW.address(), DY.address(), X.address(), batch, in, out));
+      cublas.run(CublasGemm.weightGrad(DW.address(), DY.address(), X.address(), batch, in, out, accumulate));
       if (DX != null) cublas.run(CublasGemm.inputGrad(DX.address(), DY.address(), W.address(), batch, in, out));
       return;
     }
@@ -160,17 +172,18 @@ public final class DenseKernels {
       int vec = vec(DY.address(), out, 1) | vec(X.address(), in, 2);
       dev.launch("dense_backward_dw_tf32_wide", Dim3.of(Launch.blocks(in, TF32_WIDE_N), Launch.blocks(out, WIDE)),
           Dim3.of(256), KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out)
-              .i32(vec));
+              .i32(vec).i32(accum));
     } else if (tf32) {
       dev.launch("dense_backward_dw_tf32", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(128),
-          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
+          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(accum));
     } else if (wide(out, in)) {
       int vec = vec(DY.address(), out, 1) | vec(X.address(), in, 2) | vec(DW.address(), in, 4);
       dev.launch("dense_backward_dw_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(out, WIDE)), Dim3.of(256),
-          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(vec));
+          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(vec)
+              .i32(accum));
     } else if (wChunk >= batch) {
       dev.launch("dense_backward_dw", Dim3.of(Launch.blocks(in, TILE), Launch.blocks(out, TILE)), Dim3.of(256),
-          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out));
+          KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(accum));
     } else {
       // a thin layer at a large batch: split the B-long sum (deterministic, partials summed in order)
       int splits = Launch.blocks(batch, wChunk);
@@ -178,7 +191,7 @@ public final class DenseKernels {
       dev.launch("dense_backward_dw_partial", new Dim3(Launch.blocks(in, TILE), Launch.blocks(out, TILE), splits), Dim3.of(256),
           KernelArgs.of().ptr(partial).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(wChunk));
       dev.launch("dense_backward_dw_sum", Dim3.of(Launch.blocks(in, 256), out), Dim3.of(256),
-          KernelArgs.of().ptr(DW.address()).ptr(partial).i32(out).i32(in).i32(splits));
+          KernelArgs.of().ptr(DW.address()).ptr(partial).i32(out).i32(in).i32(splits).i32(accum));
     }
     if (DX == null) return;
     if (tf32 && tf32Wide(batch, in)) {

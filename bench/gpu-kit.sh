@@ -28,6 +28,8 @@
 #   racecheck, synccheck, initcheck   the other three sanitizer tools on GpuTrainCheck (small net)
 #   train-check  GpuTrainCheck on a small net and on the conv net, through the trainer's resident path:
 #                graph = eager = streamed, GPU = CPU
+#   profile      `train --profile --graph off` on the default net (dSprites subset, resident) at batch 64
+#                and 1024: the GPU time per kernel per step, as tables in summary.md
 #   bench        JMH GpuTrainStepBench (Trainer.run, eager and graph; batch 64 and 1024; FP32 and TF32; the default net) here,
 #                and GpuDenseBench, GpuOpsBench and GpuTrainStepBenchConv (the same for the --arch conv net)
 #                after torch; one run per class
@@ -65,7 +67,7 @@ log="$out/kit.log"
 : > "$log"
 start=$(date +%s)
 budget=${KIT_BUDGET_S:-360}
-steps=${KIT_STEPS:-env tests memcheck racecheck synccheck initcheck train-check bench torch variants check summary}
+steps=${KIT_STEPS:-env tests memcheck racecheck synccheck initcheck train-check profile bench torch variants check summary}
 status=()   # "step: ok|FAILED|skipped: detail", in order
 failed=0
 
@@ -266,6 +268,47 @@ if wanted train-check; then
   fi
 fi
 
+# ------------------------------------------------------------------ profile
+# Where the step's GPU time goes: CUDA events around every launch (--graph off, so each kernel is
+# timed on its own), averaged over the steps after the first. Tables for summary.md in $work/profile.md.
+if wanted profile; then
+  if [[ -z $cli || -z $java ]]; then
+    record profile skipped "needs Java and the CLI"
+  elif (( ! have_gpu )); then
+    record profile skipped "no GPU"
+  elif [[ -z $python ]]; then
+    record profile skipped "no python3 to read profile.json"
+  else
+    pdone=""
+    for b in 64 1024; do
+      rm -rf "$work/profile-$b"
+      run "profile $b" 120 "$java" -cp "$cp" "$cli" train --device cuda --data dsprites --subset 20000 --steps 30 \
+        --batch "$b" --seed 1 --graph off --profile --out "$work/profile-$b" --quiet
+      if (( rc == 0 )) && [[ -s "$work/profile-$b/profile.json" ]]; then
+        "$python" - "$work/profile-$b/profile.json" "$b" > "$work/profile-$b.md" 2>>"$log" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+n = max(1, p["measured_steps"])
+ks = p["kernels"]
+total = sum(k["ms"] for k in ks) / n
+print(f"### Batch {sys.argv[2]}: {total:.3f} ms of listed kernel time per step, {p['per_step']['launches']:.1f} launches per step")
+print()
+print("| kernel | calls per step | ms per step | share |")
+print("|---|---:|---:|---:|")
+for k in ks:
+    ms = k["ms"] / n
+    print(f"| `{k['name']}` | {k['calls'] / n:.1f} | {ms:.4f} | {100 * ms / total if total else 0:.1f}% |")
+print()
+PY
+        cat "$work/profile-$b.md" | tee -a "$log" >> "$work/profile.md"
+        pdone="$pdone $b"
+      fi
+    done
+    if [[ -n $pdone ]]; then record profile ok "kernel times per step at batch$pdone (summary.md)"
+    else record profile FAILED "no profile.json written (kit.log)"; fi
+  fi
+fi
+
 # ------------------------------------------------------------------ bench
 # jmh_run STEP MAX FILE ARGS...: one JMH run; sets jres (results), jfail (failed benchmarks), jmiss
 # (of those, failed for the missing cuBLAS 12 library only) and jlines (distinct failure lines)
@@ -437,6 +480,11 @@ if wanted summary; then
     echo
     for s in "${status[@]}"; do echo "- $s"; done
     echo
+    if [[ -s "$work/profile.md" ]]; then
+      echo "## Kernel time per step (train --profile --graph off, default net)"
+      echo
+      cat "$work/profile.md"
+    fi
   } > "$out/summary.md"
   if [[ -z $python ]]; then
     record summary skipped "no python3"

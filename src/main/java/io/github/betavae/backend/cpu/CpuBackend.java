@@ -68,7 +68,7 @@ public class CpuBackend implements Backend {
       this.gemm = GemmPath.kernel(vectorGemm);
       this.pool = new WorkerPool(threads, "betavae-cpu");
       this.dense = new DenseOps(pool, gemm);
-      this.elementwise = new ElementOps(pool);
+      this.elementwise = new ElementOps(pool, gemm);
       DenseOps convDense = new DenseOps(pool, gemm);
       // gathered rows are many (B·positions) and the channels few: the product as it is, rows packed as
       // they lie, rather than transposing the rows for the narrow outputs (same bits either way)

@@ -1,6 +1,5 @@
 package io.github.betavae.backend.cpu;
 
-import io.github.betavae.backend.FiniteScan;
 import io.github.betavae.backend.Likelihood;
 import io.github.betavae.rng.Philox;
 
@@ -28,10 +27,12 @@ final class ElementOps {
   private final Reparam reparam = new Reparam();
   private final Loss loss = new Loss();
   private final AdamJob adam = new AdamJob();
-  private final FiniteJob finite = new FiniteJob();
+  private final FiniteJob finite;
 
-  ElementOps(WorkerPool pool) {
+  /** {@code scan}: the kernel whose {@link GemmPath.Kernel#allFinite} the finite check uses. */
+  ElementOps(WorkerPool pool, GemmPath.Kernel scan) {
     this.pool = pool;
+    this.finite = new FiniteJob(scan);
     this.philoxWords = new int[pool.threads()][4];
     this.normals = new float[pool.threads()][4];
   }
@@ -195,14 +196,19 @@ final class ElementOps {
   }
 
   private static final class FiniteJob implements WorkerPool.Job {
+    final GemmPath.Kernel scan;
     float[] data;
     int off, n;
     boolean[] ok;
 
+    FiniteJob(GemmPath.Kernel scan) {
+      this.scan = scan;
+    }
+
     @Override
     public void run(int task, int worker) {
       int s = task * ADAM_CHUNK, e = Math.min(n, s + ADAM_CHUNK);
-      ok[task] = FiniteScan.allFinite(data, off + s, off + e);
+      ok[task] = scan.allFinite(data, off + s, off + e);
     }
   }
 

@@ -71,6 +71,15 @@ final class GemmPath {
     default int bits() {
       return 0;
     }
+
+    /**
+     * Whether {@code v[from, to)} holds only finite values (the numeric guard's scan of the gradient
+     * each step). Here because the vector kernel's class is the one place that may link against the
+     * incubator module: it scans with whole vectors, about twice the plain scan's speed.
+     */
+    default boolean allFinite(float[] v, int from, int to) {
+      return io.github.betavae.backend.FiniteScan.allFinite(v, from, to);
+    }
   }
 
   /** The plain kernel. */

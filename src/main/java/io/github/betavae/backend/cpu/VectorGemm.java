@@ -1,6 +1,7 @@
 package io.github.betavae.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -49,6 +50,26 @@ final class VectorGemm implements GemmPath.Kernel {
   @Override
   public int bits() {
     return S.vectorBitSize();
+  }
+
+  /**
+   * {@link io.github.betavae.backend.FiniteScan#allFinite} with whole vectors: x − x is +0 for finite
+   * x and NaN for NaN and ±∞, and a lane that ever adds a NaN stays NaN, so the lanes' sums are all
+   * zero exactly when every value is finite. Two accumulators keep two loads in flight; C2 does not
+   * vectorize the plain scan's float sums (their order is fixed), which ran at half the speed of memory.
+   */
+  @Override
+  public boolean allFinite(float[] v, int from, int to) {
+    FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
+    int i = from;
+    for (; i + 2 * L <= to; i += 2 * L) {
+      FloatVector x = FloatVector.fromArray(S, v, i), y = FloatVector.fromArray(S, v, i + L);
+      a = a.add(x.sub(x));
+      b = b.add(y.sub(y));
+    }
+    float t = a.add(b).reduceLanes(VectorOperators.ADD);
+    for (; i < to; i++) t += v[i] - v[i];
+    return t == 0f;
   }
 
   @Override

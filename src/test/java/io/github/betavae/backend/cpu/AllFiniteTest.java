@@ -1,5 +1,6 @@
 package io.github.betavae.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,33 @@ class AllFiniteTest {
         outside[7] = Float.NaN;
         be.write(b, outside);
         assertTrue(be.allFinite(view), "value before the view");
+      }
+    }
+  }
+
+  /**
+   * The plain and the vector kernel's scans (the one the fast backend runs when the Vector API is
+   * present) agree on every range near the vector and chunk edges, with one NaN or ±∞ anywhere in it,
+   * just outside it, or nowhere.
+   */
+  @Test
+  void thePlainAndTheVectorScansAgree() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(GemmPath.vectorAvailable(), "no Vector API module in this JVM");
+    GemmPath.Kernel plain = GemmPath.kernel(false), vector = GemmPath.kernel(true);
+    float[] v = new float[200];
+    for (int i = 0; i < v.length; i++) v[i] = (i % 5 - 2) * 1.5e38f; // up to ±3e38, near the largest float
+    float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    for (int from = 0; from < 40; from += 3) {
+      for (int to = from; to <= 190; to += 7) {
+        assertTrue(vector.allFinite(v, from, to) && plain.allFinite(v, from, to), from + ".." + to);
+        for (int at = Math.max(0, from - 1); at <= Math.min(v.length - 1, to); at++) {
+          float keep = v[at];
+          v[at] = bad[at % 3];
+          boolean inside = at >= from && at < to;
+          assertEquals(!inside, vector.allFinite(v, from, to), "vector " + v[at] + " at " + at + " of " + from + ".." + to);
+          assertEquals(!inside, plain.allFinite(v, from, to), "plain " + v[at] + " at " + at + " of " + from + ".." + to);
+          v[at] = keep;
+        }
       }
     }
   }

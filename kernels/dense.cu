@@ -522,6 +522,17 @@ extern "C" __global__ void __launch_bounds__(256) dense_forward_128_partial(floa
   bv_gemm_partial128<true, true>(partial, x, IN, 1, w, 1, IN, B, OUT, IN, kChunk, vec);
 }
 
+// dA (B,OUT), x (B,IN) -> partial (S,OUT,IN), chunk z of the B sum (the weight gradient split over
+// the batch, for grids of 128×128 tiles that leave much of their last wave empty: 1200×4096 is 320
+// tiles for 264 resident blocks on an H200); dense_backward_dw_sum adds the chunks in order
+// grid (ceil(IN/128), ceil(OUT/128), S), block 256
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128_partial(float* partial, const float* dA,
+                                                                              const float* x, int B, int IN, int OUT,
+                                                                              int kChunk, int vec) {
+  // A(o,i) = dA[i·OUT + o], Bm(i,k) = x[i·IN + k], as in dense_backward_dw_128
+  bv_gemm_partial128<false, false>(partial, dA, 1, OUT, x, IN, 1, OUT, IN, B, kChunk, vec);
+}
+
 // Two blocks an SM where that costs no spill: on sm_90 ptxas fits this kernel in 128 registers
 // (141 unbounded), on sm_80 it would spill.
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900

@@ -180,7 +180,7 @@ bool run(int op, int v, Problem& q) {
       launch(conv_kernel_grad_tf32, dim3(gx, gy, splits), dim3(128), splits == 1 ? q.dk : q.dpartial, (const float*)q.dx,
              (const float*)q.dy, N, C, H, W, O, OH, OW, k, s, p, chunk, splits == 1 ? 1 : 0);
       if (splits > 1)
-        launch(dense_backward_dw_sum, dim3(blocks(kd, 256), O), dim3(256), q.dk, (const float*)q.dpartial, O, kd, splits);
+        launch(dense_backward_dw_sum, dim3(blocks(kd, 256), O), dim3(256), q.dk, (const float*)q.dpartial, O, kd, splits, 1);
     }
     return true;
   }
@@ -207,7 +207,7 @@ bool run(int op, int v, Problem& q) {
       int splits = blocks(q.rows(), chunk);
       launch(conv_kernel_grad_partial, dim3(blocks(kd, 16 * b), blocks(O, 16 * a), splits), dim3(256), q.dpartial,
              (const float*)q.dx, (const float*)q.dy, N, C, H, W, O, OH, OW, k, s, p, chunk, a, b);
-      launch(dense_backward_dw_sum, dim3(blocks(kd, 256), O), dim3(256), q.dk, (const float*)q.dpartial, O, kd, splits);
+      launch(dense_backward_dw_sum, dim3(blocks(kd, 256), O), dim3(256), q.dk, (const float*)q.dpartial, O, kd, splits, 1);
     }
   }
   return true;

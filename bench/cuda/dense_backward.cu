@@ -12,6 +12,7 @@
 //                                                  13 dense_backward_dx_128_partial + _sum (split-OUT)
 //  14  dense_backward_dw_128, register-staged      15 dense_backward_dx_128, register-staged
 //  16  dense_backward_dw_tf32_wide, reg.-staged    17 dense_backward_dx_tf32_wide, register-staged
+//  18  dense_backward_dw_128_partial + dw_sum (split-B)
 //
 // 14 to 17 are 3, 8, 11 and 12 as they were before cp.async: every operand through registers into
 // shared memory. They are defined here, from the library's kernel bodies, to time cp.async against
@@ -28,8 +29,8 @@ static const char* bv_program = "dense_backward";
 #include "variants.cuh"
 
 __global__ void __launch_bounds__(256) dense_backward_dw_128_staged(float* dw, const float* dA, const float* x, int B,
-                                                                    int IN, int OUT, int vec) {
-  bv_backward_dw_128<false>(dw, dA, x, B, IN, OUT, vec, 1);
+                                                                    int IN, int OUT, int vec, int accum) {
+  bv_backward_dw_128<false>(dw, dA, x, B, IN, OUT, vec, accum);
 }
 __global__ void __launch_bounds__(256) dense_backward_dx_128_staged(float* dx, const float* dA, const float* w, int B,
                                                                     int IN, int OUT, int vec) {
@@ -37,8 +38,8 @@ __global__ void __launch_bounds__(256) dense_backward_dx_128_staged(float* dx, c
 }
 
 __global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide_staged(float* dw, const float* dA, const float* x,
-                                                                          int B, int IN, int OUT, int vec) {
-  bv_backward_dw_tf32_wide<false>(dw, dA, x, B, IN, OUT, vec, 1);
+                                                                          int B, int IN, int OUT, int vec, int accum) {
+  bv_backward_dw_tf32_wide<false>(dw, dA, x, B, IN, OUT, vec, accum);
 }
 __global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide_staged(float* dx, const float* dA, const float* w,
                                                                           int B, int IN, int OUT, int vec) {
@@ -153,6 +154,15 @@ bool run(int v, Problem& p) {
       }
       return true;
     }
+    case 18: {
+      int chunk = k_chunk128(OUT, IN, B), splits = blocks(B, chunk);
+      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
+      launch(dense_backward_dw_128_partial, dim3(blocks(IN, 128), blocks(OUT, 128), splits), dim3(256), p.dpartial, dA,
+             x, B, IN, OUT, chunk, vec);
+      launch(dense_backward_dw_sum, dim3(blocks(IN, 256), OUT), dim3(256), p.ddw, (const float*)p.dpartial, OUT, IN,
+             splits, 1);
+      return true;
+    }
     case 13: {
       int chunk = k_chunk128(B, IN, OUT), splits = blocks(OUT, chunk);
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
@@ -196,8 +206,9 @@ const char* name(int v) {
                                 "dense_backward_dx_tf32_partial + _sum", "dense_backward_dw_tf32_wide (128x64)",
                                 "dense_backward_dx_tf32_wide (128x64)", "dense_backward_dx_128_partial + _sum",
                                 "dense_backward_dw_128 (register-staged)", "dense_backward_dx_128 (register-staged)",
-                                "dense_backward_dw_tf32_wide (reg.-staged)", "dense_backward_dx_tf32_wide (reg.-staged)"};
-  return v >= 0 && v < 18 ? names[v] : "?";
+                                "dense_backward_dw_tf32_wide (reg.-staged)", "dense_backward_dx_tf32_wide (reg.-staged)",
+                                "dense_backward_dw_128_partial + _sum"};
+  return v >= 0 && v < 19 ? names[v] : "?";
 }
 
 }  // namespace
@@ -226,9 +237,9 @@ int main(int argc, char** argv) {
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchors[2] = {0, 0};  // cuBLAS's time for dw (variant 0) and dx (variant 5)
-  for (int v = 0; v <= 17; v++) {
+  for (int v = 0; v <= 18; v++) {
     if (only >= 0 && v != only) continue;
-    bool dw = v < 5 || v == 11 || v == 14 || v == 16, tf = v == 4 || (v >= 9 && v <= 12) || v >= 16;
+    bool dw = v < 5 || v == 11 || v == 14 || v == 16 || v == 18, tf = v == 4 || (v >= 9 && v <= 12) || v == 16 || v == 17;
     if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
     if (!run(v, p)) continue;
     sync_device();

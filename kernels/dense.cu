@@ -275,14 +275,29 @@ extern "C" __global__ void dense_bias_act(float* y, const float* b, int B, int O
 #define DW_BK 8
 #define DW_PAD 4
 
-// The K slice [k0, k0+8) of the tile's operand: 4 values per thread. KC: k is the contiguous index
-// (thread t takes row t/2, k (t%2)·4 .. +3); otherwise the row index is (thread t takes k t/32,
-// rows (t%32)·4 .. +3). P(r, k) = P[r·sr + k·sk]; R rows, K terms.
-template <bool KC>
+// The operand slices: the K slice [k0, k0+8) of ROWS (128 or 64) rows of an operand, 4 values a
+// thread; with 64 rows only threads 0–127 take part. KC: k is the contiguous index (thread t takes
+// row t/2, k (t%2)·4 .. +3); otherwise the row index is (thread t takes k t/32, rows (t%32)·4 .. +3;
+// with 64 rows k t/16, rows (t%16)·4 .. +3). P(r, k) = P[r·sr + k·sk]; R rows, K terms.
+template <int ROWS>
+__device__ __forceinline__ bool bv_slice_thread(int t) {
+  return ROWS == 128 || t < 128;
+}
+template <int ROWS, bool KC>
+__device__ __forceinline__ int bv_slice_row(int t) {
+  return KC ? t >> 1 : (ROWS == 128 ? t & 31 : t & 15) * 4;
+}
+template <int ROWS, bool KC>
+__device__ __forceinline__ int bv_slice_k(int t) {
+  return KC ? (t & 1) * 4 : (ROWS == 128 ? t >> 5 : t >> 4);
+}
+
+template <bool KC, int ROWS = 128>
 __device__ __forceinline__ void bv_load_slice(float v[4], const float* __restrict__ P, long long sr, long long sk,
                                               int R, int K, int r0, int k0, bool vec) {
   const int t = threadIdx.x;
-  const int r = r0 + (KC ? t >> 1 : (t & 31) * 4), k = k0 + (KC ? (t & 1) * 4 : t >> 5);
+  if (!bv_slice_thread<ROWS>(t)) return;
+  const int r = r0 + bv_slice_row<ROWS, KC>(t), k = k0 + bv_slice_k<ROWS, KC>(t);
   if (KC) {
     if (vec && r < R && k + 3 < K) {
       const float4 q = BV_LD4(P + r * sr + k);
@@ -303,50 +318,63 @@ __device__ __forceinline__ void bv_load_slice(float v[4], const float* __restric
 }
 
 // Stores a thread's 4 values of a slice (bv_load_slice's layout) k-major into rows [s·8, s·8+8).
-template <bool KC, class Shared>
+template <bool KC, int ROWS = 128, class Shared>
 __device__ __forceinline__ void bv_store_slice(Shared& sm, int s, const float v[4]) {
   const int t = threadIdx.x;
+  if (!bv_slice_thread<ROWS>(t)) return;
+  const int r = bv_slice_row<ROWS, KC>(t), k = bv_slice_k<ROWS, KC>(t);
   if (KC) {
 #pragma unroll
-    for (int i = 0; i < 4; i++) sm[s * DW_BK + (t & 1) * 4 + i][t >> 1] = v[i];
+    for (int i = 0; i < 4; i++) sm[s * DW_BK + k + i][r] = v[i];
   } else {
-    BV_STS4(sm, s * DW_BK + (t >> 5), (t & 31) * 4, make_float4(v[0], v[1], v[2], v[3]));
+    BV_STS4(sm, s * DW_BK + k, r, make_float4(v[0], v[1], v[2], v[3]));
   }
 }
 
-// acc[i][j] += Σ_k A(m,k)·Bm(k,n) for the lane's rows m = m0 + bv_wide_row(i) and columns
-// n = n0 + bv_wide_col(j); A(m,k) = A[m·sam + k·sak] (M,K), Bm(k,n) = Bm[k·sbk + n·sbn] (K,N).
-__device__ __forceinline__ int bv_wide_row(int i) {
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  return (warp >> 2) * 64 + (lane >> 2) * 4 + (i & 3) + (i >> 2) * 32;
-}
-__device__ __forceinline__ int bv_wide_col(int j) {
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  return (warp & 3) * 32 + (lane & 3) * 4 + (j & 3) + (j >> 2) * 16;
-}
-
 // The K slice [k0, k0+8) of an operand whose row index is the contiguous one (!KC), copied by
-// cp.async straight into buffer s, k-major as bv_store_slice puts it: thread t copies rows
-// (t%32)·4 .. +3 at k t/32, zero-filled past R and K. P's rows must be 16-byte aligned (vec).
-template <class Shared>
+// cp.async straight into buffer s, k-major as bv_store_slice puts it (the same threads and
+// layout), zero-filled past R and K. P's rows must be 16-byte aligned (vec).
+template <int ROWS = 128, class Shared>
 __device__ __forceinline__ void bv_copy_slice(Shared& sm, int s, const float* __restrict__ P, long long sk, int R,
                                               int K, int r0, int k0) {
   const int t = threadIdx.x;
-  const int r = r0 + (t & 31) * 4, k = k0 + (t >> 5);
+  if (!bv_slice_thread<ROWS>(t)) return;
+  const int rr = bv_slice_row<ROWS, false>(t), kk = bv_slice_k<ROWS, false>(t);
+  const int r = r0 + rr, k = k0 + kk;
   const int n = k < K ? max(0, min(4, R - r)) : 0;
-  BV_CP_ASYNC4(sm, s * DW_BK + (t >> 5), (t & 31) * 4, n > 0 ? P + k * sk + r : P, n);
+  BV_CP_ASYNC4(sm, s * DW_BK + kk, rr, n > 0 ? P + k * sk + r : P, n);
 }
 
-// ASYNC: an operand that bv_copy_slice can take (row index contiguous, rows aligned) is copied by
-// cp.async instead of through registers; false keeps the register path for every operand (the
-// variant that bench/cuda times against it).
-template <bool A_KC, bool B_KC, bool ASYNC = true>
+// The lanes' outputs. TN 128: 8 warps as 2 × 4, each owning a 64 × 32 piece; a warp's 32 lanes as
+// 8 × 4, each owning 8 × 8 outputs (rows r0 + {0..3} and r0 + 32 + {0..3}, columns c0 + {0..3} and
+// c0 + 16 + {0..3}). TN 64 (128 × 64 tiles): 8 warps as 4 × 2, each a 32 × 32 piece, lanes 4 × 8
+// outputs (rows r0 + {0..3}, the same columns). acc[i][j] is row bv_wide_row(i), column
+// bv_wide_col(j) of the tile, i < 8 (TN 128) or 4 (TN 64), j < 8.
+template <int TN = 128>
+__device__ __forceinline__ int bv_wide_row(int i) {
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  return TN == 128 ? (warp >> 2) * 64 + (lane >> 2) * 4 + (i & 3) + (i >> 2) * 32
+                   : (warp >> 1) * 32 + (lane >> 2) * 4 + (i & 3);
+}
+template <int TN = 128>
+__device__ __forceinline__ int bv_wide_col(int j) {
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  return (TN == 128 ? (warp & 3) : (warp & 1)) * 32 + (lane & 3) * 4 + (j & 3) + (j >> 2) * 16;
+}
+
+// acc[i][j] += Σ_k A(m,k)·Bm(k,n) for the lane's rows m = m0 + bv_wide_row<TN>(i) and columns
+// n = n0 + bv_wide_col<TN>(j); A(m,k) = A[m·sam + k·sak] (M,K), Bm(k,n) = Bm[k·sbk + n·sbn] (K,N).
+// A 128 × TN tile. ASYNC: an operand that bv_copy_slice can take (row index contiguous, rows aligned)
+// is copied by cp.async instead of through registers; false keeps the register path for every
+// operand (the variant that bench/cuda times against it).
+template <bool A_KC, bool B_KC, bool ASYNC = true, int TN = 128>
 __device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __restrict__ A, long long sam,
                                                 long long sak, const float* __restrict__ Bm, long long sbk,
                                                 long long sbn, int M, int N, int K, int m0, int n0, int vec) {
+  constexpr int MI = TN == 128 ? 8 : 4;
   BV_SHARED2A(float, as, 2 * DW_BK, DW_BM + DW_PAD);
-  BV_SHARED2A(float, bs, 2 * DW_BK, DW_BN + DW_PAD);
-  const int ra0 = bv_wide_row(0), cb0 = bv_wide_col(0);
+  BV_SHARED2A(float, bs, 2 * DW_BK, TN + DW_PAD);
+  const int ra0 = bv_wide_row<TN>(0), cb0 = bv_wide_col<TN>(0);
   const bool ca = ASYNC && !A_KC && (vec & 1), cb = ASYNC && !B_KC && (vec & 2);
   float va[4], vb[4];
   // B is loaded as its transpose Bᵀ(n,k) = Bm[n·sbn + k·sbk]: rows n, K terms.
@@ -357,10 +385,10 @@ __device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __
     bv_store_slice<A_KC>(as, 0, va);
   }
   if (cb) {
-    bv_copy_slice(bs, 0, Bm, sbk, N, K, n0, 0);
+    bv_copy_slice<TN>(bs, 0, Bm, sbk, N, K, n0, 0);
   } else {
-    bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, 0, vec & 2);
-    bv_store_slice<B_KC>(bs, 0, vb);
+    bv_load_slice<B_KC, TN>(vb, Bm, sbn, sbk, N, K, n0, 0, vec & 2);
+    bv_store_slice<B_KC, TN>(bs, 0, vb);
   }
   BV_CP_ASYNC_COMMIT();
   BV_CP_ASYNC_WAIT(0);
@@ -373,25 +401,26 @@ __device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __
       // previous barrier
       if (ca) bv_copy_slice(as, s ^ 1, A, sak, M, K, m0, k0 + DW_BK);
       else bv_load_slice<A_KC>(va, A, sam, sak, M, K, m0, k0 + DW_BK, vec & 1);
-      if (cb) bv_copy_slice(bs, s ^ 1, Bm, sbk, N, K, n0, k0 + DW_BK);
-      else bv_load_slice<B_KC>(vb, Bm, sbn, sbk, N, K, n0, k0 + DW_BK, vec & 2);
+      if (cb) bv_copy_slice<TN>(bs, s ^ 1, Bm, sbk, N, K, n0, k0 + DW_BK);
+      else bv_load_slice<B_KC, TN>(vb, Bm, sbn, sbk, N, K, n0, k0 + DW_BK, vec & 2);
       BV_CP_ASYNC_COMMIT();
     }
 #pragma unroll
     for (int k = 0; k < DW_BK; k++) {
       const int row = s * DW_BK + k;
-      const float4 a0 = BV_LDS4(as, row, ra0), a1 = BV_LDS4(as, row, ra0 + 32);
+      const float4 a0 = BV_LDS4(as, row, ra0);
+      const float4 a1 = MI == 8 ? BV_LDS4(as, row, ra0 + 32) : a0;
       const float4 b0 = BV_LDS4(bs, row, cb0), b1 = BV_LDS4(bs, row, cb0 + 16);
       const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
       const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
 #pragma unroll
-      for (int i = 0; i < 8; i++)
+      for (int i = 0; i < MI; i++)
 #pragma unroll
         for (int j = 0; j < 8; j++) acc[i][j] += a[i] * b[j];
     }
     if (more) {
       if (!ca) bv_store_slice<A_KC>(as, s ^ 1, va);
-      if (!cb) bv_store_slice<B_KC>(bs, s ^ 1, vb);
+      if (!cb) bv_store_slice<B_KC, TN>(bs, s ^ 1, vb);
     }
     BV_CP_ASYNC_WAIT(0);
     __syncthreads();
@@ -399,103 +428,151 @@ __device__ __forceinline__ void bv_gemm_tile128(float acc[8][8], const float* __
   }
 }
 
-// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(x·wᵀ + b), as dense_forward
+// The epilogue of a 128 × TN tile at (m0, n0) of an (M,N) output: op.four(m, n, v0..v3) for four
+// consecutive columns inside N where vec bit 4 says the output's rows allow 128-bit accesses,
+// op.one(m, n, v) element by element at the edges and everywhere else.
+template <int TN, class Op>
+__device__ __forceinline__ void bv_epilogue128(const float acc[8][8], int M, int N, int m0, int n0, int vec,
+                                               const Op& op) {
+  constexpr int MI = TN == 128 ? 8 : 4;
+#pragma unroll
+  for (int i = 0; i < MI; i++) {
+    const int m = m0 + bv_wide_row<TN>(i);
+    if (m >= M) continue;
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      const int n = n0 + bv_wide_col<TN>(4 * h);
+      if ((vec & 4) && n + 3 < N) {
+        op.four(m, n, acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]);
+      } else {
+#pragma unroll
+        for (int q = 0; q < 4; q++)
+          if (n + q < N) op.one(m, n + q, acc[i][4 * h + q]);
+      }
+    }
+  }
+}
+
+// out = C (the input gradient, split-K partials, a written weight gradient)
+struct BvStoreOp {
+  float* out;
+  int N;
+  __device__ __forceinline__ void four(int m, int n, float a, float b, float c, float d) const {
+    BV_ST4(out + (long long)m * N + n, make_float4(a, b, c, d));
+  }
+  __device__ __forceinline__ void one(int m, int n, float v) const { out[(long long)m * N + n] = v; }
+};
+
+// out += C (an accumulated weight gradient)
+struct BvAddOp {
+  float* out;
+  int N;
+  __device__ __forceinline__ void four(int m, int n, float a, float b, float c, float d) const {
+    float* p = out + (long long)m * N + n;
+    const float4 o = BV_LD4(p);
+    BV_ST4(p, make_float4(o.x + a, o.y + b, o.z + c, o.w + d));
+  }
+  __device__ __forceinline__ void one(int m, int n, float v) const { out[(long long)m * N + n] += v; }
+};
+
+// y = act(C + bias[n]) (the forward)
+struct BvBiasActOp {
+  float* y;
+  const float* bias;
+  int N, act;
+  __device__ __forceinline__ void four(int m, int n, float a, float b, float c, float d) const {
+    const float4 bb = BV_LD4(bias + n);
+    BV_ST4(y + (long long)m * N + n, make_float4(bv_act(a + bb.x, act), bv_act(b + bb.y, act),
+                                                 bv_act(c + bb.z, act), bv_act(d + bb.w, act)));
+  }
+  __device__ __forceinline__ void one(int m, int n, float v) const {
+    y[(long long)m * N + n] = bv_act(v + bias[n], act);
+  }
+};
+
+// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(x·wᵀ + b), as dense_forward, on 128 × TN tiles
+template <int TN>
+__device__ __forceinline__ void bv_forward_wide(float* y, const float* x, const float* w, const float* b, int B, int IN,
+                                                int OUT, int act, int vec) {
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * TN;
+  float acc[8][8] = {};
+  bv_gemm_tile128<true, true, true, TN>(acc, x, IN, 1, w, 1, IN, B, OUT, IN, m0, n0, vec);
+  bv_epilogue128<TN>(acc, B, OUT, m0, n0, vec, BvBiasActOp{y, b, OUT, act});
+}
+
+// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(x·wᵀ + b) on 128×128 tiles
 // grid (ceil(OUT/128), ceil(B/128)), block 256
 extern "C" __global__ void __launch_bounds__(256) dense_forward_128(float* y, const float* x, const float* w,
                                                                    const float* b, int B, int IN, int OUT, int act,
                                                                    int vec) {
-  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
-  float acc[8][8] = {};
-  bv_gemm_tile128<true, true>(acc, x, IN, 1, w, 1, IN, B, OUT, IN, m0, n0, vec);
-  for (int i = 0; i < 8; i++) {
-    const int m = m0 + bv_wide_row(i);
-    if (m >= B) continue;
-    float* row = y + (long long)m * OUT;
-    for (int h = 0; h < 2; h++) {
-      const int n = n0 + bv_wide_col(4 * h);
-      if ((vec & 4) && n + 3 < OUT) {
-        const float4 bb = BV_LD4(b + n);
-        BV_ST4(row + n, make_float4(bv_act(acc[i][4 * h] + bb.x, act), bv_act(acc[i][4 * h + 1] + bb.y, act),
-                                    bv_act(acc[i][4 * h + 2] + bb.z, act), bv_act(acc[i][4 * h + 3] + bb.w, act)));
-      } else {
-        for (int q = 0; q < 4; q++)
-          if (n + q < OUT) row[n + q] = bv_act(acc[i][4 * h + q] + b[n + q], act);
-      }
-    }
-  }
+  bv_forward_wide<128>(y, x, w, b, B, IN, OUT, act, vec);
 }
 
-// out (M,N) = acc for the lane's outputs of the 128×128 tile at (m0, n0): 128-bit stores where vec
-// bit 4 says out's rows allow them, element stores at the edges.
+// out (M,N) = acc for the lane's outputs of the 128×128 tile at (m0, n0)
 __device__ __forceinline__ void bv_store_tile128(float* out, int M, int N, const float acc[8][8], int m0, int n0,
                                                  int vec) {
-  for (int i = 0; i < 8; i++) {
-    const int m = m0 + bv_wide_row(i);
-    if (m >= M) continue;
-    float* row = out + (long long)m * N;
-    for (int h = 0; h < 2; h++) {
-      const int n = n0 + bv_wide_col(4 * h);
-      if ((vec & 4) && n + 3 < N) {
-        BV_ST4(row + n, make_float4(acc[i][4 * h], acc[i][4 * h + 1], acc[i][4 * h + 2], acc[i][4 * h + 3]));
-      } else {
-        for (int q = 0; q < 4; q++)
-          if (n + q < N) row[n + q] = acc[i][4 * h + q];
-      }
-    }
-  }
+  bv_epilogue128<128>(acc, M, N, m0, n0, vec, BvStoreOp{out, N});
 }
 
-// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x (= where accum is 0), as dense_backward_dw
-// grid (ceil(IN/128), ceil(OUT/128)), block 256
-// (ASYNC as in bv_gemm_tile128: both operands go by cp.async where aligned)
-template <bool ASYNC>
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x (= where accum is 0), as dense_backward_dw, on 128 × TN
+// tiles (ASYNC as in bv_gemm_tile128: both operands go by cp.async where aligned)
+template <bool ASYNC, int TN = 128>
 __device__ __forceinline__ void bv_backward_dw_128(float* dw, const float* dA, const float* x, int B, int IN, int OUT,
                                                    int vec, int accum) {
-  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * TN;
   float acc[8][8] = {};
   // A(o,i) = dA[i·OUT + o] (o contiguous), Bm(i,k) = x[i·IN + k] (k contiguous)
-  bv_gemm_tile128<false, false, ASYNC>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
-  if (!accum) {
-    bv_store_tile128(dw, OUT, IN, acc, m0, n0, vec);
-    return;
-  }
-  for (int i = 0; i < 8; i++) {
-    const int m = m0 + bv_wide_row(i);
-    if (m >= OUT) continue;
-    float* row = dw + (long long)m * IN;
-    for (int h = 0; h < 2; h++) {
-      const int n = n0 + bv_wide_col(4 * h);
-      if ((vec & 4) && n + 3 < IN) {
-        const float4 o = BV_LD4(row + n);
-        BV_ST4(row + n, make_float4(o.x + acc[i][4 * h], o.y + acc[i][4 * h + 1], o.z + acc[i][4 * h + 2],
-                                    o.w + acc[i][4 * h + 3]));
-      } else {
-        for (int q = 0; q < 4; q++)
-          if (n + q < IN) row[n + q] += acc[i][4 * h + q];
-      }
-    }
-  }
+  bv_gemm_tile128<false, false, ASYNC, TN>(acc, dA, 1, OUT, x, IN, 1, OUT, IN, B, m0, n0, vec);
+  if (accum) bv_epilogue128<TN>(acc, OUT, IN, m0, n0, vec, BvAddOp{dw, IN});
+  else bv_epilogue128<TN>(acc, OUT, IN, m0, n0, vec, BvStoreOp{dw, IN});
 }
+
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x (= where accum is 0) on 128×128 tiles
+// grid (ceil(IN/128), ceil(OUT/128)), block 256
 extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128(float* dw, const float* dA, const float* x,
                                                                        int B, int IN, int OUT, int vec, int accum) {
   bv_backward_dw_128<true>(dw, dA, x, B, IN, OUT, vec, accum);
 }
 
-// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w, as dense_backward_dx
-// grid (ceil(IN/128), ceil(B/128)), block 256
+// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w, as dense_backward_dx, on 128 × TN tiles
 // (ASYNC as in bv_gemm_tile128: w goes by cp.async where aligned)
-template <bool ASYNC>
+template <bool ASYNC, int TN = 128>
 __device__ __forceinline__ void bv_backward_dx_128(float* dx, const float* dA, const float* w, int B, int IN, int OUT,
                                                    int vec) {
-  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * DW_BN;
+  const int m0 = blockIdx.y * DW_BM, n0 = blockIdx.x * TN;
   float acc[8][8] = {};
   // A(i,o) = dA[i·OUT + o] (o contiguous), Bm(o,k) = w[o·IN + k] (k contiguous)
-  bv_gemm_tile128<true, false, ASYNC>(acc, dA, OUT, 1, w, IN, 1, B, IN, OUT, m0, n0, vec);
-  bv_store_tile128(dx, B, IN, acc, m0, n0, vec);
+  bv_gemm_tile128<true, false, ASYNC, TN>(acc, dA, OUT, 1, w, IN, 1, B, IN, OUT, m0, n0, vec);
+  bv_epilogue128<TN>(acc, B, IN, m0, n0, vec, BvStoreOp{dx, IN});
 }
+
+// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w on 128×128 tiles
+// grid (ceil(IN/128), ceil(B/128)), block 256
 extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128(float* dx, const float* dA, const float* w,
                                                                        int B, int IN, int OUT, int vec) {
   bv_backward_dx_128<true>(dx, dA, w, B, IN, OUT, vec);
+}
+
+// The same three products on 128 × 64 tiles: twice the tiles of 128 × 128 for a grid that fills
+// the GPU's resident blocks poorly (at batch 1024 most of the model's products have 80 or 320
+// tiles of 128 × 128 for 264 resident blocks on an H200). Variants for now (bench/cuda), not in the
+// launchers' table until a GPU has timed them. Block 256; the grid's x counts tiles of 64 columns.
+// x (B,IN), w (OUT,IN), b (OUT) -> y (B,OUT) = act(x·wᵀ + b); grid (ceil(OUT/64), ceil(B/128))
+extern "C" __global__ void __launch_bounds__(256) dense_forward_128x64(float* y, const float* x, const float* w,
+                                                                      const float* b, int B, int IN, int OUT,
+                                                                      int act, int vec) {
+  bv_forward_wide<64>(y, x, w, b, B, IN, OUT, act, vec);
+}
+// dA (B,OUT), x (B,IN) -> dw (OUT,IN) += dAᵀ·x (= where accum is 0); grid (ceil(IN/64), ceil(OUT/128))
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dw_128x64(float* dw, const float* dA, const float* x,
+                                                                          int B, int IN, int OUT, int vec,
+                                                                          int accum) {
+  bv_backward_dw_128<true, 64>(dw, dA, x, B, IN, OUT, vec, accum);
+}
+// dA (B,OUT), w (OUT,IN) -> dx (B,IN) = dA·w; grid (ceil(IN/64), ceil(B/128))
+extern "C" __global__ void __launch_bounds__(256) dense_backward_dx_128x64(float* dx, const float* dA, const float* w,
+                                                                          int B, int IN, int OUT, int vec) {
+  bv_backward_dx_128<true, 64>(dx, dA, w, B, IN, OUT, vec);
 }
 
 // Split-K for the wide kernels, for grids of 128×128 tiles under one wave (batch 1024 into 1200

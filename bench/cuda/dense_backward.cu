@@ -13,6 +13,7 @@
 //  14  dense_backward_dw_128, register-staged      15 dense_backward_dx_128, register-staged
 //  16  dense_backward_dw_tf32_wide, reg.-staged    17 dense_backward_dx_tf32_wide, register-staged
 //  18  dense_backward_dw_128_partial + dw_sum (split-B)
+//  19  dense_backward_dw_128x64 (3 on 128×64 tiles)  20 dense_backward_dx_128x64 (8 on 128×64 tiles)
 //
 // 14 to 17 are 3, 8, 11 and 12 as they were before cp.async: every operand through registers into
 // shared memory. They are defined here, from the library's kernel bodies, to time cp.async against
@@ -154,6 +155,18 @@ bool run(int v, Problem& p) {
       }
       return true;
     }
+    case 19:
+    case 20: {
+      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
+      if (v == 19) {
+        launch(dense_backward_dw_128x64, dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT,
+               vec, 1);
+      } else {
+        launch(dense_backward_dx_128x64, dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT,
+               vec);
+      }
+      return true;
+    }
     case 18: {
       int chunk = k_chunk128(OUT, IN, B), splits = blocks(B, chunk);
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
@@ -207,8 +220,9 @@ const char* name(int v) {
                                 "dense_backward_dx_tf32_wide (128x64)", "dense_backward_dx_128_partial + _sum",
                                 "dense_backward_dw_128 (register-staged)", "dense_backward_dx_128 (register-staged)",
                                 "dense_backward_dw_tf32_wide (reg.-staged)", "dense_backward_dx_tf32_wide (reg.-staged)",
-                                "dense_backward_dw_128_partial + _sum"};
-  return v >= 0 && v < 19 ? names[v] : "?";
+                                "dense_backward_dw_128_partial + _sum", "dense_backward_dw_128x64 (warp tiles)",
+                                "dense_backward_dx_128x64 (warp tiles)"};
+  return v >= 0 && v < 21 ? names[v] : "?";
 }
 
 }  // namespace
@@ -237,9 +251,9 @@ int main(int argc, char** argv) {
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchors[2] = {0, 0};  // cuBLAS's time for dw (variant 0) and dx (variant 5)
-  for (int v = 0; v <= 18; v++) {
+  for (int v = 0; v <= 20; v++) {
     if (only >= 0 && v != only) continue;
-    bool dw = v < 5 || v == 11 || v == 14 || v == 16 || v == 18, tf = v == 4 || (v >= 9 && v <= 12) || v == 16 || v == 17;
+    bool dw = v < 5 || v == 11 || v == 14 || v == 16 || v == 18 || v == 19, tf = v == 4 || (v >= 9 && v <= 12) || v == 16 || v == 17;
     if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
     if (!run(v, p)) continue;
     sync_device();

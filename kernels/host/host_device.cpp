@@ -100,7 +100,8 @@ const std::vector<Kernel>& registry() {
       BV_KERNEL(dense_forward_tf32_partial), BV_KERNEL(dense_backward_dx_tf32_partial),
       BV_KERNEL(dense_forward_tf32_wide), BV_KERNEL(dense_backward_dx_tf32_wide), BV_KERNEL(dense_backward_dw_tf32_wide),
       BV_KERNEL(dense_forward_128_partial), BV_KERNEL(dense_backward_dx_128_partial),
-      BV_KERNEL(dense_backward_dw_128_partial),
+      BV_KERNEL(dense_backward_dw_128_partial), BV_KERNEL(dense_forward_128x64), BV_KERNEL(dense_backward_dw_128x64),
+      BV_KERNEL(dense_backward_dx_128x64),
 #ifdef BV_HAS_FAULTS
       BV_FAULT_KERNELS
 #endif

@@ -1,5 +1,7 @@
 package io.github.betavae.backend.cuda;
 
+import static io.github.betavae.backend.cuda.TestBufs.get;
+import static io.github.betavae.backend.cuda.TestBufs.put;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.github.betavae.backend.Activation;
@@ -200,18 +202,6 @@ class ConvKernelsTest {
   private static float[] gaussian(Random r, long n) {
     float[] a = new float[(int) n];
     for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-    return a;
-  }
-
-  private static Buf put(Backend be, float[] v) {
-    Buf b = be.alloc(v.length);
-    be.write(b, v);
-    return b;
-  }
-
-  private static float[] get(Backend be, Buf b, long n) {
-    float[] a = new float[(int) n];
-    be.read(b, a);
     return a;
   }
 }

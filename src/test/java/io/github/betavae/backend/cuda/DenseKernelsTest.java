@@ -1,5 +1,7 @@
 package io.github.betavae.backend.cuda;
 
+import static io.github.betavae.backend.cuda.TestBufs.get;
+import static io.github.betavae.backend.cuda.TestBufs.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,15 +51,7 @@ class DenseKernelsTest {
     Random rnd = new Random(5);
     try (CudaBackend be = CudaBackend.emulated(); CpuBackend cpu = new CpuBackend(1)) {
       List<String> launched = new ArrayList<>();
-      Device recording = (Device) java.lang.reflect.Proxy.newProxyInstance(Device.class.getClassLoader(),
-          new Class<?>[] {Device.class}, (proxy, method, args) -> {
-            if (method.getName().startsWith("launch")) launched.add((String) args[0]);
-            try {
-              return method.invoke(be.device(), args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
+      Device recording = TestBufs.recording(be.device(), launched);
       DenseKernels dense = new DenseKernels(recording);
       dense.tf32 = true;
       cpu.precision(io.github.betavae.backend.Precision.TF32);
@@ -99,18 +93,6 @@ class DenseKernelsTest {
   private static float[] uniform(Random r, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) v[i] = r.nextFloat() * 2 - 1;
-    return v;
-  }
-
-  private static Buf put(io.github.betavae.backend.Backend be, float[] v) {
-    Buf b = be.alloc(v.length);
-    be.write(b, v);
-    return b;
-  }
-
-  private static float[] get(io.github.betavae.backend.Backend be, Buf b, int n) {
-    float[] v = new float[n];
-    be.read(b, v);
     return v;
   }
 }

@@ -1,5 +1,7 @@
 package io.github.betavae.backend.cuda;
 
+import static io.github.betavae.backend.cuda.TestBufs.get;
+import static io.github.betavae.backend.cuda.TestBufs.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,15 +28,7 @@ class GradientWriteTest {
     try (CudaBackend be = CudaBackend.emulated()) {
       assertTrue(be.fusesGradientZeroing());
       List<String> launched = new ArrayList<>();
-      Device recording = (Device) java.lang.reflect.Proxy.newProxyInstance(Device.class.getClassLoader(),
-          new Class<?>[] {Device.class}, (proxy, method, args) -> {
-            if (method.getName().startsWith("launch")) launched.add((String) args[0]);
-            try {
-              return method.invoke(be.device(), args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
+      Device recording = TestBufs.recording(be.device(), launched);
       DenseKernels dense = new DenseKernels(recording);
       // batch, in, out, precision, tiles (0 the table, 64, 128), and the weight-gradient kernel expected
       Object[][] cases = {
@@ -78,18 +72,6 @@ class GradientWriteTest {
   private static float[] uniform(Random r, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) v[i] = r.nextFloat() * 2 - 1;
-    return v;
-  }
-
-  private static Buf put(CudaBackend be, float[] v) {
-    Buf b = be.alloc(v.length);
-    be.write(b, v);
-    return b;
-  }
-
-  private static float[] get(CudaBackend be, Buf b, int n) {
-    float[] v = new float[n];
-    be.read(b, v);
     return v;
   }
 }

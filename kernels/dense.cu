@@ -3,9 +3,9 @@
 // Letters: B batch, IN input width, OUT output width. All matrices are row-major and W is (OUT, IN)
 // like PyTorch's nn.Linear; act is an activation code from common.cuh.
 // Accumulation contract: parameter gradients are accumulated with += (dW, db) where the kernel's
-// accum argument is 1 and written with = where it is 0 (the first write of a step's gradient, which then
-// needs no zeroing beforehand: the same bits, since a sum that starts from +0 is never −0);
-// activations and activation gradients are written with = (y, dA in place of dy, dx).
+// accum argument is 1 and written with = where it is 0 (the first write of a step's gradient,
+// which then needs no zeroing beforehand: the same bits, since a sum that starts from +0 is never
+// −0); activations and activation gradients are written with = (y, dA in place of dy, dx).
 //
 // All three products run through one tiled SGEMM, bv_gemm_tile: a 64×64 output tile per block of
 // 256 threads, K staged through shared memory 16 at a time, 4×4 outputs per thread at a stride of

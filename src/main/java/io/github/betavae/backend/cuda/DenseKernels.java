@@ -147,7 +147,8 @@ public final class DenseKernels {
   /**
    * {@link #backward} with dw and db written (=) rather than accumulated into (+=) when
    * {@code accumulate} is false: the kernels start each sum from zero themselves, so the gradient
-   * needs no fill beforehand and is not read (the same bits as a fill and then accumulating).
+   * needs no fill beforehand and is not read (the same bits as a fill and then accumulating; through
+   * cuBLAS, β = 0 instead of 1, which may pick another algorithm and so agree only within rounding).
    */
   public void backward(Buf dx, Buf dw, Buf db, Buf dy, Buf y, Buf x, Buf w, int batch, int in, int out, Activation act,
                        boolean accumulate) {

@@ -174,9 +174,9 @@ extern "C" __global__ void dense_backward_dx_tf32_partial(float* partial, const 
 // then lands in the other buffer: one barrier a slice). An operand whose shared layout is its
 // memory layout (A with k contiguous: x, dA in dx; Bm with n contiguous: w in dx, x in dw) goes by
 // cp.async where aligned, the others through registers; so the operands are rounded to TF32 in the
-// fragments, as they are loaded from shared memory, not when staged. Each slice's 16 terms are summed on the tensor cores from zero and added to the total in FP32, as in
-// bv_tf32_tile. The output goes through a 16×16 scratch per warp to the epilogue, which checks the
-// matrix edges.
+// fragments, as they are loaded from shared memory, not when staged. Each slice's 16 terms are
+// summed on the tensor cores from zero and added to the total in FP32, as in bv_tf32_tile. The
+// output goes through a 16×16 scratch per warp to the epilogue, which checks the matrix edges.
 #define TW_BM 128
 #define TW_BN 64
 #define TW_BK 16

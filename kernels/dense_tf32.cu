@@ -360,16 +360,16 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
   }
   for (int i = 0; i < 2; i++) {
     for (int j = 0; j < 2; j++) {
-      // each warp reads back only its own scratch; block barriers (every warp runs this loop the
-      // same number of times) because the harness's race check orders by them
+      // each warp reads back only its own scratch, so a __syncwarp orders the fragment's store
+      // before the lanes' reads, and their reads before the next store
       wmma::store_matrix_sync(BV_SHARED_AT(cs, warp * 16, 0), acc[i][j], TW_LDA, wmma::mem_row_major);
-      __syncthreads();
+      __syncwarp();
       for (int e = lane; e < 256; e += 32) {
         const int r = e >> 4, c = e & 15;  // consecutive lanes, consecutive columns
         const int gm = m0 + wm * 32 + i * 16 + r, gn = n0 + wn * 32 + j * 16 + c;
         if (gm < M && gn < N) store(gm, gn, (float)cs[warp * 16 + r][c]);
       }
-      __syncthreads();
+      __syncwarp();
     }
   }
 }

@@ -57,6 +57,9 @@ void sync_threads(Site site);
 // words of the warp (indexed by lane) — the one primitive every shuffle is built from. `mask` is the
 // intrinsic's member mask, checked by synccheck against the lanes that actually meet here.
 const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site);
+// __syncwarp: a warp_exchange that also orders shared memory among the warp's lanes for racecheck
+// (a release of all 32 lanes counts; see SharedMeta).
+void sync_warp(unsigned int mask, Site site);
 // This thread's lane (linear thread index % 32).
 int lane_id();
 
@@ -103,7 +106,7 @@ namespace bvhost {
 // __syncwarp(mask = all lanes), carrying its source position.
 struct SyncWarp {
   Site site;
-  void operator()(unsigned int mask = 0xffffffffu) const { warp_exchange(0, mask, site); }
+  void operator()(unsigned int mask = 0xffffffffu) const { sync_warp(mask, site); }
 };
 
 template <class T>
@@ -134,11 +137,16 @@ inline T shfl_xor_at(Site site, unsigned int members, T v, int mask, int width =
 // __shared__ arrays under nvcc, and here static arrays whose every element access goes through a
 // checked reference. memcheck: an index outside the array is a finding (the access goes to a spare
 // element instead). racecheck: each element remembers who last wrote and read it in which barrier
-// epoch; a write and another thread's access between the same two __syncthreads is a hazard.
+// epoch; a write and another thread's access between the same two __syncthreads is a hazard, unless
+// both threads are lanes of one warp and a __syncwarp of the whole warp came between them.
 namespace bvhost {
 struct SharedMeta {
   unsigned long long w_epoch = 0, r_epoch = 0;
   int w_tid = -1, r_tid = -1;  // r_tid −2: several readers in r_epoch
+  int r_warp = -1;             // the warp of every reader in r_epoch, −1 if they span warps
+  // how many whole-warp __syncwarp releases the accessing thread's warp had had at the last write /
+  // at the latest of the reads in r_epoch
+  unsigned w_sync = 0, r_sync = 0;
 };
 // Element (i, j) of the named array (j < 0 for a 1-D array); the text of a finding is built only
 // when there is one, so a checked access costs a few comparisons.

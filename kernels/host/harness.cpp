@@ -48,6 +48,7 @@ struct Fiber {
   unsigned gen;  // how many warp exchanges this lane has done: selects the slot bank
   Site site;     // where in the source the thread waits
   unsigned mask; // the member mask of the warp intrinsic it waits at
+  bool syncwarp;  // whether that intrinsic is __syncwarp (racecheck orders shared memory by it)
   // cp.async: copies started and not yet landed, oldest first from `landed` on, each with its group
   // (the number of commits before it started); `commits` counts this thread's commits.
   struct Copy {
@@ -68,6 +69,7 @@ struct Fiber {
 // lanes of the previous exchange have yet to read.
 struct Warp {
   uint64_t words[2][32];
+  unsigned syncs;  // releases of a __syncwarp by all 32 lanes in the running block
 };
 
 constexpr size_t kStack = 64 * 1024;
@@ -288,12 +290,14 @@ std::string run_block(int n) {
     f.gen = 0;
     f.site = Site{};
     f.mask = 0;
+    f.syncwarp = false;
     f.copies.clear();
     f.landed = 0;
     f.commits = 0;
     init_fiber(f, i);
   }
   const int warps = (n + 31) / 32;
+  for (int w = 0; w < warps; w++) g_warps[w].syncs = 0;
   g_epoch++;
   // racecheck: each round resumes the runnable threads in a seeded random order (a splitmix64 stream
   // keyed by the schedule seed and the block), so a result that depends on the order between
@@ -331,6 +335,8 @@ std::string run_block(int n) {
           std::string bad = check_warp(w, n);
           if (!bad.empty()) return bad;
         }
+        // a __syncwarp met by all 32 lanes orders their shared-memory accesses (racecheck)
+        if (live_w == 32 && g_fibers[w * 32].syncwarp) g_warps[w].syncs++;
         for (int i = w * 32; i < n && i < w * 32 + 32; i++) {
           if (g_fibers[i].state == AT_WARP) g_fibers[i].state = RUNNABLE;
         }
@@ -390,31 +396,42 @@ void hazard(const char* name, long i, long j, const std::string& who, const char
                " between the same two barriers (" + kind + " hazard)");
 }
 
+// Whether an access made in this barrier epoch by a thread of warp `warp`, when that warp had had
+// `syncs` whole-warp __syncwarp releases, is ordered before an access by thread t now.
+bool warp_ordered(int warp, unsigned syncs, int t) {
+  return warp == t / 32 && g_warps[warp].syncs > syncs;
+}
+
 void shared_read(SharedMeta& m, const char* name, long i, long j) {
   const int t = current_thread();
-  if (m.w_epoch == g_epoch && m.w_tid != t) {
+  const unsigned syncs = g_warps[t / 32].syncs;
+  if (m.w_epoch == g_epoch && m.w_tid != t && !warp_ordered(m.w_tid / 32, m.w_sync, t)) {
     hazard(name, i, j, "written by thread " + std::to_string(m.w_tid) + " and read by thread " + std::to_string(t),
            "read-after-write");
   }
   if (m.r_epoch != g_epoch) {
     m.r_epoch = g_epoch;
     m.r_tid = t;
+    m.r_warp = t / 32;
   } else if (m.r_tid != t) {
     m.r_tid = -2;
+    if (m.r_warp != t / 32) m.r_warp = -1;
   }
+  m.r_sync = syncs;  // syncs only grow within a block, so this is the latest read's count
 }
 
 void shared_write(SharedMeta& m, const char* name, long i, long j) {
   const int t = current_thread();
-  if (m.w_epoch == g_epoch && m.w_tid != t) {
+  if (m.w_epoch == g_epoch && m.w_tid != t && !warp_ordered(m.w_tid / 32, m.w_sync, t)) {
     hazard(name, i, j, "written by threads " + std::to_string(m.w_tid) + " and " + std::to_string(t), "write-after-write");
-  } else if (m.r_epoch == g_epoch && m.r_tid != t) {
+  } else if (m.r_epoch == g_epoch && m.r_tid != t && !warp_ordered(m.r_warp, m.r_sync, t)) {
     hazard(name, i, j, "read by " + (m.r_tid == -2 ? std::string("several threads") : "thread " + std::to_string(m.r_tid)) +
                            " and written by thread " + std::to_string(t),
            "write-after-read");
   }
   m.w_epoch = g_epoch;
   m.w_tid = t;
+  m.w_sync = g_warps[t / 32].syncs;
 }
 
 void sync_threads(Site site) {
@@ -423,10 +440,12 @@ void sync_threads(Site site) {
   yield_to_scheduler();
 }
 
-const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site) {
+namespace {
+const uint64_t* exchange(uint64_t word, unsigned int mask, Site site, bool syncwarp) {
   Fiber* f = g_cur;
   f->site = site;
   f->mask = mask;
+  f->syncwarp = syncwarp;
   Warp& w = g_warps[f->warp];
   const unsigned bank = f->gen++ & 1;
   w.words[bank][f->lane] = word;
@@ -434,6 +453,11 @@ const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site) {
   yield_to_scheduler();
   return w.words[bank];
 }
+}  // namespace
+
+const uint64_t* warp_exchange(uint64_t word, unsigned int mask, Site site) { return exchange(word, mask, site, false); }
+
+void sync_warp(unsigned int mask, Site site) { exchange(0, mask, site, true); }
 
 int lane_id() { return g_cur->lane; }
 

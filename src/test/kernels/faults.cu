@@ -126,10 +126,38 @@ extern "C" __global__ void fault_shfl_mask_kernel2(int* out) {
   out[t] = __shfl_xor_sync(0x0000ffffu, t, 1);
 }
 
+// racecheck and __syncwarp, block 64 (two warps). Lanes of one warp exchange values through a
+// tracked shared array ordered by __syncwarp alone, then overwrite what they read after another
+// one: legal on a GPU, no hazard (5). The same exchange between the two warps is a hazard: a
+// __syncwarp orders only its own warp (6). Without the __syncwarp it is a hazard too (7).
+extern "C" __global__ void fault_race_kernel5(int* out, int base) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t] = base + t;
+  __syncwarp();
+  out[t] = slots[t ^ 1];
+  __syncwarp();
+  slots[t] = 0;
+}
+extern "C" __global__ void fault_race_kernel6(int* out, int base) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t] = base + t;
+  __syncwarp();
+  out[t] = slots[t ^ 32];
+}
+extern "C" __global__ void fault_race_kernel7(int* out, int base) {
+  BV_SHARED(int, slots, 64);
+  const int t = threadIdx.x;
+  slots[t] = base + t;
+  out[t] = slots[t ^ 1];
+}
+
 #define BV_FAULT_KERNELS                                                                                  \
   BV_KERNEL(fault_oob_read_kernel1), BV_KERNEL(fault_oob_read_kernel2), BV_KERNEL(fault_oob_write_kernel1), \
       BV_KERNEL(fault_oob_write_kernel2), BV_KERNEL(fault_uninit_kernel1), BV_KERNEL(fault_uninit_kernel2), \
       BV_KERNEL(fault_race_kernel1), BV_KERNEL(fault_race_kernel2), BV_KERNEL(fault_barrier_kernel1),       \
       BV_KERNEL(fault_barrier_kernel2), BV_KERNEL(fault_shfl_mask_kernel1), BV_KERNEL(fault_shfl_exited_kernel1), \
       BV_KERNEL(fault_shfl_mask_kernel2), BV_KERNEL(fault_race_kernel3), BV_KERNEL(fault_race_kernel4),      \
-      BV_KERNEL(fault_shared_oob_kernel1), BV_KERNEL(fault_shared_oob_kernel2),
+      BV_KERNEL(fault_shared_oob_kernel1), BV_KERNEL(fault_shared_oob_kernel2), BV_KERNEL(fault_race_kernel5),  \
+      BV_KERNEL(fault_race_kernel6), BV_KERNEL(fault_race_kernel7),

@@ -154,6 +154,28 @@ class SanitizerTest {
     assertTrue(wrong, "some schedule reads a slot before its writer wrote it");
   }
 
+  /**
+   * A __syncwarp of the whole warp orders its lanes' shared-memory accesses, as on a GPU: a warp-level
+   * exchange passes racecheck under several schedules, while the same exchange between warps, or
+   * without the __syncwarp, is a hazard.
+   */
+  @Test
+  void racecheckHonoursSyncwarpWithinAWarpOnly() {
+    for (long seed = 1; seed <= 3; seed++) {
+      try (HostDevice dev = device(Sanitizer.ALL.withScheduleSeed(seed))) {
+        long out = dev.alloc(4 * 64);
+        dev.launch("fault_race_kernel5", Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out).i32(5));
+        int[] r = ints(dev, out, 64);
+        for (int t = 0; t < 64; t++) assertEquals(5 + (t ^ 1), r[t], "lane " + t + " reads its neighbour's value");
+        for (String k : new String[] {"fault_race_kernel6", "fault_race_kernel7"}) {
+          String e = assertThrows(IllegalStateException.class,
+              () -> dev.launch(k, Dim3.of(1), Dim3.of(64), KernelArgs.of().ptr(out).i32(5))).getMessage();
+          assertTrue(e.contains(k) && e.contains("racecheck: shared array slots[") && e.contains("hazard"), e);
+        }
+      }
+    }
+  }
+
   @Test
   void racecheckNamesTheHazardOnATrackedSharedArray() {
     try (HostDevice dev = device(Sanitizer.ALL)) {

@@ -237,13 +237,23 @@ def gpu_dense_table(entries, torch):
         engine, op = split_name(e["benchmark"].rsplit(".", 1)[1])
         p = e.get("params", {})
         prec = p.get("precision", "fp32")
-        rows.setdefault((op if prec == "fp32" else f"{op} {prec.upper()}", p.get("layer", ""), str(p.get("batch", ""))),
-                        {})[engine] = seconds(e)
+        label = op if prec == "fp32" else f"{op} {prec.upper()}"
+        if p.get("tiles", "auto") != "auto" and engine == "ours":
+            label += f" ({p['tiles']} tiles)"
+        rows.setdefault((label, p.get("layer", ""), str(p.get("batch", ""))), {})[engine] = seconds(e)
     for t in torch:
         if t.get("bench") == "GpuDenseBench" and "kind" not in t:
             prec = t.get("precision", "fp32")
             key = t["op"] if prec == "fp32" else f"{t['op']} {prec.upper()}"
             rows.setdefault((key, t["layer"], str(t["batch"])), {})["torch"] = torch_seconds(t)
+
+    # a row of ours on forced tiles sits beside the anchors of the same product
+    for key, r in rows.items():
+        if key[0].endswith(" tiles)"):
+            base = rows.get((key[0].split(" (")[0], key[1], key[2]), {})
+            for anchor in ("cublas", "torch"):
+                if anchor in base and anchor not in r:
+                    r[anchor] = base[anchor]
 
     def order(key):
         op, layer, batch = key
@@ -290,8 +300,11 @@ def gpu_step_table(entries, torch):
     for e in entries:
         _, op = split_name(e["benchmark"].rsplit(".", 1)[1])
         params = e.get("params", {})
+        how = STEP_LABELS.get(op, op)
+        if params.get("tiles", "auto") != "auto":
+            how += f", {params['tiles']} tiles"
         rows.append(dict(arch=params.get("arch", "mlp"), batch=str(params.get("batch", "")), engine="ours",
-                         how=STEP_LABELS.get(op, op), precision=params.get("precision", "fp32"), s=seconds(e), note=""))
+                         how=how, precision=params.get("precision", "fp32"), s=seconds(e), note=""))
     for t in torch:
         if t.get("bench") != "GpuTrainStepBench" or "kind" in t:
             continue

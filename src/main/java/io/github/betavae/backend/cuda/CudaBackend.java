@@ -96,6 +96,16 @@ public final class CudaBackend implements Backend {
   }
 
   /**
+   * Columns of the FP32 wide kernels' tiles, 128 (128×128, the default) or 64 (128×64, twice the
+   * tiles): for benchmarks and the GPU checks that time the two, until the table chooses between
+   * them. The same bits either way.
+   */
+  public void denseTileWidth(int n) {
+    if (n != 64 && n != 128) throw new IllegalArgumentException("dense tile width must be 64 or 128 but was " + n);
+    dense.wideN = n;
+  }
+
+  /**
    * TF32: the dense products run on tensor cores ({@code kernels/dense_tf32.cu}, or cuBLAS's TF32
    * math), and so do the convolutions ({@code kernels/conv.cu}'s {@code *_tf32}).
    */

@@ -45,6 +45,12 @@ public final class DenseKernels {
   /** {@link #WIDE_MIN_BLOCKS}, lowered by tests so that the harness runs the wide kernels on small sizes. */
   int wideMinBlocks = WIDE_MIN_BLOCKS;
   /**
+   * Columns of the FP32 wide kernels' tiles: 128 ({@code *_128}, the table's choice) or 64
+   * ({@code *_128x64}: twice the tiles, for grids that fill the GPU's resident blocks poorly; chosen
+   * only by {@link CudaBackend#denseTileWidth} until a GPU has timed it). The same bits either way.
+   */
+  int wideN = WIDE;
+  /**
    * 128×64 tiles from which the TF32 products take the wide TF32 kernels: as for FP32, about half the
    * SMs of a 132-SM GPU. Not yet measured on a GPU (the 64×64 TF32 kernels ran at 8–67% of cuBLAS's
    * FP32 time on an H200; the wide ones are built as the FP32 wide kernels that ran at 53–88%).
@@ -116,7 +122,7 @@ public final class DenseKernels {
     }
     if (!tf32 && wide(batch, out)) {
       int vec = vec(X.address(), in, 1) | vec(W.address(), in, 2) | vec(Y.address(), out, 4) & vec(B.address(), 0, 4);
-      dev.launch("dense_forward_128", Dim3.of(Launch.blocks(out, WIDE), Launch.blocks(batch, WIDE)), Dim3.of(256),
+      dev.launch(wideKernel("dense_forward"), Dim3.of(Launch.blocks(out, wideN), Launch.blocks(batch, WIDE)), Dim3.of(256),
           KernelArgs.of().ptr(Y.address()).ptr(X.address()).ptr(W.address()).ptr(B.address())
               .i32(batch).i32(in).i32(out).i32(act.ordinal()).i32(vec));
       return;
@@ -179,7 +185,7 @@ public final class DenseKernels {
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(accum));
     } else if (wide(out, in)) {
       int vec = vec(DY.address(), out, 1) | vec(X.address(), in, 2) | vec(DW.address(), in, 4);
-      dev.launch("dense_backward_dw_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(out, WIDE)), Dim3.of(256),
+      dev.launch(wideKernel("dense_backward_dw"), Dim3.of(Launch.blocks(in, wideN), Launch.blocks(out, WIDE)), Dim3.of(256),
           KernelArgs.of().ptr(DW.address()).ptr(DY.address()).ptr(X.address()).i32(batch).i32(in).i32(out).i32(vec)
               .i32(accum));
     } else if (wChunk >= batch) {
@@ -210,7 +216,7 @@ public final class DenseKernels {
     }
     if (!tf32 && wide(batch, in)) {
       int vec = vec(DY.address(), out, 1) | vec(W.address(), in, 2) | vec(DX.address(), in, 4);
-      dev.launch("dense_backward_dx_128", Dim3.of(Launch.blocks(in, WIDE), Launch.blocks(batch, WIDE)), Dim3.of(256),
+      dev.launch(wideKernel("dense_backward_dx"), Dim3.of(Launch.blocks(in, wideN), Launch.blocks(batch, WIDE)), Dim3.of(256),
           KernelArgs.of().ptr(DX.address()).ptr(DY.address()).ptr(W.address()).i32(batch).i32(in).i32(out).i32(vec));
       return;
     }
@@ -234,6 +240,11 @@ public final class DenseKernels {
   /** Whether an (M,N) TF32 output goes to the 128×64 TF32 kernels (see the table above). */
   boolean tf32Wide(int m, int n) {
     return (long) Launch.blocks(m, WIDE) * Launch.blocks(n, TF32_WIDE_N) >= tf32WideMinBlocks;
+  }
+
+  /** The FP32 wide kernel of {@code product} for the tile width {@link #wideN}. */
+  private String wideKernel(String product) {
+    return product + (wideN == WIDE ? "_128" : "_128x64");
   }
 
   /** Whether an (M,N) output goes to the 128×128 kernels (see the table above). */

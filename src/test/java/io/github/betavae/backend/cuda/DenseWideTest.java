@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The warp-tiled 128×128 kernels ({@code dense_forward_128}, {@code dense_backward_dw_128},
- * {@code dense_backward_dx_128}) against the CPU reference, on the host harness with the sanitizer
+ * {@code dense_backward_dx_128}) and their 128×64 twins ({@code *_128x64}) against the CPU reference, on the host harness with the sanitizer
  * on: awkward sizes (1, 3, 17, 70, 130, 257, 1023, 4097), the 128-bit path (widths a multiple of 4,
  * aligned) and the element path (odd widths, or buffers one float off alignment), accumulation into
  * dW, and no write outside the outputs.
@@ -29,11 +29,20 @@ class DenseWideTest {
     Emulator.assumeBuilt();
     Random rnd = new Random(11);
     try (CudaBackend be = CudaBackend.emulated()) {
-      DenseKernels dense = new DenseKernels(be.device());
-      dense.wideMinBlocks = 1;  // every product takes the 128×128 kernels
-      for (int[] c : SIZES) {
-        for (int offset : new int[] {0, 1}) {
-          check(be, dense, rnd, c[0], c[1], c[2], offset, Activation.values()[(c[0] + c[1] + offset) % Activation.values().length]);
+      java.util.List<String> launched = new java.util.ArrayList<>();
+      DenseKernels dense = new DenseKernels(TestBufs.recording(be.device(), launched));
+      dense.wideMinBlocks = 1;  // every product takes the wide kernels: 128×128, then 128×64 tiles
+      for (int width : new int[] {128, 64}) {
+        dense.wideN = width;
+        launched.clear();
+        for (int[] c : SIZES) {
+          for (int offset : new int[] {0, 1}) {
+            check(be, dense, rnd, c[0], c[1], c[2], offset, Activation.values()[(c[0] + c[1] + offset) % Activation.values().length]);
+          }
+        }
+        String suffix = width == 128 ? "_128" : "_128x64";
+        for (String k : new String[] {"dense_forward", "dense_backward_dw", "dense_backward_dx"}) {
+          assertTrue(launched.contains(k + suffix), k + suffix + " among " + new java.util.TreeSet<>(launched));
         }
       }
     }
@@ -47,12 +56,15 @@ class DenseWideTest {
     try (CudaBackend be = RealGpu.backendOrSkip()) {
       DenseKernels dense = new DenseKernels(be.device());
       dense.wideMinBlocks = 1;
-      for (int[] c : SIZES) {
-        for (int offset : new int[] {0, 1}) {
-          check(be, dense, rnd, c[0], c[1], c[2], offset, Activation.values()[(c[0] + c[1] + offset) % Activation.values().length]);
+      for (int width : new int[] {128, 64}) {
+        dense.wideN = width;
+        for (int[] c : SIZES) {
+          for (int offset : new int[] {0, 1}) {
+            check(be, dense, rnd, c[0], c[1], c[2], offset, Activation.values()[(c[0] + c[1] + offset) % Activation.values().length]);
+          }
         }
+        check(be, dense, rnd, 1024, 1024, 1200, 0, Activation.RELU);  // a model-sized product on the 128-bit path
       }
-      check(be, dense, rnd, 1024, 1024, 1200, 0, Activation.RELU);  // a model-sized product on the 128-bit path
     }
   }
 

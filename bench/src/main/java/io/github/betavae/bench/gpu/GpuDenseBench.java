@@ -65,7 +65,8 @@ public class GpuDenseBench {
 
     /**
      * Our FP32 kernels: "auto" (the launcher's table), "64" (the 64×64 tiles, split-K where the grid
-     * is small) or "128" (the warp-tiled 128×128 tiles): {@code -p tiles=64,128} times each variant.
+     * is small), "128" (the warp-tiled 128×128 tiles) or "128x64" (the same warp code on 128×64
+     * tiles): {@code -p tiles=64,128,128x64} times each variant.
      */
     @Param({"auto"})
     public String tiles;
@@ -83,7 +84,8 @@ public class GpuDenseBench {
       out = Integer.parseInt(p[1]);
       be = Gpu.open();
       be.precision(io.github.betavae.backend.Precision.parse(precision));
-      be.denseTiles(tiles.equals("auto") ? 0 : Integer.parseInt(tiles));
+      be.denseTiles(tiles.equals("auto") ? 0 : tiles.equals("128x64") ? 128 : Integer.parseInt(tiles));
+      if (tiles.equals("128x64")) be.denseTileWidth(64);
       x = load((long) batch * in, 1);
       w = load((long) out * in, 2);
       b = load(out, 3);

@@ -57,6 +57,13 @@ public class GpuTrainStepBench {
     @Param({"fp32"})
     public String precision;
 
+    /**
+     * The FP32 wide products' tiles: "auto" (the launcher's table, 128×128) or "128x64" (twice the
+     * tiles; not yet in the table): {@code -p tiles=auto,128x64} times the step both ways.
+     */
+    @Param({"auto"})
+    public String tiles;
+
     CudaBackend be;
     TrainerPath path;
 
@@ -64,6 +71,11 @@ public class GpuTrainStepBench {
     public void setUp() {
       be = Gpu.open();
       be.precision(io.github.betavae.backend.Precision.parse(precision));
+      switch (tiles) {
+        case "auto" -> { }
+        case "128x64" -> be.denseTileWidth(64);
+        default -> throw new IllegalArgumentException("tiles: auto or 128x64, not " + tiles);
+      }
       // Four batches of random binary images: a few epochs per invocation, data resident.
       VaeConfig cfg = switch (arch) {
         case "mlp" -> VaeConfig.higgins();

@@ -14,6 +14,7 @@
 //  16  dense_backward_dw_tf32_wide, reg.-staged    17 dense_backward_dx_tf32_wide, register-staged
 //  18  dense_backward_dw_128_partial + dw_sum (split-B)
 //  19  dense_backward_dw_128x64 (3 on 128×64 tiles)  20 dense_backward_dx_128x64 (8 on 128×64 tiles)
+//  21  19 under __launch_bounds__(256, 3): three blocks an SM (80 registers, no spill; dx would spill)
 //
 // 14 to 17 are 3, 8, 11 and 12 as they were before cp.async: every operand through registers into
 // shared memory. They are defined here, from the library's kernel bodies, to time cp.async against
@@ -45,6 +46,11 @@ __global__ void __launch_bounds__(256) dense_backward_dw_tf32_wide_staged(float*
 __global__ void __launch_bounds__(256) dense_backward_dx_tf32_wide_staged(float* dx, const float* dA, const float* w,
                                                                           int B, int IN, int OUT, int vec) {
   bv_backward_dx_tf32_wide<false>(dx, dA, w, B, IN, OUT, vec);
+}
+
+__global__ void __launch_bounds__(256, 3) dense_backward_dw_128x64_3(float* dw, const float* dA, const float* x, int B,
+                                                                      int IN, int OUT, int vec, int accum) {
+  bv_backward_dw_128<true, 64>(dw, dA, x, B, IN, OUT, vec, accum);
 }
 
 namespace {
@@ -156,10 +162,11 @@ bool run(int v, Problem& p) {
       return true;
     }
     case 19:
-    case 20: {
+    case 20:
+    case 21: {
       int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
-      if (v == 19) {
-        launch(dense_backward_dw_128x64, dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT,
+      if (v != 20) {
+        launch(v == 19 ? dense_backward_dw_128x64 : dense_backward_dw_128x64_3, dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT,
                vec, 1);
       } else {
         launch(dense_backward_dx_128x64, dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT,
@@ -221,8 +228,8 @@ const char* name(int v) {
                                 "dense_backward_dw_128 (register-staged)", "dense_backward_dx_128 (register-staged)",
                                 "dense_backward_dw_tf32_wide (reg.-staged)", "dense_backward_dx_tf32_wide (reg.-staged)",
                                 "dense_backward_dw_128_partial + _sum", "dense_backward_dw_128x64 (warp tiles)",
-                                "dense_backward_dx_128x64 (warp tiles)"};
-  return v >= 0 && v < 21 ? names[v] : "?";
+                                "dense_backward_dx_128x64 (warp tiles)", "dense_backward_dw_128x64 (3 blocks/SM)"};
+  return v >= 0 && v < 22 ? names[v] : "?";
 }
 
 }  // namespace
@@ -251,9 +258,9 @@ int main(int argc, char** argv) {
   printf("dense backward, B=%d IN=%d OUT=%d\n", p.B, p.IN, p.OUT);
   int failures = 0;
   float anchors[2] = {0, 0};  // cuBLAS's time for dw (variant 0) and dx (variant 5)
-  for (int v = 0; v <= 20; v++) {
+  for (int v = 0; v <= 21; v++) {
     if (only >= 0 && v != only) continue;
-    bool dw = v < 5 || v == 11 || v == 14 || v == 16 || v == 18 || v == 19, tf = v == 4 || (v >= 9 && v <= 12) || v == 16 || v == 17;
+    bool dw = v < 5 || v == 11 || v == 14 || v == 16 || v == 18 || v == 19 || v == 21, tf = v == 4 || (v >= 9 && v <= 12) || v == 16 || v == 17;
     if (dw) upload(p.ddw, p.dw0);  // the weight gradient accumulates: start every check from dw0
     if (!run(v, p)) continue;
     sync_device();

@@ -27,6 +27,33 @@
 #define TF_THREADS 128
 #define TF_PAD 4  // rows of 36 / 68 floats: 16-byte multiples, as WMMA wants, and fewer bank conflicts
 
+// A warp's operand and accumulator fragments: m16n16k8, TF32 operands, FP32 accumulators.
+using BvTf32A = nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 8, nvcuda::wmma::precision::tf32,
+                                       nvcuda::wmma::row_major>;
+using BvTf32B = nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 8, nvcuda::wmma::precision::tf32,
+                                       nvcuda::wmma::row_major>;
+using BvTf32Acc = nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 8, float>;
+
+// acc[i][j] += a warp's 2×2 products over one K slice of KS terms (KS/8 mma steps): summed on the
+// tensor cores from zero, then added to acc on the FP32 units (the stage sums of the file comment).
+// load(a, b, kk) fills the warp's two A and two B fragments with the 8 terms from kk on.
+template <int KS, class Load>
+__device__ __forceinline__ void bv_tf32_stage(BvTf32Acc (&acc)[2][2], const Load& load) {
+  BvTf32Acc part[2][2];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) nvcuda::wmma::fill_fragment(part[i][j], 0.f);
+  for (int kk = 0; kk < KS; kk += 8) {
+    BvTf32A a[2];
+    BvTf32B b[2];
+    load(a, b, kk);
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) nvcuda::wmma::mma_sync(part[i][j], a[i], b[j], part[i][j]);
+  }
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++)
+      for (int t = 0; t < acc[i][j].num_elements; t++) acc[i][j].x[t] += part[i][j].x[t];
+}
+
 // C(m,n) = Σ_k tf32(A(m,k))·tf32(Bm(k,n)) over k in [kb, ke) for the block's 64×64 tile at
 // (m0, n0), then store(m, n, C(m,n)) for every m < M, n < N of it. la(m, k) = A(m,k) and
 // lb(k, n) = Bm(k,n) are called inside the matrices only; A_KC / B_KC say whether k is the index
@@ -40,7 +67,7 @@ __device__ __forceinline__ void bv_tf32_tile(const LA& la, const LB& lb, int M, 
   BV_SHARED2A(float, bs, TF_BK, TF_BN + TF_PAD);
   BV_SHARED2A(float, cs, TF_BM, TF_BN + TF_PAD);
   const int tid = threadIdx.x, warp = tid >> 5, wm = warp >> 1, wn = warp & 1;
-  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
+  BvTf32Acc acc[2][2];
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.f);
   for (int k0 = kb; k0 < ke; k0 += TF_BK) {
@@ -57,21 +84,10 @@ __device__ __forceinline__ void bv_tf32_tile(const LA& la, const LB& lb, int M, 
       bs[k][n] = (gn < N && gk < ke) ? wmma::__float_to_tf32(lb(gk, gn)) : 0.f;
     }
     __syncthreads();
-    // this stage's 32 terms on the tensor cores, from zero; then added to acc on the FP32 units
-    wmma::fragment<wmma::accumulator, 16, 16, 8, float> part[2][2];
-    for (int i = 0; i < 2; i++)
-      for (int j = 0; j < 2; j++) wmma::fill_fragment(part[i][j], 0.f);
-    for (int kk = 0; kk < TF_BK; kk += 8) {
-      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
-      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
+    bv_tf32_stage<TF_BK>(acc, [&](BvTf32A (&a)[2], BvTf32B (&b)[2], int kk) {
       for (int i = 0; i < 2; i++) wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, wm * 32 + i * 16, kk), TF_BK + TF_PAD);
       for (int j = 0; j < 2; j++) wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, kk, wn * 32 + j * 16), TF_BN + TF_PAD);
-      for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) wmma::mma_sync(part[i][j], a[i], b[j], part[i][j]);
-    }
-    for (int i = 0; i < 2; i++)
-      for (int j = 0; j < 2; j++)
-        for (int t = 0; t < acc[i][j].num_elements; t++) acc[i][j].x[t] += part[i][j].x[t];
+    });
     __syncthreads();
   }
   for (int i = 0; i < 2; i++)
@@ -201,29 +217,47 @@ __device__ __forceinline__ void bv_tw_load4(float o[4], const float* __restrict_
   }
 }
 
+// Where thread t's values lie in a slice, relative to its origin: A's group g of four is row
+// bv_tw_a_row, term bv_tw_a_k (KC, sak = 1: row (t>>2) + 64g, k (t&3)·4 .. +3; otherwise, sam = 1:
+// k (t>>5) + 8g, rows (t&31)·4 .. +3); Bm's four are column bv_tw_b_col, term bv_tw_b_k (KC,
+// sbk = 1: column t>>2, k (t&3)·4 .. +3; otherwise, sbn = 1: k t>>4, columns (t&15)·4 .. +3). The
+// loaders, the stores into shared memory and the cp.async copies all take these.
+template <bool KC>
+__device__ __forceinline__ int bv_tw_a_row(int t, int g) {
+  return KC ? (t >> 2) + 64 * g : (t & 31) * 4;
+}
+template <bool KC>
+__device__ __forceinline__ int bv_tw_a_k(int t, int g) {
+  return KC ? (t & 3) * 4 : (t >> 5) + 8 * g;
+}
+template <bool KC>
+__device__ __forceinline__ int bv_tw_b_col(int t) {
+  return KC ? t >> 2 : (t & 15) * 4;
+}
+template <bool KC>
+__device__ __forceinline__ int bv_tw_b_k(int t) {
+  return KC ? (t & 3) * 4 : t >> 4;
+}
+
 // A(m,k) = A[m·sam + k·sak] over rows [m0, m0+128) and k [k0, k0+16) ∩ [.., ke): 8 values per
-// thread, two groups of 4 along A's contiguous index. KC (sak = 1): group g is row (t>>2) + 64g,
-// k (t&3)·4 .. +3; otherwise (sam = 1) k (t>>5) + 8g, rows (t&31)·4 .. +3.
+// thread, two groups of 4 along A's contiguous index.
 template <bool KC>
 __device__ __forceinline__ void bv_tw_load_a(float v[8], const float* __restrict__ A, long long sam, long long sak,
                                              int M, int ke, int m0, int k0, bool vec) {
   const int t = threadIdx.x;
 #pragma unroll
   for (int g = 0; g < 2; g++) {
-    const int m = m0 + (KC ? (t >> 2) + 64 * g : (t & 31) * 4), k = k0 + (KC ? (t & 3) * 4 : (t >> 5) + 8 * g);
-    bv_tw_load4<KC>(v + 4 * g, A, sam, sak, M, ke, m, k, vec);
+    bv_tw_load4<KC>(v + 4 * g, A, sam, sak, M, ke, m0 + bv_tw_a_row<KC>(t, g), k0 + bv_tw_a_k<KC>(t, g), vec);
   }
 }
 
 // Bm(k,n) = Bm[k·sbk + n·sbn] over k [k0, k0+16) ∩ [.., ke) and columns [n0, n0+64): 4 values per
-// thread along Bm's contiguous index, read as Bmᵀ(n,k). KC (sbk = 1): column t>>2, k (t&3)·4 .. +3;
-// otherwise (sbn = 1) k t>>4, columns (t&15)·4 .. +3.
+// thread along Bm's contiguous index, read as Bmᵀ(n,k).
 template <bool KC>
 __device__ __forceinline__ void bv_tw_load_b(float v[4], const float* __restrict__ Bm, long long sbk, long long sbn,
                                              int N, int ke, int n0, int k0, bool vec) {
   const int t = threadIdx.x;
-  const int n = n0 + (KC ? t >> 2 : (t & 15) * 4), k = k0 + (KC ? (t & 3) * 4 : t >> 4);
-  bv_tw_load4<KC>(v, Bm, sbn, sbk, N, ke, n, k, vec);
+  bv_tw_load4<KC>(v, Bm, sbn, sbk, N, ke, n0 + bv_tw_b_col<KC>(t), k0 + bv_tw_b_k<KC>(t), vec);
 }
 
 // A thread's slice values (the loaders' layouts) into buffer s: as[s·128 + m][k], bs[s·16 + k][n].
@@ -234,11 +268,12 @@ __device__ __forceinline__ void bv_tw_store_a(Shared& as, int s, const float v[8
 #pragma unroll
   for (int g = 0; g < 2; g++) {
     const float* o = v + 4 * g;
+    const int r = s * TW_BM + bv_tw_a_row<KC>(t, g), k = bv_tw_a_k<KC>(t, g);
     if (KC) {
-      BV_STS4(as, s * TW_BM + (t >> 2) + 64 * g, (t & 3) * 4, make_float4(o[0], o[1], o[2], o[3]));
+      BV_STS4(as, r, k, make_float4(o[0], o[1], o[2], o[3]));
     } else {
 #pragma unroll
-      for (int i = 0; i < 4; i++) as[s * TW_BM + (t & 31) * 4 + i][(t >> 5) + 8 * g] = o[i];
+      for (int i = 0; i < 4; i++) as[r + i][k] = o[i];
     }
   }
 }
@@ -246,11 +281,12 @@ __device__ __forceinline__ void bv_tw_store_a(Shared& as, int s, const float v[8
 template <bool KC, class Shared>
 __device__ __forceinline__ void bv_tw_store_b(Shared& bs, int s, const float v[4]) {
   const int t = threadIdx.x;
+  const int k = s * TW_BK + bv_tw_b_k<KC>(t), c = bv_tw_b_col<KC>(t);
   if (KC) {
 #pragma unroll
-    for (int i = 0; i < 4; i++) bs[s * TW_BK + (t & 3) * 4 + i][t >> 2] = v[i];
+    for (int i = 0; i < 4; i++) bs[k + i][c] = v[i];
   } else {
-    BV_STS4(bs, s * TW_BK + (t >> 4), (t & 15) * 4, make_float4(v[0], v[1], v[2], v[3]));
+    BV_STS4(bs, k, c, make_float4(v[0], v[1], v[2], v[3]));
   }
 }
 
@@ -264,9 +300,9 @@ __device__ __forceinline__ void bv_tw_copy_a(Shared& as, int s, const float* __r
   const int t = threadIdx.x;
 #pragma unroll
   for (int g = 0; g < 2; g++) {
-    const int r = (t >> 2) + 64 * g, m = m0 + r, k = k0 + (t & 3) * 4;
+    const int r = bv_tw_a_row<true>(t, g), kk = bv_tw_a_k<true>(t, g), m = m0 + r, k = k0 + kk;
     const int n = m < M ? max(0, min(4, ke - k)) : 0;
-    BV_CP_ASYNC4(as, s * TW_BM + r, (t & 3) * 4, n > 0 ? A + m * sam + k : A, n);
+    BV_CP_ASYNC4(as, s * TW_BM + r, kk, n > 0 ? A + m * sam + k : A, n);
   }
 }
 
@@ -274,9 +310,9 @@ template <class Shared>
 __device__ __forceinline__ void bv_tw_copy_b(Shared& bs, int s, const float* __restrict__ Bm, long long sbk, int N,
                                              int ke, int n0, int k0) {
   const int t = threadIdx.x;
-  const int c = (t & 15) * 4, n = n0 + c, k = k0 + (t >> 4);
+  const int c = bv_tw_b_col<false>(t), kk = bv_tw_b_k<false>(t), n = n0 + c, k = k0 + kk;
   const int cnt = k < ke ? max(0, min(4, N - n)) : 0;
-  BV_CP_ASYNC4(bs, s * TW_BK + (t >> 4), c, cnt > 0 ? Bm + k * sbk + n : Bm, cnt);
+  BV_CP_ASYNC4(bs, s * TW_BK + kk, c, cnt > 0 ? Bm + k * sbk + n : Bm, cnt);
 }
 
 // cvt.rna.tf32.f32 on every element of a fragment just loaded from shared memory.
@@ -299,7 +335,7 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
   BV_SHARED2A(float, cs, 8 * 16, TW_LDA);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, wm = warp >> 1, wn = warp & 1;
   const bool ca = ASYNC && A_KC && (vec & 1), cb = ASYNC && !B_KC && (vec & 2);
-  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
+  BvTf32Acc acc[2][2];
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.f);
   float va[8], vb[4];
@@ -330,12 +366,7 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
       else bv_tw_load_b<B_KC>(vb, Bm, sbk, sbn, N, ke, n0, k0 + TW_BK, vec & 2);
       BV_CP_ASYNC_COMMIT();
     }
-    wmma::fragment<wmma::accumulator, 16, 16, 8, float> part[2][2];
-    for (int i = 0; i < 2; i++)
-      for (int j = 0; j < 2; j++) wmma::fill_fragment(part[i][j], 0.f);
-    for (int kk = 0; kk < TW_BK; kk += 8) {
-      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
-      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
+    bv_tf32_stage<TW_BK>(acc, [&](BvTf32A (&a)[2], BvTf32B (&b)[2], int kk) {
       for (int i = 0; i < 2; i++) {
         wmma::load_matrix_sync(a[i], BV_SHARED_AT(as, s * TW_BM + wm * 32 + i * 16, kk), TW_LDA);
         bv_tf32_round(a[i]);
@@ -344,12 +375,7 @@ __device__ __forceinline__ void bv_tf32_wide_tile(const float* __restrict__ A, l
         wmma::load_matrix_sync(b[j], BV_SHARED_AT(bs, s * TW_BK + kk, wn * 32 + j * 16), TW_LDB);
         bv_tf32_round(b[j]);
       }
-      for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) wmma::mma_sync(part[i][j], a[i], b[j], part[i][j]);
-    }
-    for (int i = 0; i < 2; i++)
-      for (int j = 0; j < 2; j++)
-        for (int e = 0; e < acc[i][j].num_elements; e++) acc[i][j].x[e] += part[i][j].x[e];
+    });
     if (more) {
       if (!ca) bv_tw_store_a<A_KC>(as, s ^ 1, va);
       if (!cb) bv_tw_store_b<B_KC>(bs, s ^ 1, vb);

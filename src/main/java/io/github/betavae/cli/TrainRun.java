@@ -183,7 +183,11 @@ final class TrainRun {
       if (profiler != null) profiler.write(dir, trainer.graphUsed());
       // the run is saved: a figure that needs text and a system without font libraries costs that figure only
       Map<String, FontRenderer.Drawing> figures = new LinkedHashMap<>();
-      for (String f : new String[] {SAMPLES, RECONSTRUCTIONS, CURVES, TRAVERSALS}) figures.put(f, () -> figure(f, model, data, tc, dir));
+      figures.put(SAMPLES, () -> Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES)));
+      figures.put(RECONSTRUCTIONS, () -> Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS)));
+      figures.put(CURVES, () -> Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES)));
+      figures.put(TRAVERSALS, () -> Traversals.write(model, data, Traversals.pickIndex(data, tc.seed()),
+          new Traversals.Options(3.0, 10, TRAVERSAL_REFERENCE, tc.seed()), dir.resolve(TRAVERSALS)));
       String notDrawn = FontRenderer.drawEach(figures, new java.util.ArrayList<>());
       if (notDrawn != null) err.println("train: " + notDrawn);
       out.printf(Locale.ROOT, "wrote %s after %d steps: last batch loss %.4f (recon %.4f, kl %.4f)%n", dir,
@@ -202,18 +206,6 @@ final class TrainRun {
       }
       if (monitor.collapse() != null) out.println(monitor.collapse());
       return 0;
-    }
-  }
-
-  /** Writes the run's figure {@code file} (one of SAMPLES, RECONSTRUCTIONS, CURVES, TRAVERSALS) into dir. */
-  private static void figure(String file, BetaVae model, Dataset data, TrainConfig tc, Path dir) throws IOException {
-    switch (file) {
-      case SAMPLES -> Figures.writeSamples(model, SAMPLE_COUNT, tc.seed(), dir.resolve(SAMPLES));
-      case RECONSTRUCTIONS -> Figures.writeReconstructions(model, data, RECON_COUNT, dir.resolve(RECONSTRUCTIONS));
-      case CURVES -> Plots.trainingCurves(dir.resolve(METRICS), dir.resolve(CURVES));
-      case TRAVERSALS -> Traversals.write(model, data, Traversals.pickIndex(data, tc.seed()),
-          new Traversals.Options(3.0, 10, TRAVERSAL_REFERENCE, tc.seed()), dir.resolve(TRAVERSALS));
-      default -> throw new IllegalArgumentException("no figure " + file);
     }
   }
 

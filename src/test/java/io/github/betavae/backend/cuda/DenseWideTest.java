@@ -90,7 +90,7 @@ class DenseWideTest {
     }
   }
 
-  /** {@link #checkTf32} on every size and offset, every product forced onto the 128×64 TF32 kernels. */
+  /** {@link #check} on every size and offset, every product forced onto the 128×64 TF32 kernels. */
   private static void checkTf32Sizes(CudaBackend be) {
     Random rnd = new Random(12);
     DenseKernels dense = new DenseKernels(be.device());
@@ -99,29 +99,9 @@ class DenseWideTest {
     int c = 0;
     for (int[] size : SIZES) {
       for (int offset : new int[] {0, 1}) {
-        checkTf32(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
+        check(be, dense, rnd, size[0], size[1], size[2], offset, c++ % 2 == 0 ? Activation.RELU : Activation.IDENTITY);
       }
     }
-  }
-
-  private static void checkTf32(CudaBackend be, DenseKernels dense, Random rnd, int batch, int in, int out, int offset, Activation act) {
-    String what = "tf32 B=" + batch + " IN=" + in + " OUT=" + out + " offset " + offset + " " + act;
-    float bound = (float) (1 / Math.sqrt(in));
-    float[] x = uniform(rnd, batch * in, 1), w = uniform(rnd, out * in, bound), b = uniform(rnd, out, bound);
-    float[] xr = rounded(x), wr = rounded(w), y = new float[batch * out];
-    NaiveOps.denseForward(y, 0, xr, 0, wr, 0, b, 0, batch, in, out, act);
-    Buf X = put(be, x, offset), W = put(be, w, offset), B = put(be, b, offset), Y = put(be, new float[y.length], offset);
-    dense.forward(Y, X, W, B, batch, in, out, act);
-    Parity.assertClose(what + " forward", y, get(be, Y, y.length, offset), 1e-5);
-
-    float[] dy = uniform(rnd, batch * out, 1), dw0 = uniform(rnd, out * in, 1);
-    float[] dx = new float[batch * in], dw = dw0.clone(), db = new float[out], dA = rounded(dy);
-    NaiveOps.denseBackward(dx, 0, dw, 0, db, 0, dA, 0, y, 0, xr, 0, wr, 0, batch, in, out, act);
-    Buf DY = put(be, dy, offset), DW = put(be, dw0, offset), DB = put(be, new float[out], offset);
-    Buf DX = put(be, new float[dx.length], offset), Yc = put(be, y, offset);
-    dense.backward(DX, DW, DB, DY, Yc, X, W, batch, in, out, act);
-    Parity.assertClose(what + " dx", dx, get(be, DX, dx.length, offset), 1e-5);
-    Parity.assertClose(what + " dW (accumulated)", dw, get(be, DW, dw.length, offset), 1e-5);
   }
 
   private static float[] rounded(float[] v) {
@@ -146,20 +126,23 @@ class DenseWideTest {
     assertEquals(0, DenseKernels.vec(256, 17, 1), "rows not aligned");
   }
 
-  /** One forward and one backward at (batch, in, out), every buffer {@code offset} floats into a larger one. */
+  /**
+   * One forward and one backward at (batch, in, out), every buffer {@code offset} floats into a larger
+   * one. Where {@code dense} runs TF32, the reference multiplies TF32-rounded operands (dA included).
+   */
   private static void check(CudaBackend be, DenseKernels dense, Random rnd, int batch, int in, int out, int offset, Activation act) {
-    String what = "B=" + batch + " IN=" + in + " OUT=" + out + " offset " + offset + " " + act;
+    String what = (dense.tf32 ? "tf32 " : "") + "B=" + batch + " IN=" + in + " OUT=" + out + " offset " + offset + " " + act;
     float bound = (float) (1 / Math.sqrt(in));
     float[] x = uniform(rnd, batch * in, 1), w = uniform(rnd, out * in, bound), b = uniform(rnd, out, bound);
-    float[] y = new float[batch * out];
-    NaiveOps.denseForward(y, 0, x, 0, w, 0, b, 0, batch, in, out, act);
+    float[] xr = dense.tf32 ? rounded(x) : x, wr = dense.tf32 ? rounded(w) : w, y = new float[batch * out];
+    NaiveOps.denseForward(y, 0, xr, 0, wr, 0, b, 0, batch, in, out, act);
     Buf X = put(be, x, offset), W = put(be, w, offset), B = put(be, b, offset), Y = put(be, new float[y.length], offset);
     dense.forward(Y, X, W, B, batch, in, out, act);
     Parity.assertClose(what + " forward", y, get(be, Y, y.length, offset), 1e-5);
 
     float[] dy = uniform(rnd, batch * out, 1), dw0 = uniform(rnd, out * in, 1);
-    float[] dx = new float[batch * in], dw = dw0.clone(), db = new float[out], dA = dy.clone();
-    NaiveOps.denseBackward(dx, 0, dw, 0, db, 0, dA, 0, y, 0, x, 0, w, 0, batch, in, out, act);
+    float[] dx = new float[batch * in], dw = dw0.clone(), db = new float[out], dA = dense.tf32 ? rounded(dy) : dy.clone();
+    NaiveOps.denseBackward(dx, 0, dw, 0, db, 0, dA, 0, y, 0, xr, 0, wr, 0, batch, in, out, act);
     Buf DY = put(be, dy, offset), DW = put(be, dw0, offset), DB = put(be, new float[out], offset);
     Buf DX = put(be, new float[dx.length], offset), Yc = put(be, y, offset);
     dense.backward(DX, DW, DB, DY, Yc, X, W, batch, in, out, act);

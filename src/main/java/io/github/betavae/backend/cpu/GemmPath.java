@@ -47,6 +47,24 @@ final class GemmPath {
       throw new UnsupportedOperationException("this kernel reads A packed");
     }
 
+    /**
+     * Whether {@link #multiplyStridedLive} reads A in place; where false, callers gather A's columns
+     * into a packed panel and call {@link #multiply} instead (the default throws).
+     */
+    default boolean stridedLiveA() {
+      return false;
+    }
+
+    /**
+     * {@link #multiplyStrided} over some of A's columns, A(i, k) = {@code a[ao + i·lda + live[l0 + k]]}:
+     * the forward of an input with dead columns reads w's live columns where they lie instead of
+     * gathering them into a panel first. Same order and bits as {@link #multiply} on the gathered panel.
+     */
+    default void multiplyStridedLive(float[][] c, float[] a, int ao, int lda, int[] live, int l0,
+                                     float[][] b, int mc, int kc, int nc) {
+      throw new UnsupportedOperationException("this kernel reads A's live columns gathered");
+    }
+
     /** Whether {@link #multiplyInto} writes C in place; where false, callers go through row arrays. */
     default boolean flatC() {
       return false;

@@ -126,6 +126,43 @@ class VectorGemmTest {
   }
 
   /**
+   * The eight-row tile reading only some columns of A in place (runs of consecutive columns with
+   * gaps, from an offset into the column list, as the forward reads w's live columns) gives the plain
+   * kernel's bits on those columns gathered: whole tiles and rows left over, columns past the last
+   * pair of vectors.
+   */
+  @Test
+  void stridedLiveAGivesThePlainKernelsBits() {
+    Random r = new Random(44);
+    for (int[] s : new int[][] {{1, 1, 1}, {8, 9, 48}, {200, 256, 64}, {17, 251, 33}, {5, 66, 208}, {13, 1, 47}, {23, 40, 100}}) {
+      int mc = s[0], kc = s[1], nc = s[2], in = 3 * kc + 20, ao = 5;
+      // live columns: runs of 1 to 9 consecutive columns with gaps, enough for an offset l0 and kc more
+      int[] live = new int[in];
+      int n = 0;
+      for (int col = r.nextInt(3); col < in && n < in; ) {
+        int len = 1 + r.nextInt(9);
+        for (int t = 0; t < len && col < in; t++) live[n++] = col++;
+        col += 1 + r.nextInt(4);
+      }
+      int l0 = Math.max(0, Math.min(n - kc, 3));
+      org.junit.jupiter.api.Assumptions.assumeTrue(n >= kc, "too few live columns drawn");
+      float[] flat = Ops.gaussian(r, ao + mc * in, 1);
+      float[][] a = new float[mc][kc], b = new float[kc][], c = new float[mc][], d = new float[mc][];
+      for (int i = 0; i < mc; i++) for (int k = 0; k < kc; k++) a[i][k] = flat[ao + i * in + live[l0 + k]];
+      for (int k = 0; k < kc; k++) b[k] = Ops.gaussian(r, nc, 1);
+      for (int i = 0; i < mc; i++) {
+        c[i] = Ops.gaussian(r, nc, 1);
+        d[i] = c[i].clone();
+      }
+      Gemm.kernel(c, a, b, mc, kc, nc);
+      VectorGemm.strided8Live(d, flat, ao, in, live, l0, b, mc, kc, nc);
+      for (int i = 0; i < mc; i++) {
+        assertBitsEqual("live strided row " + i + " of (mc,kc,nc)=(" + mc + "," + kc + "," + nc + ")", c[i], d[i]);
+      }
+    }
+  }
+
+  /**
    * The six-row tile writing C in place (rows {@code ldc} apart in one array, as the weight gradient
    * writes dw) gives the plain kernel's bits, accumulating onto C or starting from zero whatever C
    * held (NaN here), and leaves the elements around the block alone.

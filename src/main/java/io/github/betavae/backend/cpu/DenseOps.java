@@ -28,9 +28,10 @@ import io.github.betavae.backend.Activation;
  * <p>Dead input columns (binary images such as dSprites: about 4% of pixels on, and in a batch of 64
  * only about half the pixels ever on): where at most {@value #LIVE_PERCENT}% of x's columns hold a
  * nonzero in some sample, the forward and the weight gradient run as the same blocked products over
- * those live columns only, x gathered into a narrower matrix, w's live columns gathered as the A panels
- * are packed (forward), dw's blocks scattered back with the dead columns written as zero (weight
- * gradient). A skipped term is {@code fma(w, 0, acc) = acc} exactly for finite w (a sum that starts
+ * those live columns only, x gathered into a narrower matrix, w's live columns read in place through the
+ * column list where the kernel can ({@link GemmPath.Kernel#stridedLiveA}) or else gathered as the A
+ * panels are packed (forward), dw's blocks scattered back with the dead columns written as zero
+ * (weight gradient). A skipped term is {@code fma(w, 0, acc) = acc} exactly for finite w (a sum that starts
  * at +0 is never −0), so each element still takes the same FMAs in the same order and the bits equal
  * the dense path's, under TF32 too (a zero rounds to zero). Two differences: a NaN or infinite weight
  * times a zero input gives NaN on the dense path, while this path skips the term (in training
@@ -342,7 +343,8 @@ final class DenseOps {
    * Whether x (rows × in) has few enough live columns (some sample nonzero there; NaN counts as
    * nonzero) for the compacted path, at most {@value #LIVE_PERCENT}% (see the class comment); if so,
    * lists them in {@link #live} and {@link #run} and gathers x's live columns into {@link #xLive}.
-   * Stops as soon as too many columns are live, so a dense input costs a scan of a row or two.
+   * Counts the live columns after rows 1, 2, 4, … and stops once too many are live, so a dense input
+   * costs a scan of a row or two.
    */
   private boolean compact(float[] x, int xo, int rows, int in) {
     if (!compactInputs || rows == 0) return false;
@@ -352,8 +354,7 @@ final class DenseOps {
     java.util.Arrays.fill(seen, 0, in, 0f);
     // seen[k] sums |x| down column k: zero exactly when every sample's x is ±0 there (the terms are
     // never negative, so nothing cancels; NaN and ∞ stay nonzero); a loop C2 vectorizes, where a
-    // branch per element ran at 2.7 ns an element. Columns counted after rows 1, 2, 4, …, so a dense
-    // input still stops after a row or two.
+    // branch per element ran at 2.7 ns an element
     for (int j = 0, check = 1; j < rows; j++) {
       for (int k = 0, r = xo + j * in; k < in; k++) seen[k] += Math.abs(x[r + k]);
       if (j + 1 == check || j + 1 == rows) {

@@ -32,8 +32,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The six-row tile comes in three forms with the same loop body: C in row arrays
  * ({@link #tile6x2}), C in place in a row-major array ({@link #tile6x2Into}, the weight gradient into
- * dw) and A read in place ({@link #tile6x2Strided}, the forward from w); the eight-row tile in two
- * ({@link #tile8x2Flat}, {@link #tile8x2Strided}), plus its one-vector edge ({@link #tile8x1Flat}).
+ * dw) and A read in place ({@link #tile6x2Strided}, the forward from w); the eight-row tile in three
+ * ({@link #tile8x2Flat}, {@link #tile8x2Strided}, and {@link #tile8x2Live} for w's live columns),
+ * plus its one-vector edge ({@link #tile8x1Flat}).
  * The body is repeated rather than shared because its twelve or sixteen accumulators must stay in
  * registers through one loop, and a helper that took or returned them would make C2 allocate them
  * as objects.
@@ -735,13 +736,14 @@ final class VectorGemm implements GemmPath.Kernel {
     c70.intoArray(r7, j);
     c71.intoArray(r7, j1);
   }
+
   /**
    * {@link #tile8x2Strided} over A's live columns, A(i, k) = {@code ap[ao + i·lda + live[l0 + k]]}:
    * one index load a step instead of a gathered copy of w. In a JFR profile of a 1-thread dSprites
    * step, the first layer's forward fell from 8.3% of the samples (5.6% the gather, 2.7% the tile on
-   * the gathered panel) to 5.3%. One loop over k, not a loop over runs of consecutive columns with
-   * one inside it: C2 did not keep the accumulators in registers across the two loops (the step took
-   * 2.4 times as long).
+   * the gathered panel) to 5.3%. One loop over k: a loop over runs of consecutive columns with the k
+   * loop inside it made the whole step take 2.4 times as long, as if C2 no longer kept the
+   * accumulators in registers across the two loops.
    */
   private static void tile8x2Live(float[][] c, float[] ap, int ao, int lda, int[] live, int l0, float[] bp, int bo,
                                   int i, int j, int kc) {

@@ -196,8 +196,12 @@ struct Shared1 {
   }
 };
 
-template <class T, long R, long C>
+// A: declared with BV_SHARED2A (__align__(32) under nvcc); only those arrays may take 128-bit
+// accesses, cp.async copies and WMMA loads and stores, which need their address aligned.
+template <class T, long R, long C, bool A = false>
 struct Shared2 {
+  static constexpr long cols = C;
+  static constexpr bool aligned = A;
   const char* name;
   T data[R][C];
   SharedMeta meta[R][C];
@@ -227,7 +231,7 @@ struct Shared2 {
 
 #define BV_SHARED(T, name, N) static ::bvhost::Shared1<T, (N)> name(#name)
 #define BV_SHARED2(T, name, R, C) static ::bvhost::Shared2<T, (R), (C)> name(#name)
-#define BV_SHARED2A(T, name, R, C) BV_SHARED2(T, name, R, C)
+#define BV_SHARED2A(T, name, R, C) static ::bvhost::Shared2<T, (R), (C), true> name(#name)
 #define BV_SHARED_AT(name, r, c) ((name).at((r), (c)))
 
 // 128-bit accesses (BV_LD4 and friends in common.cuh): four element accesses here, with the GPU's
@@ -238,6 +242,19 @@ struct float4 {
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
 namespace bvhost {
 void misaligned(const char* op, const void* p);
+// A vector access of `bytes` to element (r, c) of a shared array that is not aligned that far: the
+// array is not declared aligned (BV_SHARED2A), or the element's offset in it is not a multiple.
+void misaligned_shared(const char* op, const char* name, long r, long c, long cols, bool declared, int bytes);
+// A WMMA load or store whose pointer is not 32-byte aligned (p, when global) or whose ldm is not a
+// multiple of 4 floats.
+void wmma_misaligned(const char* op, const void* p, unsigned ldm);
+// Checks an access of `bytes` (16 or 32) starting at element (r, c) of shared array s, as the GPU's
+// alignment rule for it: the array's base is aligned only when declared with BV_SHARED2A.
+template <class S>
+inline void shared_aligned(const S& s, long r, long c, int bytes, const char* op) {
+  const long per = bytes / 4;
+  if (!S::aligned || (r * S::cols + c) % per != 0) misaligned_shared(op, s.name, r, c, S::cols, S::aligned, bytes);
+}
 inline float4 ld4(const float* p) {
   if ((reinterpret_cast<uintptr_t>(p) & 15) != 0) misaligned("128-bit global load", p);
   return float4{p[0], p[1], p[2], p[3]};
@@ -251,12 +268,12 @@ inline void st4(float* p, float4 v) {
 }
 template <class S>
 inline float4 lds4(S& s, long r, long c, const char* name) {
-  if ((c & 3) != 0) misaligned(name, nullptr);
+  shared_aligned(s, r, c, 16, name);
   return float4{s[r][c], s[r][c + 1], s[r][c + 2], s[r][c + 3]};
 }
 template <class S>
 inline void sts4(S& s, long r, long c, float4 v, const char* name) {
-  if ((c & 3) != 0) misaligned(name, nullptr);
+  shared_aligned(s, r, c, 16, name);
   s[r][c] = v.x;
   s[r][c + 1] = v.y;
   s[r][c + 2] = v.z;
@@ -289,7 +306,7 @@ void cp_async_wait(int n);
 template <class S>
 inline void cp_async4(S& s, long r, long c, const float* src, int n, const char* name) {
   if ((reinterpret_cast<uintptr_t>(src) & 15) != 0) misaligned("cp.async 16-byte copy from global memory", src);
-  if ((c & 3) != 0) misaligned(name, nullptr);
+  shared_aligned(s, r, c, 16, name);
   AsyncSlot slots[4];
   for (int q = 0; q < 4; q++) {
     const SharedRef<float> ref = s[r][c + q];
@@ -444,8 +461,19 @@ inline long operand_offset(long r, long c, unsigned ldm) {
   return std::is_same<L, col_major>::value ? c * (long)ldm + r : r * (long)ldm + c;
 }
 
+// WMMA's rule: the pointer 256-bit aligned, ldm a multiple of 16 bytes (4 floats).
+inline void wmma_check(const char* op, const float* p, unsigned ldm) {
+  if ((reinterpret_cast<uintptr_t>(p) & 31) != 0 || ldm % 4 != 0) ::bvhost::wmma_misaligned(op, p, ldm);
+}
+template <class S>
+inline void wmma_check(const char* op, const S& p, unsigned ldm) {
+  ::bvhost::shared_aligned(*p.s, p.r, p.c, 32, op);
+  if (ldm % 4 != 0) ::bvhost::wmma_misaligned(op, nullptr, ldm);
+}
+
 template <class Use, int M, int N, int K, class T, class L>
 inline void load_matrix_sync(fragment<Use, M, N, K, T, L>& f, const float* p, unsigned ldm) {
+  wmma_check("wmma::load_matrix_sync", p, ldm);
   using F = fragment<Use, M, N, K, T, L>;
   for (int r = 0; r < F::R; r++)
     for (int c = 0; c < F::C; c++) f.x[r * F::C + c] = p[operand_offset<L>(r, c, ldm)];
@@ -453,6 +481,7 @@ inline void load_matrix_sync(fragment<Use, M, N, K, T, L>& f, const float* p, un
 
 template <class Use, int M, int N, int K, class T, class L, class S>
 inline void load_matrix_sync(fragment<Use, M, N, K, T, L>& f, S p, unsigned ldm) {
+  wmma_check("wmma::load_matrix_sync", p, ldm);
   using F = fragment<Use, M, N, K, T, L>;
   for (int r = 0; r < F::R; r++)
     for (int c = 0; c < F::C; c++) {
@@ -479,6 +508,7 @@ inline void mma_sync(fragment<accumulator, M, N, K, T>& d, const fragment<matrix
 
 template <int M, int N, int K, class T>
 inline void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, T>& f, unsigned ldm, layout_t layout) {
+  wmma_check("wmma::store_matrix_sync", p, ldm);
   constexpr int E = M * N / 32;
   const int lane = ::bvhost::lane_id() & 31;
   for (int e = 0; e < E; e++) {
@@ -489,6 +519,7 @@ inline void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, T>&
 
 template <int M, int N, int K, class T, class S>
 inline void store_matrix_sync(S p, const fragment<accumulator, M, N, K, T>& f, unsigned ldm, layout_t layout) {
+  wmma_check("wmma::store_matrix_sync", p, ldm);
   constexpr int E = M * N / 32;
   const int lane = ::bvhost::lane_id() & 31;
   const long cols = sizeof(p.s->data[0]) / sizeof(p.s->data[0][0]);

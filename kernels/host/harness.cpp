@@ -379,8 +379,26 @@ std::string subscript(long i, long j) {
 void misaligned(const char* op, const void* p) {
   char where[32];
   snprintf(where, sizeof where, "%p", p);
-  note_finding("misaligned address: " + std::string(op) + (p ? std::string(" at ") + where : std::string(" at a column not a multiple of 4")) +
+  note_finding("misaligned address: " + std::string(op) + " at " + where +
                " by thread " + std::to_string(current_thread()) + " of " + block_name() + " (a 128-bit access needs 16-byte alignment)");
+}
+
+void misaligned_shared(const char* op, const char* name, long r, long c, long cols, bool declared, int bytes) {
+  note_finding("misaligned address: " + std::string(op) + " at " + name + subscript(r, c) + " by thread " +
+               std::to_string(current_thread()) + " of " + block_name() + " (a " + std::to_string(8 * bytes) +
+               "-bit access needs " + std::to_string(bytes) + "-byte alignment; " +
+               (declared ? "the element's offset, row × " + std::to_string(cols) + " + column, is not a multiple of " +
+                               std::to_string(bytes / 4)
+                         : "the array is not declared with BV_SHARED2A, so its base is not aligned") +
+               ")");
+}
+
+void wmma_misaligned(const char* op, const void* p, unsigned ldm) {
+  char where[32];
+  snprintf(where, sizeof where, "%p", p);
+  note_finding("misaligned address: " + std::string(op) + (p ? std::string(" at ") + where : std::string()) +
+               " with ldm " + std::to_string(ldm) + " by thread " + std::to_string(current_thread()) + " of " +
+               block_name() + " (WMMA needs a 32-byte aligned pointer and ldm a multiple of 4 floats)");
 }
 
 void shared_out_of_bounds(const char* name, long i, long j, long rows, long cols) {

@@ -106,6 +106,7 @@ const std::vector<Kernel>& registry() {
       BV_FAULT_KERNELS
 #endif
       BV_KERNEL(selftest_warp_kernel1),   BV_KERNEL(selftest_deadlock_kernel1), BV_KERNEL(selftest_cp_async_kernel1),
+      BV_KERNEL(selftest_align_kernel1),
   };
   return r;
 }

@@ -62,3 +62,32 @@ extern "C" __global__ void selftest_cp_async_kernel1(float* out, const float* in
     out[128 + i] = rows[1][i];
   }
 }
+
+// Alignment faults the GPU raises whatever the sanitizer, which the harness reports too: case 0, a
+// 128-bit shared load from an array not declared with BV_SHARED2A; 1, from an aligned array at an
+// element whose offset is not a multiple of 4 (rows of 6 floats); 2, a WMMA load from an element
+// 16 bytes but not 32 bytes into an aligned array; 3, a WMMA load with ldm not a multiple of 4;
+// 4, a legal 128-bit load and WMMA load (rows of 8 floats, element [1][0]). out[0] receives a value
+// read so the accesses are not dead.
+extern "C" __global__ void selftest_align_kernel1(float* out, int which) {
+  BV_SHARED2(float, plain, 2, 8);
+  BV_SHARED2A(float, six, 4, 6);
+  BV_SHARED2A(float, eight, 16, 8);
+  const int t = threadIdx.x;
+  for (int i = t; i < 16; i += blockDim.x) plain[i / 8][i % 8] = (float)i;
+  for (int i = t; i < 24; i += blockDim.x) six[i / 6][i % 6] = (float)i;
+  for (int i = t; i < 128; i += blockDim.x) eight[i / 8][i % 8] = (float)i;
+  __syncthreads();
+  float v = 0.f;
+  if (which == 0) v = BV_LDS4(plain, 0, 0).x;
+  if (which == 1) v = BV_LDS4(six, 1, 0).x;
+  if (which == 4) v = BV_LDS4(eight, 1, 0).x;
+  if (which >= 2) {
+    nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 8, nvcuda::wmma::precision::tf32, nvcuda::wmma::row_major> a;
+    if (which == 2) nvcuda::wmma::load_matrix_sync(a, BV_SHARED_AT(eight, 0, 4), 8);
+    if (which == 3) nvcuda::wmma::load_matrix_sync(a, BV_SHARED_AT(eight, 0, 0), 6);
+    if (which == 4) nvcuda::wmma::load_matrix_sync(a, BV_SHARED_AT(eight, 0, 0), 8);
+    v += a.x[0];
+  }
+  if (t == 0) out[0] = v;
+}

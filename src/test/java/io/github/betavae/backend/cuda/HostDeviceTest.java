@@ -74,6 +74,28 @@ class HostDeviceTest {
     assertTrue(e.getMessage().contains("misaligned") && e.getMessage().contains("cp.async"), e.getMessage());
   }
 
+  /**
+   * The GPU's alignment rules for shared memory, which fault there whatever the sanitizer: a 128-bit
+   * access or cp.async needs its element 16 bytes into an array declared aligned (BV_SHARED2A), a
+   * WMMA load 32 bytes and an ldm of a multiple of 4 floats. Each broken rule is a finding; the legal
+   * accesses are not.
+   */
+  @Test
+  void misalignedSharedAccessesAreFindings() {
+    long out = dev.alloc(4);
+    String[] expected = {"not declared with BV_SHARED2A", "not a multiple of 4", "not a multiple of 8", "with ldm 6"};
+    for (int which = 0; which < 4; which++) {
+      int w = which;
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> dev.launch("selftest_align_kernel1", Dim3.of(1), Dim3.of(32), KernelArgs.of().ptr(out).i32(w)), "case " + w);
+      assertTrue(e.getMessage().contains("misaligned") && e.getMessage().contains(expected[w]), "case " + w + ": " + e.getMessage());
+    }
+    dev.launch("selftest_align_kernel1", Dim3.of(1), Dim3.of(32), KernelArgs.of().ptr(out).i32(4));
+    float[] r = new float[1];
+    dev.copyOut(out, r, 0, 1);
+    assertEquals(8f + 0f, r[0], "legal accesses: eight[1][0] + the fragment's first element, eight[0][0]");
+  }
+
   @Test
   void divergentBarriersAreReportedAsDeadlock() {
     long out = dev.alloc(4 * 64);

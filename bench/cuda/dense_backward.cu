@@ -104,6 +104,9 @@ int split_chunk(int m, int n, int k) { return std::max(16, std::min(k_chunk(m, n
 bool run(int v, Problem& p) {
   const int B = p.B, IN = p.IN, OUT = p.OUT;
   const float *dA = p.ddA, *x = p.dx_in, *w = p.dw_in;
+  // the 128-wide FP32 kernels' 128-bit paths: bit 1 dA, bit 2 x or w, bit 4 the output (device
+  // bases are 256-byte aligned)
+  const int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
   switch (v) {
     case 1:
       launch(dense_backward_dw, dim3(blocks(IN, 64), blocks(OUT, 64)), dim3(256), p.ddw, dA, x, B, IN, OUT, 1);
@@ -118,7 +121,6 @@ bool run(int v, Problem& p) {
     }
     case 3:
     case 14: {
-      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);  // device bases are 256-byte aligned
       launch(v == 3 ? dense_backward_dw_128 : dense_backward_dw_128_staged, dim3(blocks(IN, 128), blocks(OUT, 128)),
              dim3(256), p.ddw, dA, x, B, IN, OUT, vec, 1);
       return true;
@@ -138,7 +140,6 @@ bool run(int v, Problem& p) {
     }
     case 8:
     case 15: {
-      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
       launch(v == 8 ? dense_backward_dx_128 : dense_backward_dx_128_staged, dim3(blocks(IN, 128), blocks(B, 128)),
              dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
       return true;
@@ -151,20 +152,19 @@ bool run(int v, Problem& p) {
     case 16:
     case 17: {
       const bool dwv = v == 11 || v == 16, staged = v >= 16;
-      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 : 0);  // device bases are 256-byte aligned
+      const int vecTf32 = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 : 0);  // the wide TF32 kernels have no output bit
       if (dwv) {
         launch(staged ? dense_backward_dw_tf32_wide_staged : dense_backward_dw_tf32_wide,
-               dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vec, 1);
+               dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT, vecTf32, 1);
       } else {
         launch(staged ? dense_backward_dx_tf32_wide_staged : dense_backward_dx_tf32_wide,
-               dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vec);
+               dim3(blocks(IN, 64), blocks(B, 128)), dim3(256), p.ddx, dA, w, B, IN, OUT, vecTf32);
       }
       return true;
     }
     case 19:
     case 20:
     case 21: {
-      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
       if (v != 20) {
         launch(v == 19 ? dense_backward_dw_128x64 : dense_backward_dw_128x64_3, dim3(blocks(IN, 64), blocks(OUT, 128)), dim3(256), p.ddw, dA, x, B, IN, OUT,
                vec, 1);
@@ -176,7 +176,6 @@ bool run(int v, Problem& p) {
     }
     case 18: {
       int chunk = k_chunk128(OUT, IN, B), splits = blocks(B, chunk);
-      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
       launch(dense_backward_dw_128_partial, dim3(blocks(IN, 128), blocks(OUT, 128), splits), dim3(256), p.dpartial, dA,
              x, B, IN, OUT, chunk, vec);
       launch(dense_backward_dw_sum, dim3(blocks(IN, 256), OUT), dim3(256), p.ddw, (const float*)p.dpartial, OUT, IN,
@@ -185,7 +184,6 @@ bool run(int v, Problem& p) {
     }
     case 13: {
       int chunk = k_chunk128(B, IN, OUT), splits = blocks(OUT, chunk);
-      int vec = (OUT % 4 == 0 ? 1 : 0) | (IN % 4 == 0 ? 2 | 4 : 0);
       launch(dense_backward_dx_128_partial, dim3(blocks(IN, 128), blocks(B, 128), splits), dim3(256), p.dpartial, dA,
              w, B, IN, OUT, chunk, vec);
       launch(dense_backward_dx_sum, dim3(blocks(IN, 256), B), dim3(256), p.ddx, (const float*)p.dpartial, B, IN, splits);
